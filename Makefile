@@ -1,0 +1,33 @@
+# Chotdon: `make run` starts the app (creating the environment when needed), `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+HOST ?= localhost
+
+.PHONY: run test test-fast bench env browser clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+env: $(VENV)/.installed
+
+# The browser tests drive Debian's chromium; install it when missing (root on Debian, as on CI).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: env
+	$(PY) -m core init --demo >/dev/null
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST) --server.headless true
+
+test: env browser
+	$(PY) -m pytest -q
+
+test-fast: env
+	$(PY) -m pytest -q tests/unit tests/integration tests/ui
+
+clean:
+	rm -rf $(VENV) .pytest_cache

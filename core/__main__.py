@@ -1,0 +1,211 @@
+"""The command line: python -m core ... (thin over core; used by scripts, cron and tests).
+
+Errors go to standard error with a non-zero exit code and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core import config, orders
+from core.errors import ChotdonError
+
+ACTION_NAMES = {
+    "save-draft": "save_draft", "save": "save", "create-order": "create_order", "send-to-shop": "send_to_shop",
+    "save-to-shipping-book": "save_to_shipping_book", "ship": "ship", "cancel": "cancel", "delete": "delete",
+}
+
+
+class CliError(Exception):
+    pass
+
+
+def _store(args):
+    from core.store import open_store
+
+    return open_store(config.database_path(args.db))
+
+
+def cmd_init(args) -> int:
+    from core.demo import ensure_demo_shop
+
+    store = _store(args)
+    result = {"database": store.path, "demo_livestream_id": None}
+    if args.demo:
+        result["demo_livestream_id"] = ensure_demo_shop(store)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from core.syntax import InvalidSettings, SyntaxSettings, parse_cli, read_catalog_csv
+
+    try:
+        catalog = read_catalog_csv(args.catalog)
+    except OSError as error:
+        raise CliError(f"cannot read the catalog {args.catalog}: {error.strerror}") from None
+    except ValueError as error:
+        raise CliError(f"the catalog {args.catalog} is not valid: {error}") from None
+    settings = SyntaxSettings()
+    if args.settings:
+        try:
+            settings = SyntaxSettings.from_dict(json.loads(Path(args.settings).read_text(encoding="utf-8")))
+            settings.validate()
+        except OSError as error:
+            raise CliError(f"cannot read the settings {args.settings}: {error.strerror}") from None
+        except (ValueError, InvalidSettings) as error:
+            raise CliError(f"the settings {args.settings} are not valid: {error}") from None
+    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", newline="\n", closefd=False)
+    stdout = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
+    try:
+        return parse_cli(stdin, stdout, catalog, settings, args.jsonl)
+    finally:
+        stdout.flush()
+
+
+def cmd_livestream_create(args) -> int:
+    from core import livestreams
+
+    items = None
+    if args.items:
+        try:
+            items = livestreams.items_from_csv(Path(args.items).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise CliError(f"cannot read {args.items}: {error.strerror}") from None
+    livestream_id = livestreams.create_livestream(_store(args), args.title, platform=args.platform,
+                                                  source_ref=args.source_ref, items=items)
+    print(livestream_id)
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from core.ingest import ingest_text, validate_livestream_for_ingest
+
+    store = _store(args)
+    livestream_id = validate_livestream_for_ingest(store, args.livestream)
+    try:
+        text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error.strerror}") from None
+    summary = ingest_text(store, livestream_id, text, filename=args.file, source="file")
+    print(json.dumps(summary.to_json(), ensure_ascii=False))
+    return 0
+
+
+def cmd_orders(args) -> int:
+    from core.livestreams import get_livestream
+
+    store = _store(args)
+    get_livestream(store, args.livestream)
+    if args.status and args.status not in orders.STATUSES:
+        raise CliError(f"unknown status {args.status}; use one of {', '.join(orders.STATUSES)}")
+    frame = orders.list_orders(store, args.livestream, statuses=[args.status] if args.status else None)
+    result = []
+    for order_id in frame["order_id"].tolist():
+        order = orders.get_order(store, int(order_id))
+        result.append({
+            "code": order.code, "status": order.status, "customer": order.customer_name, "staff": order.staff_name,
+            "first_comment_at": order.first_comment_at.isoformat() + "Z", "total": order.total,
+            "receiver_name": order.receiver_name, "receiver_phone": order.receiver_phone,
+            "receiver_address": order.receiver_address,
+            "lines": [
+                {"code": line.item_code or line.code_typed, "item_name": line.item_name, "size": line.size,
+                 "color": line.color, "qty": line.qty, "unit_price": line.unit_price,
+                 "waitlisted_qty": line.waitlisted_qty}
+                for line in order.lines
+            ],
+        })
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=None))
+    else:
+        for order in result:
+            print(f"{order['code']:<10} {order['status']:<22} {order['customer']:<28} {order['total']:>10}")
+    return 0
+
+
+def cmd_order(args) -> int:
+    store = _store(args)
+    action = ACTION_NAMES.get(args.action)
+    if action is None:
+        raise CliError(f"unknown action {args.action}; use one of {', '.join(ACTION_NAMES)}")
+    order = orders.get_order_by_code(store, args.order_code)
+    edits = None
+    if any(v is not None for v in (args.receiver_name, args.phone, args.address)):
+        edits = orders.OrderEdits(receiver_name=args.receiver_name, receiver_phone=args.phone,
+                                  receiver_address=args.address)
+    result = orders.perform_action(store, action, order.id, actor=args.user, expected_version=order.version,
+                                   edits=edits, carrier=args.carrier, tracking_number=args.tracking)
+    print(json.dumps({"code": result.code, "status": result.status, "version": result.version}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="Chotdon command line")
+    parser.add_argument("--db", help="database file (default: CHOTDON_DB, else data/chotdon.duckdb)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(sub):
+        sub.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return sub
+
+    init = with_db(commands.add_parser("init", help="create or migrate the database"))
+    init.add_argument("--demo", action="store_true", help="create the demo shop when the database is empty")
+    init.set_defaults(handler=cmd_init)
+
+    parse = with_db(commands.add_parser("parse", help="parse comments from standard input (SYNTAX.md)"))
+    parse.add_argument("--catalog", required=True)
+    parse.add_argument("--settings")
+    parse.add_argument("--jsonl", action="store_true")
+    parse.set_defaults(handler=cmd_parse)
+
+    livestream = commands.add_parser("livestream", help="livestreams")
+    livestream_commands = livestream.add_subparsers(dest="livestream_command", required=True)
+    create = with_db(livestream_commands.add_parser("create", help="create a livestream; prints its id"))
+    create.add_argument("--title", required=True)
+    create.add_argument("--items")
+    create.add_argument("--platform", default="other", choices=["facebook", "tiktok", "other"])
+    create.add_argument("--source-ref")
+    create.set_defaults(handler=cmd_livestream_create)
+
+    ingest = with_db(commands.add_parser("ingest", help="ingest a JSONL or CSV comment file"))
+    ingest.add_argument("file")
+    ingest.add_argument("--livestream", required=True)
+    ingest.set_defaults(handler=cmd_ingest)
+
+    orders_cmd = with_db(commands.add_parser("orders", help="list a livestream's orders"))
+    orders_cmd.add_argument("--livestream", required=True, type=int)
+    orders_cmd.add_argument("--status")
+    orders_cmd.add_argument("--json", action="store_true")
+    orders_cmd.set_defaults(handler=cmd_orders)
+
+    order = with_db(commands.add_parser("order", help="run an action on one order"))
+    order.add_argument("action", help=", ".join(ACTION_NAMES))
+    order.add_argument("order_code")
+    order.add_argument("--user", default="cli")
+    order.add_argument("--receiver-name")
+    order.add_argument("--phone")
+    order.add_argument("--address")
+    order.add_argument("--carrier")
+    order.add_argument("--tracking")
+    order.set_defaults(handler=cmd_order)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ChotdonError, CliError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the CLI never shows a traceback; the message still says what failed
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""How money and times are shown: VND with dots (150.000 ₫), times in the shop's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from core import config
+
+
+def vnd(amount: int | float | None) -> str:
+    if amount is None:
+        return ""
+    amount = int(amount)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,}".replace(",", ".") + " ₫"
+
+
+def shop_zone() -> ZoneInfo:
+    return ZoneInfo(config.timezone_name())
+
+
+def to_shop_time(utc_naive: datetime | None) -> datetime | None:
+    """Stored times are naive UTC; this gives an aware time in the shop's zone."""
+    if utc_naive is None:
+        return None
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(shop_zone())
+
+
+def shop_time_text(utc_naive: datetime | None, with_date: bool = False) -> str:
+    local = to_shop_time(utc_naive)
+    if local is None:
+        return ""
+    return local.strftime("%d/%m %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_utc_naive(moment: datetime) -> datetime:
+    """Any aware time to naive UTC; a naive time is taken as the shop's local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=shop_zone())
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)

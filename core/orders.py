@@ -1,0 +1,761 @@
+"""Orders: the lifecycle, the staff actions of both screens, and the helpers comments use to move orders.
+
+Every action is one function that runs in one transaction with its order_events row and checks the order's
+version: a second staff member saving an order that changed since they opened it gets ConcurrentChange.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
+from core.formatting import utc_now
+from core.phones import normalize_vn_phone
+from core.store import Store
+from core.syntax import normalize_code
+
+# -- statuses --------------------------------------------------------------------------------------------------
+DRAFT = "draft"  # made from comments, or saved with "Save draft"
+AWAITING_CONFIRMATION = "awaiting_confirmation"  # "Save": kept while the customer confirms
+AWAITING_SHIPMENT = "awaiting_shipment"  # "Create order" / "Save to shipping book": in the shipping book
+SENT_TO_SHOP = "sent_to_shop"  # "Send to shop": for the cashier (MShopKeeper or the Shop inbox)
+SHIPPED = "shipped"  # "Ship": handed to a carrier
+CANCELLED = "cancelled"  # "Cancel" / "Delete": kept with its history, stock released
+
+STATUSES = (DRAFT, AWAITING_CONFIRMATION, AWAITING_SHIPMENT, SENT_TO_SHOP, SHIPPED, CANCELLED)
+STATUS_LABELS = {
+    DRAFT: "Draft",
+    AWAITING_CONFIRMATION: "Awaiting confirmation",
+    AWAITING_SHIPMENT: "In shipping book",
+    SENT_TO_SHOP: "Sent to shop",
+    SHIPPED: "Shipped",
+    CANCELLED: "Cancelled",
+}
+# New order comments of the customer go into an order in one of these.
+OPEN_FOR_COMMENTS = frozenset({DRAFT, AWAITING_CONFIRMATION})
+# Staff may change lines and shipping info of an order in one of these.
+EDITABLE = frozenset({DRAFT, AWAITING_CONFIRMATION, AWAITING_SHIPMENT})
+# Stock given to these orders is never handed to anyone else.
+COMMITTED = frozenset({AWAITING_SHIPMENT, SENT_TO_SHOP, SHIPPED})
+CANCELLABLE = frozenset({DRAFT, AWAITING_CONFIRMATION, AWAITING_SHIPMENT, SENT_TO_SHOP})
+PAYMENTS = ("cod", "transfer")
+
+# action name -> (button label, statuses it may start from, status it leads to, needs a complete order)
+ACTIONS: dict[str, tuple[str, frozenset[str], str, bool]] = {
+    "save_draft": ("Save draft", EDITABLE, DRAFT, False),
+    "save": ("Save", EDITABLE, AWAITING_CONFIRMATION, False),
+    "create_order": ("Create order", EDITABLE, AWAITING_SHIPMENT, True),
+    "save_to_shipping_book": ("Save to shipping book", EDITABLE, AWAITING_SHIPMENT, True),
+    "send_to_shop": ("Send to shop", EDITABLE, SENT_TO_SHOP, True),
+    "ship": ("Ship", EDITABLE, SHIPPED, True),
+    "cancel": ("Cancel", CANCELLABLE, CANCELLED, False),
+    "delete": ("Delete", CANCELLABLE, CANCELLED, False),
+}
+
+COMMENT_ACTOR = "comments"
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """One order line as the edit form gives it. id None: a new line. item_id None: still blank."""
+
+    id: int | None
+    code_typed: str
+    item_id: int | None
+    qty: int
+    size: str | None = None
+    color: str | None = None
+    unit_price: int | None = None  # None: the item's price
+
+
+@dataclass(frozen=True)
+class OrderEdits:
+    """What the edit form sends with a button. A field left None is not changed."""
+
+    lines: tuple[LineEdit, ...] | None = None
+    receiver_name: str | None = None
+    receiver_phone: str | None = None
+    receiver_address: str | None = None
+    note: str | None = None
+    shipping_fee: int | None = None
+    discount: int | None = None
+    payment: str | None = None
+
+
+@dataclass
+class OrderLine:
+    id: int
+    code_typed: str
+    item_id: int | None
+    item_code: str | None
+    item_name: str | None
+    size: str | None
+    color: str | None
+    qty: int
+    unit_price: int
+    waitlisted_qty: int
+    claimed_at: object
+    source_comment_id: int | None
+    edited_by_staff: bool
+
+    @property
+    def amount(self) -> int:
+        return self.qty * self.unit_price
+
+
+@dataclass
+class Order:
+    id: int
+    code: str
+    livestream_id: int
+    customer_id: int
+    customer_name: str
+    customer_platform_user_id: str
+    status: str
+    staff_id: int | None
+    staff_name: str | None
+    first_comment_at: object
+    receiver_name: str | None
+    receiver_phone: str | None
+    receiver_address: str | None
+    note: str | None
+    shipping_fee: int
+    discount: int
+    payment: str
+    carrier: str | None
+    tracking_number: str | None
+    handled_at: object
+    handled_by: str | None
+    version: int
+    created_at: object
+    updated_at: object
+    lines: list[OrderLine] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return max(0, self.subtotal + self.shipping_fee - self.discount)
+
+    @property
+    def has_blank_item(self) -> bool:
+        return any(line.item_id is None for line in self.lines)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def missing_for_completion(self) -> list[str]:
+        return missing_for_completion(self)
+
+
+def missing_for_completion(order: Order) -> list[str]:
+    """Everything a complete order still lacks, in words staff can act on."""
+    missing: list[str] = []
+    if not order.lines:
+        missing.append("the order has no items")
+    for number, line in enumerate(order.lines, start=1):
+        label = f"line {number} ({line.code_typed})"
+        if line.item_id is None:
+            missing.append(f"{label}: pick an item, short code {line.code_typed} is not in this livestream")
+        if line.qty < 1:
+            missing.append(f"{label}: quantity must be at least 1")
+        if line.waitlisted_qty > 0:
+            served = line.qty - line.waitlisted_qty
+            missing.append(
+                f"{label}: only {served} of {line.qty} in stock ({line.waitlisted_qty} waitlisted), lower the quantity"
+            )
+    if not (order.receiver_name or "").strip():
+        missing.append("receiver name")
+    if not (order.receiver_phone or "").strip():
+        missing.append("receiver phone")
+    elif normalize_vn_phone(order.receiver_phone) is None:
+        missing.append(f"a valid receiver phone ({order.receiver_phone} is not a Vietnamese number)")
+    if not (order.receiver_address or "").strip():
+        missing.append("receiver address")
+    return missing
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+_ORDER_SELECT = """
+SELECT o.id, o.code, o.livestream_id, o.customer_id, c.display_name, c.platform_user_id, o.status, o.staff_id,
+       u.display_name, o.first_comment_at, o.receiver_name, o.receiver_phone, o.receiver_address, o.note,
+       o.shipping_fee, o.discount, o.payment, o.carrier, o.tracking_number, o.handled_at, o.handled_by,
+       o.version, o.created_at, o.updated_at
+FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.staff_id
+"""
+
+
+def _load_order(cur, where: str, params: list) -> Order | None:
+    row = cur.execute(_ORDER_SELECT + " WHERE " + where, params).fetchone()
+    if row is None:
+        return None
+    order = Order(*row)
+    order.lines = [
+        OrderLine(*r)
+        for r in cur.execute(
+            "SELECT l.id, l.code_typed, l.item_id, i.code, i.name, l.size, l.color, l.qty, l.unit_price, "
+            "l.waitlisted_qty, l.claimed_at, l.source_comment_id, l.edited_by_staff "
+            "FROM order_lines l LEFT JOIN live_items i ON i.id = l.item_id WHERE l.order_id = ? "
+            "ORDER BY l.claimed_at, l.id",
+            [order.id],
+        ).fetchall()
+    ]
+    return order
+
+
+def get_order(store: Store, order_id: int) -> Order:
+    cur = store.cursor()
+    try:
+        order = _load_order(cur, "o.id = ?", [order_id])
+    finally:
+        cur.close()
+    if order is None:
+        raise NotFound(f"Order {order_id} does not exist.")
+    return order
+
+
+def get_order_by_code(store: Store, code: str) -> Order:
+    cur = store.cursor()
+    try:
+        order = _load_order(cur, "upper(o.code) = upper(?)", [(code or "").strip().lstrip("#")])
+    finally:
+        cur.close()
+    if order is None:
+        raise NotFound(f"There is no order with the code {code}.")
+    return order
+
+
+def open_order_of_customer(store: Store, livestream_id: int, customer_id: int) -> Order | None:
+    """The customer's latest order in this livestream that staff can still work on, if any."""
+    cur = store.cursor()
+    try:
+        row = cur.execute(
+            "SELECT id FROM orders WHERE livestream_id = ? AND customer_id = ? AND status <> 'cancelled' "
+            "ORDER BY CASE WHEN status IN ('draft', 'awaiting_confirmation', 'awaiting_shipment') THEN 0 ELSE 1 END, "
+            "created_at DESC LIMIT 1",
+            [livestream_id, customer_id],
+        ).fetchone()
+        return _load_order(cur, "o.id = ?", [row[0]]) if row else None
+    finally:
+        cur.close()
+
+
+def list_orders(
+    store: Store, livestream_id: int | None, *, statuses: Iterable[str] | None = None,
+    staff_ids: Iterable[int] | None = None, since=None, until=None, search: str | None = None,
+):
+    """The list of livestream orders as a DataFrame, sorted by the time of the customer's first order comment.
+
+    livestream_id None: the orders of every livestream."""
+    where = ["TRUE"]
+    params: list = []
+    if livestream_id is not None:
+        where.append("o.livestream_id = ?")
+        params.append(livestream_id)
+    statuses = list(statuses or [])
+    if statuses:
+        where.append(f"o.status IN ({','.join('?' * len(statuses))})")
+        params += statuses
+    staff_ids = list(staff_ids or [])
+    if staff_ids:
+        none_wanted = 0 in staff_ids
+        ids = [s for s in staff_ids if s]
+        clauses = []
+        if ids:
+            clauses.append(f"o.staff_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if none_wanted:
+            clauses.append("o.staff_id IS NULL")
+        where.append("(" + " OR ".join(clauses) + ")")
+    if since is not None:
+        where.append("o.first_comment_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("o.first_comment_at <= ?")
+        params.append(until)
+    if search and search.strip():
+        term = search.strip()
+        digits = "".join(ch for ch in term if ch.isdigit())
+        clauses = ["o.code ILIKE ?", "strip_accents(c.display_name) ILIKE strip_accents(?)",
+                   "strip_accents(coalesce(o.receiver_name, '')) ILIKE strip_accents(?)"]
+        params += [f"%{term}%", f"%{term}%", f"%{term}%"]
+        if len(digits) >= 3:
+            clauses.append("(coalesce(o.receiver_phone, '') LIKE ? OR coalesce(c.phone, '') LIKE ?)")
+            params += [f"%{digits}%", f"%{digits}%"]
+        where.append("(" + " OR ".join(clauses) + ")")
+    sql = f"""
+WITH line_totals AS (
+    SELECT l.order_id,
+           sum(l.qty * l.unit_price) AS subtotal,
+           count(*) AS line_count,
+           count(*) FILTER (WHERE l.item_id IS NULL) AS blank_items,
+           sum(l.waitlisted_qty) AS waitlisted,
+           string_agg(coalesce(i.code, l.code_typed || '?') ||
+                      CASE WHEN l.size IS NULL THEN '' ELSE ' ' || l.size END ||
+                      CASE WHEN l.color IS NULL THEN '' ELSE ' ' || l.color END ||
+                      ' ×' || l.qty::VARCHAR, ', ' ORDER BY l.claimed_at, l.id) AS items
+    FROM order_lines l LEFT JOIN live_items i ON i.id = l.item_id GROUP BY l.order_id
+)
+SELECT o.id AS order_id, o.code, o.status, c.display_name AS customer, coalesce(u.display_name, '') AS staff,
+       o.staff_id, o.first_comment_at, coalesce(t.items, '') AS items,
+       coalesce(t.subtotal, 0) + o.shipping_fee - o.discount AS total,
+       coalesce(t.blank_items, 0) AS blank_items, coalesce(t.waitlisted, 0) AS waitlisted,
+       coalesce(o.receiver_name, '') AS receiver_name, coalesce(o.receiver_phone, '') AS receiver_phone,
+       coalesce(o.receiver_address, '') AS receiver_address, o.payment, o.version, o.handled_at,
+       o.carrier, o.tracking_number, o.updated_at
+FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.staff_id
+LEFT JOIN line_totals t ON t.order_id = o.id
+WHERE {' AND '.join(where)}
+ORDER BY o.first_comment_at, o.id
+"""
+    frame = store.frame(sql, params)
+    frame["total"] = frame["total"].clip(lower=0).astype("int64")
+    frame["missing_shipping"] = (
+        (frame["receiver_name"].str.strip() == "")
+        | (frame["receiver_phone"].str.strip() == "")
+        | (frame["receiver_address"].str.strip() == "")
+    )
+    return frame
+
+
+def order_events(store: Store, order_id: int) -> list[dict]:
+    return store.query(
+        "SELECT happened_at, actor, action, from_status, to_status, details FROM order_events "
+        "WHERE order_id = ? ORDER BY id",
+        [order_id],
+    )
+
+
+# -- writing helpers used by actions and by comments -------------------------------------------------------------
+def record_event(cur, order_id: int, *, actor: str, action: str, from_status: str | None = None,
+                 to_status: str | None = None, details: dict | None = None) -> None:
+    cur.execute(
+        "INSERT INTO order_events (order_id, happened_at, actor, action, from_status, to_status, details) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [order_id, utc_now(), actor, action, from_status, to_status,
+         json.dumps(details or {}, ensure_ascii=False, default=str)],
+    )
+
+
+def next_staff_for_new_customer(cur, livestream_id: int) -> int | None:
+    """Round-robin by load: the active staff member with the fewest orders in this livestream."""
+    row = cur.execute(
+        "SELECT u.id FROM users u LEFT JOIN orders o ON o.staff_id = u.id AND o.livestream_id = ? "
+        "WHERE u.active AND u.role = 'staff' GROUP BY u.id ORDER BY count(o.id), u.id LIMIT 1",
+        [livestream_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def create_draft(cur, *, livestream_id: int, customer_id: int, first_comment_at, actor: str,
+                 comment_id: int | None = None) -> int:
+    number = cur.execute(
+        "SELECT coalesce(max(number), 0) + 1 FROM orders WHERE livestream_id = ?", [livestream_id]
+    ).fetchone()[0]
+    customer = cur.execute(
+        "SELECT display_name, phone, address, staff_id FROM customers WHERE id = ?", [customer_id]
+    ).fetchone()
+    staff_id = customer[3]
+    if staff_id is None:
+        staff_id = next_staff_for_new_customer(cur, livestream_id)
+        if staff_id is not None:
+            cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
+    now = utc_now()
+    code = f"L{livestream_id}-{number:03d}"
+    order_id = cur.execute(
+        "INSERT INTO orders (code, livestream_id, number, customer_id, status, staff_id, first_comment_at, "
+        "receiver_name, receiver_phone, receiver_address, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [code, livestream_id, number, customer_id, staff_id, first_comment_at, customer[0], customer[1],
+         customer[2], now, now],
+    ).fetchone()[0]
+    record_event(cur, order_id, actor=actor, action="created", to_status=DRAFT,
+                 details={"comment_id": comment_id} if comment_id else {})
+    return order_id
+
+
+def add_line(cur, order_id: int, *, code_typed: str, item_id: int | None, qty: int, size: str | None,
+             color: str | None, unit_price: int, claimed_at, comment_id: int | None) -> int:
+    return cur.execute(
+        "INSERT INTO order_lines (order_id, code_typed, item_id, size, color, qty, unit_price, source_comment_id, "
+        "claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [order_id, code_typed, item_id, size, color, qty, unit_price, comment_id, claimed_at],
+    ).fetchone()[0]
+
+
+def touch(cur, order_id: int, *, new_status: str | None = None) -> None:
+    """Bumps the version so that a form opened before a comment changed the order cannot overwrite it."""
+    if new_status:
+        cur.execute("UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                    [new_status, utc_now(), order_id])
+    else:
+        cur.execute("UPDATE orders SET version = version + 1, updated_at = ? WHERE id = ?", [utc_now(), order_id])
+
+
+def rebalance_item_stock(cur, item_id: int, *, actor: str) -> None:
+    """Serves an item's stock to its claims: committed orders first, then by comment time; the rest waits.
+
+    Run after anything that changes claims or stock, so a cancellation hands the freed stock to the earliest
+    waitlisted claim, and a late-arriving earlier comment takes its rightful place in the queue.
+    """
+    row = cur.execute("SELECT stock FROM live_items WHERE id = ?", [item_id]).fetchone()
+    if row is None:
+        return
+    stock = row[0]
+    claims = cur.execute(
+        "SELECT l.id, l.qty, l.waitlisted_qty, o.id, o.status FROM order_lines l JOIN orders o ON o.id = l.order_id "
+        "WHERE l.item_id = ? AND o.status <> 'cancelled' "
+        "ORDER BY CASE WHEN o.status IN ('awaiting_shipment', 'sent_to_shop', 'shipped') THEN 0 ELSE 1 END, "
+        "l.claimed_at, l.id",
+        [item_id],
+    ).fetchall()
+    remaining = stock
+    for line_id, qty, old_waitlisted, order_id, _status in claims:
+        if remaining is None:
+            waitlisted = 0
+        else:
+            served = min(qty, remaining)
+            remaining -= served
+            waitlisted = qty - served
+        if waitlisted != old_waitlisted:
+            cur.execute("UPDATE order_lines SET waitlisted_qty = ? WHERE id = ?", [waitlisted, line_id])
+            record_event(
+                cur, order_id, actor=actor,
+                action="stock_assigned" if waitlisted < old_waitlisted else "waitlisted",
+                details={"line_id": line_id, "waitlisted_before": old_waitlisted, "waitlisted_now": waitlisted},
+            )
+            touch(cur, order_id)
+
+
+def rebalance_all_stock(cur, livestream_id: int, *, actor: str) -> None:
+    for (item_id,) in cur.execute("SELECT id FROM live_items WHERE livestream_id = ?", [livestream_id]).fetchall():
+        rebalance_item_stock(cur, item_id, actor=actor)
+
+
+def fill_blank_lines(cur, livestream_id: int, *, actor: str, code_key: str | None = None) -> int:
+    """Gives blank lines of open orders their item where the typed code now resolves (an item or a remembered
+    pick). Lines staff edited by hand are left alone. Returns how many lines were filled."""
+    from core.livestreams import load_catalog
+
+    catalog = load_catalog(cur, livestream_id)
+    blanks = cur.execute(
+        "SELECT l.id, l.code_typed, o.id FROM order_lines l JOIN orders o ON o.id = l.order_id "
+        "WHERE o.livestream_id = ? AND l.item_id IS NULL AND NOT l.edited_by_staff "
+        "AND o.status IN ('draft', 'awaiting_confirmation', 'awaiting_shipment')",
+        [livestream_id],
+    ).fetchall()
+    filled = 0
+    touched_items: set[int] = set()
+    for line_id, code_typed, order_id in blanks:
+        key = normalize_code(code_typed)
+        if code_key is not None and key != code_key:
+            continue
+        item_id = catalog.item_id_by_code_key.get(key)
+        if item_id is None:
+            continue
+        item = catalog.item(item_id)
+        cur.execute("UPDATE order_lines SET item_id = ?, unit_price = ? WHERE id = ?", [item_id, item.price, line_id])
+        record_event(cur, order_id, actor=actor, action="item_resolved",
+                     details={"line_id": line_id, "code": code_typed, "item": item.code})
+        touch(cur, order_id)
+        touched_items.add(item_id)
+        filled += 1
+    for item_id in touched_items:
+        rebalance_item_stock(cur, item_id, actor=actor)
+    return filled
+
+
+def remember_code_pick(cur, livestream_id: int, code_typed: str, item_id: int, *, actor: str) -> None:
+    key = normalize_code(code_typed)
+    if not key:
+        return
+    if cur.execute("SELECT 1 FROM live_items WHERE livestream_id = ? AND code_key = ?", [livestream_id, key]).fetchone():
+        return  # a real item has this code; nothing to remember
+    cur.execute("DELETE FROM code_aliases WHERE livestream_id = ? AND code_key = ?", [livestream_id, key])
+    cur.execute(
+        "INSERT INTO code_aliases (livestream_id, code_key, code, item_id, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [livestream_id, key, code_typed.upper(), item_id, actor, utc_now()],
+    )
+    cur.execute("UPDATE livestreams SET catalog_version = catalog_version + 1 WHERE id = ?", [livestream_id])
+
+
+# -- staff actions -----------------------------------------------------------------------------------------------
+def _validate_edits(edits: OrderEdits) -> OrderEdits:
+    """Refuses bad input as a whole (InvalidInput); returns the edits with text trimmed and phone normalised."""
+    problems: list[str] = []
+    phone = edits.receiver_phone
+    if phone is not None and phone.strip():
+        normalised = normalize_vn_phone(phone)
+        if normalised is None:
+            problems.append(f"the phone '{phone.strip()}' is not a valid Vietnamese number")
+        else:
+            phone = normalised
+    for label, value in (("shipping fee", edits.shipping_fee), ("discount", edits.discount)):
+        if value is not None and (not isinstance(value, int) or value < 0):
+            problems.append(f"the {label} must be a whole number of 0 ₫ or more")
+    if edits.payment is not None and edits.payment not in PAYMENTS:
+        problems.append("payment must be COD or transfer")
+    if edits.lines is not None:
+        for number, line in enumerate(edits.lines, start=1):
+            if not isinstance(line.qty, int) or isinstance(line.qty, bool) or line.qty < 1:
+                problems.append(f"line {number}: the quantity must be a whole number of at least 1 (got {line.qty})")
+            if line.unit_price is not None and (not isinstance(line.unit_price, int) or line.unit_price < 0):
+                problems.append(f"line {number}: the unit price must be 0 ₫ or more")
+            if not (line.code_typed or "").strip() and line.item_id is None:
+                problems.append(f"line {number}: pick an item or type its short code")
+    if problems:
+        raise InvalidInput("Nothing was saved: " + "; ".join(problems) + ".")
+
+    def trimmed(value: str | None) -> str | None:
+        return None if value is None else value.strip()
+
+    return replace(
+        edits, receiver_name=trimmed(edits.receiver_name), receiver_phone=None if phone is None else phone.strip(),
+        receiver_address=trimmed(edits.receiver_address), note=trimmed(edits.note),
+    )
+
+
+def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
+    """Writes the form's edits into the order's rows; returns what changed, for the event."""
+    changes: dict = {}
+    columns = {}
+    for name in ("receiver_name", "receiver_phone", "receiver_address", "note", "shipping_fee", "discount", "payment"):
+        value = getattr(edits, name)
+        if value is not None and value != getattr(order, name):
+            columns[name] = value
+            changes[name] = {"from": getattr(order, name), "to": value}
+    if columns:
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        cur.execute(f"UPDATE orders SET {assignments} WHERE id = ?", list(columns.values()) + [order.id])
+    if edits.receiver_phone:
+        cur.execute("UPDATE customers SET phone = ? WHERE id = ? AND phone IS NULL",
+                    [edits.receiver_phone, order.customer_id])
+    if edits.receiver_address:
+        cur.execute("UPDATE customers SET address = ? WHERE id = ?", [edits.receiver_address, order.customer_id])
+    if edits.lines is None:
+        return changes
+
+    items = {
+        r[0]: (r[1], r[2])
+        for r in cur.execute("SELECT id, code, price FROM live_items WHERE livestream_id = ?",
+                             [order.livestream_id]).fetchall()
+    }
+    existing = {line.id: line for line in order.lines}
+    kept: set[int] = set()
+    affected_items: set[int] = set()
+    line_changes: list[str] = []
+    now = utc_now()
+    for line in edits.lines:
+        if line.item_id is not None and line.item_id not in items:
+            raise InvalidInput("Nothing was saved: an item picked is not one of this livestream's items.")
+        price = line.unit_price
+        if price is None:
+            price = items[line.item_id][1] if line.item_id is not None else 0
+        code_typed = (line.code_typed or "").strip() or items[line.item_id][0]
+        size = (line.size or "").strip() or None
+        color = (line.color or "").strip() or None
+        before = existing.get(line.id) if line.id is not None else None
+        if line.id is not None and before is None:
+            raise ConcurrentChange(
+                f"Order {order.code} was changed by someone else (a line was removed). Reload it; nothing was saved."
+            )
+        if before is None:
+            new_line_id = add_line(cur, order.id, code_typed=code_typed, item_id=line.item_id, qty=line.qty,
+                                   size=size, color=color, unit_price=price, claimed_at=now, comment_id=None)
+            cur.execute("UPDATE order_lines SET edited_by_staff = TRUE WHERE id = ?", [new_line_id])
+            line_changes.append(f"added {code_typed} ×{line.qty}")
+            if line.item_id is not None:
+                affected_items.add(line.item_id)
+            continue
+        kept.add(before.id)
+        if (before.item_id, before.qty, before.size, before.color, before.unit_price) == (
+            line.item_id, line.qty, size, color, price
+        ):
+            continue
+        if before.item_id is None and line.item_id is not None:
+            # Staff picked the item for an unknown code: remember it for this livestream and fill the others.
+            remember_code_pick(cur, order.livestream_id, before.code_typed, line.item_id, actor=actor)
+            line_changes.append(f"picked {items[line.item_id][0]} for {before.code_typed}")
+        cur.execute(
+            "UPDATE order_lines SET item_id = ?, qty = ?, size = ?, color = ?, unit_price = ?, edited_by_staff = TRUE "
+            "WHERE id = ?",
+            [line.item_id, line.qty, size, color, price, before.id],
+        )
+        line_changes.append(f"changed {before.code_typed}")
+        for item_id in (before.item_id, line.item_id):
+            if item_id is not None:
+                affected_items.add(item_id)
+    removed = [line_id for line_id in existing if line_id not in kept]
+    for line_id in removed:
+        line = existing[line_id]
+        cur.execute("DELETE FROM order_lines WHERE id = ?", [line_id])
+        line_changes.append(f"removed {line.code_typed} ×{line.qty}")
+        if line.item_id is not None:
+            affected_items.add(line.item_id)
+    if line_changes:
+        changes["lines"] = line_changes
+    for item_id in affected_items:
+        rebalance_item_stock(cur, item_id, actor=actor)
+    fill_blank_lines(cur, order.livestream_id, actor=actor)
+    return changes
+
+
+def _check_version(cur, order_id: int, expected_version: int | None) -> Order:
+    order = _load_order(cur, "o.id = ?", [order_id])
+    if order is None:
+        raise NotFound(f"Order {order_id} does not exist.")
+    if expected_version is not None and order.version != expected_version:
+        raise ConcurrentChange(
+            f"Order {order.code} was changed by someone else while you were editing it "
+            "(by a new comment or another staff member). Nothing was saved: reload it to see the changes."
+        )
+    return order
+
+
+def perform_action(
+    store: Store, action: str, order_id: int, *, actor: str, expected_version: int | None = None,
+    edits: OrderEdits | None = None, carrier: str | None = None, tracking_number: str | None = None,
+) -> Order:
+    """Runs one staff action on one order in one transaction; returns the order as it is afterwards."""
+    if action not in ACTIONS:
+        raise InvalidInput(f"Unknown action {action}.")
+    label, allowed_from, to_status, needs_complete = ACTIONS[action]
+    edits = _validate_edits(edits) if edits is not None else None
+    with store.transaction() as cur:
+        order = _check_version(cur, order_id, expected_version)
+        if order.status not in allowed_from:
+            raise ActionNotAllowed(
+                f"{label}: order {order.code} is {STATUS_LABELS[order.status].lower()}, so it cannot be changed this way."
+            )
+        changes: dict = {}
+        if edits is not None:
+            if order.status not in EDITABLE:
+                raise ActionNotAllowed(f"Order {order.code} is {STATUS_LABELS[order.status].lower()}: it can no longer be edited.")
+            changes = _apply_edits(cur, order, edits, actor=actor)
+            order = _load_order(cur, "o.id = ?", [order_id])
+        if needs_complete:
+            missing = missing_for_completion(order)
+            if missing:
+                raise IncompleteOrder(order.code, label, missing)
+        now = utc_now()
+        extra_columns: dict = {}
+        if action == "ship":
+            extra_columns = {"shipped_at": now, "carrier": (carrier or "").strip() or None,
+                             "tracking_number": (tracking_number or "").strip() or None}
+            changes.update({k: v for k, v in extra_columns.items() if k != "shipped_at" and v})
+        assignments = "".join(f", {name} = ?" for name in extra_columns)
+        cur.execute(
+            f"UPDATE orders SET status = ?, version = version + 1, updated_at = ?{assignments} "
+            "WHERE id = ? AND version = ?",
+            [to_status, now, *extra_columns.values(), order_id, order.version],
+        )
+        record_event(cur, order_id, actor=actor, action=action, from_status=order.status, to_status=to_status,
+                     details=changes)
+        if to_status == CANCELLED:
+            for item_id in {line.item_id for line in order.lines if line.item_id is not None}:
+                rebalance_item_stock(cur, item_id, actor=actor)
+        result = _load_order(cur, "o.id = ?", [order_id])
+    return result
+
+
+def save_draft(store: Store, order_id: int, **kwargs) -> Order:
+    """Save draft: keeps the order as a draft, complete or not."""
+    return perform_action(store, "save_draft", order_id, **kwargs)
+
+
+def save(store: Store, order_id: int, **kwargs) -> Order:
+    """Save: waits for the customer's confirmation."""
+    return perform_action(store, "save", order_id, **kwargs)
+
+
+def create_order(store: Store, order_id: int, **kwargs) -> Order:
+    """Create order: puts a complete order into the shipping book."""
+    return perform_action(store, "create_order", order_id, **kwargs)
+
+
+def save_to_shipping_book(store: Store, order_id: int, **kwargs) -> Order:
+    """Save to shipping book: the Case 1 name of Create order."""
+    return perform_action(store, "save_to_shipping_book", order_id, **kwargs)
+
+
+def send_to_shop(store: Store, order_id: int, **kwargs) -> Order:
+    """Send to shop: hands a complete order to the cashier (the Shop inbox when no POS is connected)."""
+    return perform_action(store, "send_to_shop", order_id, **kwargs)
+
+
+def ship(store: Store, order_id: int, **kwargs) -> Order:
+    """Ship: records that a complete order was handed to a carrier."""
+    return perform_action(store, "ship", order_id, **kwargs)
+
+
+def cancel(store: Store, order_id: int, **kwargs) -> Order:
+    """Cancel: keeps the order with its history and releases its stock to the waitlist."""
+    return perform_action(store, "cancel", order_id, **kwargs)
+
+
+def delete(store: Store, order_id: int, **kwargs) -> Order:
+    """Delete (list of livestream orders): like Cancel; nothing is erased, the history stays."""
+    return perform_action(store, "delete", order_id, **kwargs)
+
+
+def mark_handled(store: Store, order_id: int, *, actor: str, expected_version: int | None = None) -> Order:
+    """Shop inbox: the cashier has entered the order in the till."""
+    with store.transaction() as cur:
+        order = _check_version(cur, order_id, expected_version)
+        if order.status != SENT_TO_SHOP:
+            raise ActionNotAllowed(f"Order {order.code} is not waiting in the shop inbox.")
+        if order.handled_at is not None:
+            raise ActionNotAllowed(f"Order {order.code} was already marked handled by {order.handled_by}.")
+        cur.execute(
+            "UPDATE orders SET handled_at = ?, handled_by = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            [utc_now(), actor, utc_now(), order_id],
+        )
+        record_event(cur, order_id, actor=actor, action="handled_by_shop")
+        return _load_order(cur, "o.id = ?", [order_id])
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (order code, message)
+
+
+def perform_bulk(store: Store, action: str, order_ids: Iterable[int], *, actor: str) -> BulkResult:
+    """Runs one action on several orders; each order on its own, so one incomplete order does not stop the rest."""
+    from core.errors import ChotdonError
+
+    result = BulkResult()
+    for order_id in order_ids:
+        try:
+            order = perform_action(store, action, int(order_id), actor=actor)
+            result.done.append(order.code)
+        except ChotdonError as error:
+            code = _code_of(store, int(order_id))
+            result.failed.append((code, str(error)))
+    return result
+
+
+def _code_of(store: Store, order_id: int) -> str:
+    return store.scalar("SELECT code FROM orders WHERE id = ?", [order_id]) or str(order_id)
+
+
+def list_shipping_book(store: Store, livestream_id: int | None = None):
+    """Orders waiting for shipping, oldest first (the OCM list of orders waiting for shipping); all livestreams
+    when livestream_id is None."""
+    frame = list_orders(store, livestream_id, statuses=[AWAITING_SHIPMENT])
+    return frame.sort_values("updated_at", kind="stable").reset_index(drop=True)
+
+
+def list_shop_inbox(store: Store, *, include_handled: bool = False) -> list[Order]:
+    """Orders sent to the shop, those not yet handled first."""
+    sql = "SELECT id FROM orders WHERE status = 'sent_to_shop'"
+    if not include_handled:
+        sql += " AND handled_at IS NULL"
+    sql += " ORDER BY handled_at IS NOT NULL, updated_at"
+    return [get_order(store, row["id"]) for row in store.query(sql)]

@@ -1,0 +1,124 @@
+"""The one object that owns a shop's DuckDB file.
+
+One root connection per process and file; a cursor per unit of work. Writes go through `transaction()`, which
+holds a process-wide lock: DuckDB would otherwise abort one of two concurrent writers of the same row, while
+logical conflicts (two staff editing one order) are caught by the orders' version numbers instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+
+from core.formatting import utc_now
+from core.schema import MIGRATIONS
+
+_stores: dict[str, "Store"] = {}
+_stores_lock = threading.Lock()
+
+
+class Store:
+    def __init__(self, path: str):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._root = duckdb.connect(self.path)
+        self._write_lock = threading.RLock()
+        self.migrate()
+
+    # -- units of work -------------------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._root.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock:
+            cur = self._root.cursor()
+            try:
+                cur.begin()
+                yield cur
+                cur.commit()
+            except BaseException:
+                try:
+                    cur.rollback()
+                except duckdb.Error:
+                    pass  # the transaction was already aborted by DuckDB
+                raise
+            finally:
+                cur.close()
+
+    def query(self, sql: str, params: Any = None) -> list[dict]:
+        """Rows as dicts, from a short-lived cursor (reads see committed data)."""
+        cur = self.cursor()
+        try:
+            result = cur.execute(sql, params or [])
+            columns = [d[0] for d in result.description]
+            return [dict(zip(columns, row)) for row in result.fetchall()]
+        finally:
+            cur.close()
+
+    def frame(self, sql: str, params: Any = None):
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Any = None):
+        cur = self.cursor()
+        try:
+            row = cur.execute(sql, params or []).fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    # -- schema ----------------------------------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet recorded; returns the versions applied now."""
+        applied_now: list[int] = []
+        with self._write_lock:
+            cur = self._root.cursor()
+            try:
+                cur.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                    "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                )
+                done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+                for version, name, sql in MIGRATIONS:
+                    if version in done:
+                        continue
+                    cur.begin()
+                    try:
+                        cur.execute(sql)
+                        cur.execute(
+                            "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utc_now()]
+                        )
+                        cur.commit()
+                    except BaseException:
+                        cur.rollback()
+                        raise
+                    applied_now.append(version)
+            finally:
+                cur.close()
+        return applied_now
+
+    def close(self) -> None:
+        with _stores_lock:
+            if _stores.get(self.path) is self:
+                del _stores[self.path]
+        self._root.close()
+
+
+def open_store(path: str) -> Store:
+    """The process's one Store for this file (created, and migrated, on first use)."""
+    key = str(Path(path).resolve()) if path != ":memory:" else path
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = Store(key)
+            _stores[key] = store
+        return store

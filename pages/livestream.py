@@ -1,0 +1,128 @@
+"""Case 1: the comment stream of one livestream, live, with Edit on each comment that has an order."""
+
+import uuid
+
+import streamlit as st
+
+from core import ingest, livestreams, orders
+from core.demo import demo_replay
+from core.errors import ChotdonError
+from core.formatting import shop_time_text
+from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
+from ui.state import get_store, selected_livestream_id, show_flashes
+from ui.text import plain
+
+MARKS = {
+    "created": "🛒", "added": "🛒", "repeat": "🔁", "review": "⚠️", "question": "❓", "contact": "📞",
+    "cancel": "🚫", "none": "💬",
+}
+LEGEND = "🛒 made or changed an order · 🔁 repeat, counted once · ⚠️ needs review · ❓ question · 📞 phone · 🚫 cancel"
+SHOW_KINDS = {
+    "All comments": None, "Order comments": ["order"], "Needs review": ["review"], "Questions": ["question"],
+    "Phones": ["contact"], "Cancels": ["cancel"],
+}
+
+
+def mark_of(kind: str, effect: str) -> str:
+    if effect in ("created", "added", "repeat"):
+        return MARKS[effect]
+    return MARKS.get(kind, "💬")
+
+
+store = get_store()
+livestream_id = selected_livestream_id(store)
+if livestream_id is None:
+    st.info("No livestream yet: create one on the Setup page.")
+    st.stop()
+livestream = livestreams.get_livestream(store, livestream_id)
+replay = demo_replay(store, livestream_id)
+
+st.title(f"🔴 {livestream['title']}", anchor=False)
+show_flashes()
+
+top = st.columns([1.2, 1, 1.1, 3.2], vertical_alignment="bottom")
+speed = top[0].selectbox("Demo speed", options=[1, 5, 20, 60], index=2, format_func=lambda s: f"{s}× live speed",
+                         key="demo_speed", disabled=replay.running)
+if replay.running:
+    if top[1].button("⏹ Stop demo", key="stop_demo", use_container_width=True):
+        replay.stop()
+        replay.wait(5)
+        st.rerun()
+else:
+    if top[1].button("▶ Play demo live", key="play_demo", type="primary", use_container_width=True):
+        replay.speed = float(speed)
+        replay.start()
+        st.rerun()
+show_choice = top[2].selectbox("Show", options=list(SHOW_KINDS), key="show_kinds")
+if replay.error:
+    st.error(plain(replay.error))
+
+stream_column, editor_column = st.columns([1.15, 1], gap="medium")
+
+
+def comment_stream_panel() -> None:
+    counts = ingest.comment_counts(store, livestream_id)
+    order_frame = orders.list_orders(store, livestream_id)
+    metrics = st.columns(4)
+    metrics[0].metric("Comments", sum(counts.values()))
+    metrics[1].metric("Order comments", counts.get("order", 0))
+    metrics[2].metric("Orders", int((order_frame["status"] != orders.CANCELLED).sum()) if len(order_frame) else 0)
+    metrics[3].metric("Need review", counts.get("review", 0))
+    if replay.running or (replay.played and replay.played < replay.total):
+        st.progress(replay.played / max(replay.total, 1),
+                    text=f"Demo live: {replay.played} of {replay.total} comments played")
+    st.caption(LEGEND)
+    rows = ingest.comment_stream(store, livestream_id, limit=40, kinds=SHOW_KINDS[show_choice])
+    if not rows:
+        st.info("No comments yet. Press **Play demo live**, or type comments in below.")
+        return
+    with st.container(height=560, border=False):
+        for row in rows:
+            cols = st.columns([0.75, 0.3, 1.5, 3.1, 1.0, 0.7], vertical_alignment="center")
+            cols[0].caption(shop_time_text(row["commented_at"]))
+            cols[1].markdown(mark_of(row["kind"], row["effect"]))
+            cols[2].markdown(f"**{plain(row['customer'])}**")
+            cols[3].markdown(plain(row["message"]) or "_(empty)_")
+            if row["edit_order_id"] is not None:
+                cols[4].caption(f"{row['order_code']} · {orders.STATUS_LABELS[row['order_status']]}")
+                if cols[5].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True):
+                    st.session_state["live_edit_order"] = int(row["edit_order_id"])
+                    st.rerun()
+
+
+with stream_column:
+    st.fragment(run_every=2 if replay.running else 10)(comment_stream_panel)()
+
+    with st.expander("✍️ Type or paste comments (one per line: `Customer name: comment`)"):
+        token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
+        with st.form("hand_entry", clear_on_submit=False, border=False):
+            text = st.text_area("Comments", key="hand_entry_text", height=120,
+                                placeholder="Nguyễn Lan: chốt A1 M 2\nMẹ Bống: 0912 345 678")
+            submitted = st.form_submit_button("Add comments", key="hand_entry_submit")
+        if submitted:
+            comments, errors = ingest.hand_entry_comments(text, entry_token=token)
+            if errors:
+                st.error("Nothing was added: " + plain("; ".join(errors)))
+            elif not comments:
+                st.warning("Type at least one comment.")
+            else:
+                try:
+                    summary = ingest.ingest_comments(store, livestream_id, comments, source="hand")
+                except ChotdonError as error:
+                    show_error(error)
+                else:
+                    st.session_state["hand_entry_token"] = uuid.uuid4().hex
+                    st.success(f"Added {summary.new} comments ({summary.kinds.get('order', 0)} order comments, "
+                               f"{summary.orders_created} new orders).")
+
+with editor_column:
+    editing = st.session_state.get("live_edit_order")
+    if editing is None:
+        st.info("Press **Edit** on a comment to open that customer's order here.")
+    else:
+        close = st.button("✕ Close", key="close_live_editor")
+        if close:
+            st.session_state.pop("live_edit_order", None)
+            st.rerun()
+        render_order_form(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live")
+        order_history(store, int(editing))

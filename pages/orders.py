@@ -1,0 +1,86 @@
+"""Case 2: all orders of the livestream, sorted by comment time, with filters, Edit order and bulk actions."""
+
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from core import orders, staff
+from core.formatting import shop_zone, to_shop_time, to_utc_naive
+from ui.grid import orders_grid
+from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
+from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
+
+store = get_store()
+livestream_id = selected_livestream_id(store)
+st.title("🧾 Livestream orders", anchor=False)
+if livestream_id is None:
+    st.info("No livestream yet: create one on the Setup page.")
+    st.stop()
+show_flashes()
+
+users = staff.list_users(store)
+staff_options = {0: "Nobody"} | {user["id"]: user["display_name"] for user in users}
+filters = st.columns([1.4, 1.6, 0.9, 0.9, 1.6], vertical_alignment="bottom")
+staff_ids = filters[0].multiselect("Staff in charge", options=list(staff_options), format_func=staff_options.get,
+                                   key="filter_staff", placeholder="everyone")
+statuses = filters[1].multiselect("Status", options=list(orders.STATUSES), format_func=orders.STATUS_LABELS.get,
+                                  key="filter_status", placeholder="all but cancelled")
+since_time = filters[2].time_input("From", value=None, key="filter_from", step=300)
+until_time = filters[3].time_input("To", value=None, key="filter_to", step=300)
+search = filters[4].text_input("Search", key="filter_search", placeholder="order code, customer or phone")
+
+
+def _livestream_day():
+    """The shop-local date of the livestream's first order comment (today when it has none)."""
+    first = store.scalar("SELECT min(first_comment_at) FROM orders WHERE livestream_id = ?", [livestream_id])
+    return to_shop_time(first).date() if first is not None else datetime.now(shop_zone()).date()
+
+
+# The time range is within the livestream's day; a "To" before "From" means the live crossed midnight.
+day = _livestream_day()
+since = to_utc_naive(datetime.combine(day, since_time, tzinfo=shop_zone())) if since_time else None
+until = (to_utc_naive(datetime.combine(day, until_time, tzinfo=shop_zone())) + timedelta(seconds=59)
+         if until_time else None)
+if since and until and until < since:
+    until += timedelta(days=1)
+
+frame = orders.list_orders(
+    store, livestream_id, statuses=statuses or [s for s in orders.STATUSES if s != orders.CANCELLED],
+    staff_ids=staff_ids, since=since, until=until, search=search,
+)
+st.caption(f"{len(frame)} orders · rows in yellow need an item picked or shipping info · sorted by the time of "
+           "the customer's first order comment; click a column header to sort by it")
+
+selected = orders_grid(frame, key=f"orders-grid-{livestream_id}")
+
+actions = st.columns([1, 1, 1, 1, 2.5], vertical_alignment="center")
+one = len(selected) == 1
+if actions[0].button("✏️ Edit order", key="edit_order", disabled=not one, type="primary",
+                     help="Tick one order to edit it"):
+    st.session_state["list_edit_order"] = selected[0]
+bulk = None
+if actions[1].button("Create order", key="bulk_create_order", disabled=not selected):
+    bulk = "create_order"
+if actions[2].button("Send to shop", key="bulk_send_to_shop", disabled=not selected):
+    bulk = "send_to_shop"
+if actions[3].button("Delete", key="bulk_delete", disabled=not selected):
+    bulk = "delete"
+actions[4].caption(f"{len(selected)} selected" if selected else "Tick orders to act on several at once")
+
+if bulk:
+    result = orders.perform_bulk(store, bulk, selected, actor=actor())
+    label = orders.ACTIONS[bulk][0]
+    if result.done:
+        flash(f"{label}: done for {', '.join(result.done)}.")
+    for code, message in result.failed:
+        flash(f"{label}: {code} was not changed. {message}", "error")
+    st.rerun()
+
+editing = st.session_state.get("list_edit_order")
+if editing is not None:
+    st.divider()
+    if st.button("✕ Close the order", key="close_list_editor"):
+        st.session_state.pop("list_edit_order", None)
+        st.rerun()
+    render_order_form(store, int(editing), buttons=CASE2_BUTTONS, key_prefix="list")
+    order_history(store, int(editing))

@@ -1,0 +1,189 @@
+"""AppTest: every page opens from app.py without exception, and the edit forms work through their widget keys."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import orders
+from core.demo import create_demo_shop
+from core.livestreams import list_items
+from core.ingest import IncomingComment, ingest_comments
+from core.store import open_store
+from tests.integration.helpers import START
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pages/shop_inbox.py", "pages/setup.py"]
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    path = str(tmp_path / "ui.duckdb")
+    monkeypatch.setenv("CHOTDON_DB", path)
+    monkeypatch.setenv("CHOTDON_DEMO", "0")
+    store = open_store(path)
+    livestream_id = create_demo_shop(store)
+    messages = [("Nguyễn Lan", "chốt A1 M 2"), ("Trần Mai", "Z9 2"), ("Lê Huy", "A1 còn size L không shop?"),
+                ("Nguyễn Lan", "0912 345 678")]
+    ingest_comments(store, livestream_id, [
+        IncomingComment(f"ui{i}", f"u-{name}", name, text, START.replace(second=i)) for i, (name, text) in
+        enumerate(messages)], source="test")
+    yield store, livestream_id
+    store.close()
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def order_of(store, livestream_id, customer):
+    frame = orders.list_orders(store, livestream_id)
+    return orders.get_order(store, int(frame[frame["customer"] == customer]["order_id"].iloc[0]))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_without_exception(shop, page):
+    at = app().run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title, "each page has a title"
+
+
+def test_livestream_page_shows_comments_with_their_marks_and_no_markup(shop):
+    store, livestream_id = shop
+    at = app().run()
+    texts = [m.value for m in at.markdown]
+    assert "🛒" in texts and "❓" in texts and "📞" in texts
+    assert r"**Nguyễn Lan**" in texts
+    assert any("chốt A1 M 2" in t for t in texts)
+
+
+def test_edit_on_a_comment_opens_the_order_and_ship_needs_an_address(shop):
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    at = app().run()
+    edit_buttons = [b for b in at.button if b.label == "Edit"]
+    assert edit_buttons
+    at.session_state["live_edit_order"] = lan.id
+    at.run()
+    base = f"live-{lan.id}-v{lan.version}"
+    labels = [b.label for b in at.button if b.key and b.key.startswith(base)]
+    assert labels == ["Ship", "Send to shop", "Save to shipping book", "Cancel", "Save draft"]
+    assert at.text_input(key=f"{base}-phone").value == "0912 345 678"
+    at.button(key=f"{base}-ship").click().run()
+    assert any("receiver address" in e.value for e in at.error), [e.value for e in at.error]
+    assert orders.get_order(store, lan.id).status == orders.DRAFT
+
+    at.text_input(key=f"{base}-address").set_value("12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội")
+    at.text_input(key=f"{base}-carrier").set_value("GHN")
+    at.button(key=f"{base}-ship").click().run()
+    assert not at.exception
+    shipped = orders.get_order(store, lan.id)
+    assert (shipped.status, shipped.carrier) == (orders.SHIPPED, "GHN")
+    assert any("shipped" in s.value for s in at.success)
+
+
+def test_picking_the_item_for_a_blank_line_in_case2_and_saving(shop):
+    store, livestream_id = shop
+    mai = order_of(store, livestream_id, "Trần Mai")
+    assert mai.lines[0].item_id is None
+    at = app().run()
+    at.switch_page("pages/orders.py").run()
+    at.session_state["list_edit_order"] = mai.id
+    at.run()
+    base = f"list-{mai.id}-v{mai.version}"
+    assert [b.label for b in at.button if b.key and b.key.startswith(base)] == [
+        "Save", "Create order", "Send to shop", "Delete"]
+    assert any("Pick the item for Z9" in w.value for w in at.warning)
+    line = mai.lines[0]
+    item_box = at.selectbox(key=f"{base}-line{line.id}-item")
+    assert item_box.value is None
+    assert any(option.startswith("K3 · Kẹp tóc") for option in item_box.options)
+    k3_id = next(i.id for i in list_items(store, livestream_id) if i.code == "K3")
+    at.selectbox(key=f"{base}-line{line.id}-item").set_value(k3_id)
+    at.button(key=f"{base}-save").click().run()
+    assert not at.exception
+    saved = orders.get_order(store, mai.id)
+    assert saved.status == orders.AWAITING_CONFIRMATION
+    assert (saved.lines[0].item_code, saved.lines[0].unit_price) == ("K3", 30000)
+
+
+def test_negative_quantity_in_the_form_is_refused_with_a_message(shop):
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    at = app().run()
+    at.session_state["live_edit_order"] = lan.id
+    at.run()
+    base = f"live-{lan.id}-v{lan.version}"
+    at.number_input(key=f"{base}-line{lan.lines[0].id}-qty").set_value(-2)
+    at.button(key=f"{base}-save_draft").click().run()
+    assert any("quantity" in e.value for e in at.error)
+    assert orders.get_order(store, lan.id).lines[0].qty == 2
+
+
+def test_hand_entry_adds_comments_once_even_when_submitted_twice(shop):
+    store, livestream_id = shop
+    at = app().run()
+    at.text_area(key="hand_entry_text").set_value("Phạm Vy: K3 3\nno colon here")
+    at.button(key="hand_entry_submit").click().run()
+    assert any("line 2" in e.value for e in at.error)
+    assert store.scalar("SELECT count(*) FROM comments") == 4
+    at.text_area(key="hand_entry_text").set_value("Phạm Vy: K3 3")
+    at.session_state["hand_entry_token"] = "fixed-token"
+    at.button(key="hand_entry_submit").click().run()
+    assert store.scalar("SELECT count(*) FROM comments") == 5
+    at.session_state["hand_entry_token"] = "fixed-token"
+    at.button(key="hand_entry_submit").click().run()
+    assert store.scalar("SELECT count(*) FROM comments") == 5
+
+
+def test_shop_inbox_marks_an_order_handled(shop):
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    orders.send_to_shop(store, lan.id, actor="lan", edits=orders.OrderEdits(receiver_address="Hà Nội"))
+    at = app().run()
+    at.switch_page("pages/shop_inbox.py").run()
+    at.button(key=f"handled-{lan.id}").click().run()
+    assert not at.exception
+    assert orders.get_order(store, lan.id).handled_at is not None
+
+
+def test_shipping_book_ships_the_picked_order(shop):
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    orders.create_order(store, lan.id, actor="lan", edits=orders.OrderEdits(receiver_address="Hà Nội"))
+    at = app().run()
+    at.switch_page("pages/shipping_book.py").run()
+    at.multiselect(key="ship_orders").set_value([lan.id])
+    at.text_input(key="ship_carrier").set_value("GHTK")
+    at.button(key="ship_submit").click().run()
+    assert not at.exception
+    assert orders.get_order(store, lan.id).status == orders.SHIPPED
+
+
+def test_setup_adds_staff_and_refuses_a_bad_username(shop):
+    store, _ = shop
+    at = app().run()
+    at.switch_page("pages/setup.py").run()
+    at.text_input(key="new_staff_username").set_value("Bad Name!")
+    at.text_input(key="new_staff_name").set_value("Ai đó")
+    at.button(key="add_staff").click().run()
+    assert any("username" in e.value for e in at.error)
+    at.text_input(key="new_staff_username").set_value("thu")
+    at.text_input(key="new_staff_name").set_value("Lê Thu")
+    at.button(key="add_staff").click().run()
+    assert store.scalar("SELECT display_name FROM users WHERE username = 'thu'") == "Lê Thu"
+
+
+def test_setup_creates_a_livestream_and_selects_it(shop):
+    store, _ = shop
+    at = app().run()
+    at.switch_page("pages/setup.py").run()
+    at.text_input(key="new_livestream_title").set_value("Live tối thứ Bảy")
+    at.selectbox(key="new_livestream_copy").set_value(1)
+    at.button(key="create_livestream").click().run()
+    assert not at.exception
+    new_id = store.scalar("SELECT max(id) FROM livestreams")
+    assert store.scalar("SELECT count(*) FROM live_items WHERE livestream_id = ?", [new_id]) == 8
+    assert at.session_state["livestream_id"] == new_id
