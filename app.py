@@ -14,6 +14,15 @@ PAGES = [
     st.Page("pages/setup.py", title="Setup", icon="⚙️", url_path="setup"),
 ]
 
+# Our own layout CSS (never customer text): a busy live needs the width for the stream and the order side by side.
+st.html(
+    """<style>
+    [data-testid="stMainBlockContainer"] {padding: 1.2rem 1.5rem 2rem 1.5rem; max-width: 100%;}
+    [data-testid="stSidebarContent"] {padding-top: 0.5rem;}
+    h1 {font-size: 1.8rem !important; padding-top: 0.2rem !important;}
+    </style>"""
+)
+
 navigation = st.navigation(PAGES)
 sidebar(get_store())
 navigation.run()

@@ -9,7 +9,7 @@ from core.demo import demo_replay
 from core.errors import ChotdonError
 from core.formatting import shop_time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
-from ui.state import get_store, selected_livestream_id, show_flashes
+from ui.state import get_store, selected_livestream_id, show_flashes, ensure_app_entry
 from ui.text import plain
 
 MARKS = {
@@ -29,6 +29,7 @@ def mark_of(kind: str, effect: str) -> str:
     return MARKS.get(kind, "💬")
 
 
+ensure_app_entry()
 store = get_store()
 livestream_id = selected_livestream_id(store)
 if livestream_id is None:
@@ -37,7 +38,7 @@ if livestream_id is None:
 livestream = livestreams.get_livestream(store, livestream_id)
 replay = demo_replay(store, livestream_id)
 
-st.title(f"🔴 {livestream['title']}", anchor=False)
+st.title(f"🔴 {plain(livestream['title'])}", anchor=False)
 show_flashes()
 
 top = st.columns([1.2, 1, 1.1, 3.2], vertical_alignment="bottom")
@@ -57,7 +58,7 @@ show_choice = top[2].selectbox("Show", options=list(SHOW_KINDS), key="show_kinds
 if replay.error:
     st.error(plain(replay.error))
 
-stream_column, editor_column = st.columns([1.15, 1], gap="medium")
+stream_column, editor_column = st.columns([1.35, 1], gap="medium")
 
 
 def comment_stream_panel() -> None:
@@ -78,14 +79,13 @@ def comment_stream_panel() -> None:
         return
     with st.container(height=560, border=False):
         for row in rows:
-            cols = st.columns([0.75, 0.3, 1.5, 3.1, 1.0, 0.7], vertical_alignment="center")
+            cols = st.columns([0.72, 1.55, 2.6, 0.9, 0.8], vertical_alignment="center", gap="small")
             cols[0].caption(shop_time_text(row["commented_at"]))
-            cols[1].markdown(mark_of(row["kind"], row["effect"]))
-            cols[2].markdown(f"**{plain(row['customer'])}**")
-            cols[3].markdown(plain(row["message"]) or "_(empty)_")
+            cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} **{plain(row['customer'])}**")
+            cols[2].markdown(plain(row["message"]) or "_(empty)_")
             if row["edit_order_id"] is not None:
-                cols[4].caption(f"{row['order_code']} · {orders.STATUS_LABELS[row['order_status']]}")
-                if cols[5].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True):
+                cols[3].caption(f"{row['order_code']}  \n{orders.STATUS_LABELS[row['order_status']]}")
+                if cols[4].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True):
                     st.session_state["live_edit_order"] = int(row["edit_order_id"])
                     st.rerun()
 

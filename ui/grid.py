@@ -7,11 +7,13 @@ from st_aggrid import AgGrid, GridOptionsBuilder, JsCode
 
 from core import orders
 from core.formatting import shop_time_text, vnd
+from core.phones import format_vn_phone
 
 _ROW_STYLE = JsCode(
     """
 function(params) {
-  if (params.data && params.data.attention) { return {background: '#fff4d6'}; }
+  if (params.data && params.data.blank_item) { return {background: '#ffe3e3'}; }
+  if (params.data && params.data.attention) { return {background: '#fff6dc'}; }
   if (params.data && params.data.status === 'Cancelled') { return {color: '#999'}; }
   return null;
 }
@@ -34,19 +36,19 @@ def grid_frame(frame: pd.DataFrame) -> pd.DataFrame:
             reasons.append("⏳ waitlist")
         attention.append(" · ".join(reasons))
     return pd.DataFrame({
-        "order_id": frame["order_id"].astype("int64"),
         "Code": frame["code"],
-        "First comment": [shop_time_text(t, with_date=True) for t in frame["first_comment_at"]],
+        "Time": [shop_time_text(t) for t in frame["first_comment_at"]],
         "Customer": frame["customer"],
         "Items": frame["items"],
         "Total": frame["total"].astype("int64"),
         "Status": [orders.STATUS_LABELS[s] for s in frame["status"]],
         "Staff": frame["staff"],
-        "Phone": frame["receiver_phone"],
-        "Address": frame["receiver_address"],
         "Check": attention,
+        "Phone": [format_vn_phone(p) for p in frame["receiver_phone"]],
+        "Address": frame["receiver_address"],
+        "order_id": frame["order_id"].astype("int64"),
         "attention": [bool(a and "⚠" in a) for a in attention],
-        "status": frame["status"],
+        "blank_item": (frame["blank_items"] > 0).tolist(),
     })
 
 
@@ -55,26 +57,33 @@ def orders_grid(frame: pd.DataFrame, *, key: str, height: int = 420) -> list[int
     data = grid_frame(frame.copy())
     builder = GridOptionsBuilder.from_dataframe(data)
     builder.configure_default_column(sortable=True, filter=True, resizable=True)
-    builder.configure_selection("multiple", use_checkbox=True, header_checkbox=True)
-    for hidden in ("order_id", "attention", "status"):
+    for hidden in ("order_id", "attention", "blank_item"):
         builder.configure_column(hidden, hide=True)
-    builder.configure_column("Code", width=95, pinned="left")
-    builder.configure_column("First comment", width=125)
+    builder.configure_column("Code", width=100)
+    builder.configure_column("Time", width=90, headerTooltip="time of the customer's first order comment")
     builder.configure_column("Customer", width=160)
-    builder.configure_column("Items", width=230)
+    builder.configure_column("Items", width=250, tooltipField="Items")
     builder.configure_column(
-        "Total", width=110, type=["numericColumn"],
+        "Total", width=115, type=["numericColumn"],
         valueFormatter=JsCode("function(p){return p.value == null ? '' : "
                               "p.value.toLocaleString('vi-VN') + ' ₫';}"),
     )
     builder.configure_column("Status", width=150)
-    builder.configure_column("Staff", width=130)
-    builder.configure_column("Phone", width=110)
-    builder.configure_column("Address", width=160)
+    builder.configure_column("Staff", width=140)
     builder.configure_column("Check", width=170)
-    builder.configure_grid_options(getRowStyle=_ROW_STYLE, getRowId=_ROW_ID, rowHeight=34)
+    builder.configure_column("Phone", width=120)
+    builder.configure_column("Address", width=220, tooltipField="Address")
+    builder.configure_grid_options(getRowStyle=_ROW_STYLE, getRowId=_ROW_ID, rowHeight=34, tooltipShowDelay=300)
+    options = builder.build()
+    # AG Grid 34's own selection model: a checkbox per row and one in the header; a click on a row does not select.
+    options["rowSelection"] = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": True,
+                               "enableClickSelection": False, "selectAll": "filtered"}
+    for legacy in ("rowMultiSelectWithClick", "suppressRowDeselection", "suppressRowClickSelection",
+                   "groupSelectsChildren", "groupSelectsFiltered"):
+        options.pop(legacy, None)
+    options.pop("autoSizeStrategy", None)
     response = AgGrid(
-        data, gridOptions=builder.build(), height=height, key=key, allow_unsafe_jscode=True,
+        data, gridOptions=options, height=height, key=key, allow_unsafe_jscode=True,
         update_on=["selectionChanged"], server_sync_strategy="server_wins", show_download_button=False,
         show_search=False, theme="streamlit",
     )
