@@ -21,7 +21,7 @@ browser:
 
 run: env
 	$(PY) -m core init --demo >/dev/null
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST) --server.headless true
+	$(PY) -m ui.serve --server.port $(PORT) --server.address $(HOST) --server.headless true
 
 test: env browser
 	$(PY) -m pytest -q

@@ -433,6 +433,8 @@ class _ItemInfo:
 _RESULT_CACHE_SIZE = 8192
 _CACHEABLE_TEXT_LENGTH = 2_000
 _TOKEN_CACHE_SIZE = 50_000
+_MAX_CACHED_TOKEN_LENGTH = 40
+_MAX_REASONS = 8
 
 
 class _Context:
@@ -517,13 +519,14 @@ class _Context:
         cache = self.token_infos
         if len(cache) > _TOKEN_CACHE_SIZE:
             cache.clear()
-        get = cache.get
-        infos = [get(token) for token in tokens]
-        if None in infos:
-            for index, info in enumerate(infos):
-                if info is None:
-                    infos[index] = cache[tokens[index]] = self._info(tokens[index])
-        return infos
+        get, learn = cache.get, self._learn
+        return [get(token) or learn(token) for token in tokens]
+
+    def _learn(self, raw: str) -> tuple:
+        info = self._info(raw)
+        if len(raw) <= _MAX_CACHED_TOKEN_LENGTH:  # a 100,000-letter "word" is not worth keeping
+            self.token_infos[raw] = info
+        return info
 
     def _info(self, raw: str) -> tuple:
         if raw in _SEPARATOR_TOKENS:
@@ -675,14 +678,13 @@ class _Parse:
         self.lines: list[_Line] = []
         self.current: _Line | None = None    # the line of the code seen in this segment
         self.group: list[tuple] = []         # sizes/colors/quantities of this segment before its code
-        self.reasons: list[str] = []
+        self.reasons: dict[str, None] = {}  # ordered and without repeats
         self.left_over: list[str] = []
         self.order_word = self.add_word = self.cancel_word = self.question_word = False
         self.cancel_after_code = False
 
     def reason(self, text: str) -> None:
-        if text not in self.reasons:
-            self.reasons.append(text)
+        self.reasons[text] = None
 
     # -- attributes ----------------------------------------------------------------------------------------
 
@@ -1045,7 +1047,7 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
     else:
         kind = "none"
     return _new_parse_result(kind, state.add_word and kind in ("order", "review"), phone, lines,
-                             tuple(warnings), tuple(reasons))
+                             tuple(warnings[:_MAX_REASONS]), tuple(reasons[:_MAX_REASONS]))
 
 
 @functools.lru_cache(maxsize=_RESULT_CACHE_SIZE)

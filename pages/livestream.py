@@ -9,7 +9,7 @@ from core.demo import demo_replay
 from core.errors import ChotdonError
 from core.formatting import shop_time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
-from ui.state import get_store, selected_livestream_id, show_flashes, ensure_app_entry
+from ui.state import get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
 MARKS = {
@@ -29,7 +29,6 @@ def mark_of(kind: str, effect: str) -> str:
     return MARKS.get(kind, "💬")
 
 
-ensure_app_entry()
 store = get_store()
 livestream_id = selected_livestream_id(store)
 if livestream_id is None:

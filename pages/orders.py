@@ -8,9 +8,8 @@ from core import orders, staff
 from core.formatting import shop_zone, to_shop_time, to_utc_naive
 from ui.grid import orders_grid
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
-from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes, ensure_app_entry
+from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
 
-ensure_app_entry()
 store = get_store()
 livestream_id = selected_livestream_id(store)
 st.title("🧾 Livestream orders", anchor=False)

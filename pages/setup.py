@@ -7,10 +7,9 @@ from core import livestreams, staff
 from core.errors import ChotdonError
 from core.formatting import shop_time_text
 from ui.order_form import show_error
-from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes, ensure_app_entry
+from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
-ensure_app_entry()
 store = get_store()
 st.title("⚙️ Setup", anchor=False)
 show_flashes()

@@ -8,9 +8,8 @@ from core.errors import ChotdonError
 from core.formatting import shop_time_text, vnd
 from core.phones import format_vn_phone
 from ui.order_form import show_error
-from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes, ensure_app_entry
+from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
 
-ensure_app_entry()
 store = get_store()
 st.title("📦 Shipping book", anchor=False)
 show_flashes()

@@ -8,10 +8,9 @@ from core.errors import ChotdonError
 from core.formatting import shop_time_text, vnd
 from core.phones import format_vn_phone
 from ui.order_form import show_error
-from ui.state import actor, flash, get_store, show_flashes, ensure_app_entry
+from ui.state import actor, flash, get_store, show_flashes
 from ui.text import plain
 
-ensure_app_entry()
 store = get_store()
 st.title("🏪 Shop inbox", anchor=False)
 st.caption("Orders staff sent to the shop. Enter each in the till, then mark it handled.")

@@ -63,16 +63,3 @@ def show_flashes() -> None:
     for kind, message in st.session_state.pop("_flash", []):
         getattr(st, kind)(plain(message))
 
-
-def ensure_app_entry() -> None:
-    """Runs a page through app.py even when the first request after a start is a page's own URL.
-
-    Streamlit treats a `pages/` folder next to the entry script as an old-style multipage app until
-    st.navigation has run once; a bookmark to /orders would then run the page without app.py (no sidebar,
-    no layout). Switching that mode off and rerunning sends the request through app.py's navigation.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()

@@ -59,7 +59,7 @@ def start_app(tmp_path: Path, prepare=None):
     env = dict(os.environ, CHOTDON_DB=str(db), CHOTDON_DEMO="1", PYTHONUNBUFFERED="1")
     log = open(tmp_path / "streamlit.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
