@@ -16,6 +16,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 try:  # Python 3.11+ names the regex parser re._parser; older ones sre_parse.
     from re import _constants as _sre_constants, _parser as _sre_parser
@@ -80,10 +81,6 @@ def _normalize_text(text: str) -> str:
 
 def _fold(text: str) -> str:
     return text if text.isascii() else text.translate(_FOLD_TABLE)
-
-
-def _is_accented(raw: str, folded: str) -> bool:
-    return raw != folded
 
 
 _LEADING_ZEROS_RE = re.compile(r"(?<![0-9])0+(?=[0-9])")
@@ -341,6 +338,8 @@ _QTY_FORM_RE = re.compile(r"(?:x|sl)([0-9]{1,6})")
 _SIZE_FORM_RE = re.compile(r"(?:sz|size)([0-9]{1,3}|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)")
 _SIZE_THEN_QTY_RE = re.compile(r"(xs|s|m|l|xl|xxl|xxxl|[2-5]xl)([0-9]{1,3})")
 _CODE_X_QTY_RE = re.compile(r"([a-z0-9]{1,12}?[0-9])x([0-9]{1,3})")
+_CODE_SIZE_RE = re.compile(r"([a-z]{1,6}[0-9]{1,6})([a-z]{1,4})([0-9]{1,2})?")
+_LETTERS_THEN_REST_RE = re.compile(r"([^\W\d_]{1,8})([^\W\d_]{1,6}[0-9].*)")
 _HAS_DIGIT_RE = re.compile(r"[0-9]")
 _MAX_CODE_LENGTH = 24
 _MAX_NUMBER_DIGITS = 6
@@ -352,7 +351,7 @@ _MAX_NUMBER_DIGITS = 6
 _M_FOLDED, _M_ACCENTS, _M_EXACT = 0, 1, 2
 
 # Token classes: what a token is on its own, before its neighbours are looked at.
-(_T_SEP, _T_MARK, _T_NUM, _T_QTY, _T_QTY_FORM, _T_SIZE_FORM, _T_CODE, _T_CODE_QTY, _T_SIZE_WORD, _T_SML, _T_WORD,
+(_T_SEP, _T_MARK, _T_NUM, _T_QTY, _T_QTY_FORM, _T_SIZE_FORM, _T_CODE, _T_GLUED, _T_SIZE_WORD, _T_SML, _T_WORD,
  _T_IGNORE) = range(12)
 
 
@@ -428,6 +427,26 @@ class _ItemInfo:
     code: str
     sizes: dict[str, str]      # size key -> the item's spelling
     colors: dict[str, str]     # color key -> the item's spelling
+
+
+class _CodeRead(NamedTuple):
+    """A token read as a code, with what came glued to it ("a1m2": A1, size M, ×2)."""
+    code: str                      # as output
+    item: _ItemInfo | None         # None: unknown code
+    doubt: tuple[str, bool] | None = None  # (review reason, only when another code came before)
+    size: tuple[str, str] | None = None    # (as typed, size key)
+    qty: int | None = None
+
+
+class _TokenInfo(NamedTuple):
+    """What a token is on its own; cached per spelling, since the words of live comments repeat a lot."""
+    fold: str                      # without accents
+    kind: int                      # _T_*
+    data: object                   # per kind: the number, a _CodeRead, ...
+    longest_phrase: int            # tokens in the longest phrase that starts with this one (0: none)
+    phrase: "_Phrase | None"       # the one-token phrase this token is, typed as the phrase wants
+    is_unit: bool                  # "cái", "c", "bộ": makes the number before it a quantity
+    size_key: str
 
 
 _RESULT_CACHE_SIZE = 8192
@@ -513,28 +532,26 @@ class _Context:
 
     # -- tokens --------------------------------------------------------------------------------------------
 
-    def infos(self, tokens: list[str]) -> list[tuple]:
-        """Per token: (folded, class, data, longest phrase starting here, the one-token phrase it is, is a unit,
-        size key). Cached per spelling: the words of live comments repeat a lot."""
+    def infos(self, tokens: list[str]) -> list[_TokenInfo]:
         cache = self.token_infos
         if len(cache) > _TOKEN_CACHE_SIZE:
             cache.clear()
         get, learn = cache.get, self._learn
         return [get(token) or learn(token) for token in tokens]
 
-    def _learn(self, raw: str) -> tuple:
+    def _learn(self, raw: str) -> _TokenInfo:
         info = self._info(raw)
         if len(raw) <= _MAX_CACHED_TOKEN_LENGTH:  # a 100,000-letter "word" is not worth keeping
             self.token_infos[raw] = info
         return info
 
-    def _info(self, raw: str) -> tuple:
+    def _info(self, raw: str) -> _TokenInfo:
         if raw in _SEPARATOR_TOKENS:
-            return raw, _T_SEP, None, 0, None, False, raw
+            return _TokenInfo(raw, _T_SEP, None, 0, None, False, raw)
         if raw[0] in "*+":  # "+2", "*2"
             digits = raw[1:]
             qty = int(digits) if len(digits) <= _MAX_NUMBER_DIGITS else None
-            return raw, _T_MARK, qty, 0, None, False, raw
+            return _TokenInfo(raw, _T_MARK, qty, 0, None, False, raw)
         fold = _fold(raw)
         token_class, data, longest = self._classify(raw, fold)
         single = None
@@ -545,7 +562,7 @@ class _Context:
                 break
         accented_unit = _UNITS.get(fold)
         is_unit = accented_unit is not None and (raw == fold or raw == accented_unit)
-        return fold, token_class, data, longest, single, is_unit, _size_key(raw)
+        return _TokenInfo(fold, token_class, data, longest, single, is_unit, _size_key(raw))
 
     def code_of(self, fold: str) -> tuple[str, _ItemInfo | None] | None:
         """(output code, item or None) when this folded word is a short code."""
@@ -566,7 +583,7 @@ class _Context:
         if fold.isdigit() and fold.isascii():
             code = self.code_of(fold)  # only with a pattern or catalog of numeric codes
             if code is not None:
-                return _T_CODE, (code, None), 0
+                return _T_CODE, _CodeRead(*code), 0
             if len(fold) > _MAX_NUMBER_DIGITS:
                 return _T_WORD, None, 0
             return _T_NUM, int(fold), 0
@@ -586,17 +603,22 @@ class _Context:
                 return _T_SIZE_FORM, (match.group(1), _size_key(match.group(1)), known_code), 0
             code = self.code_of(fold)
             if code is not None:
-                size_then_qty = None
+                doubt = None  # (why this unknown code may be something else, only when after another code)
                 if code[1] is None:
+                    glued = self._glued_code(raw, fold)
+                    if glued is not None and glued[0] == _T_GLUED and glued[1][1].item is not None:
+                        phrase, known_read = glued[1]
+                        if len(phrase.raws[0]) > 1:
+                            return glued  # "ema1": "em" + the known A1 rather than an unknown EMA1
+                        doubt = (f"{code[0]} is an unknown code, or {phrase.raws[0]} + {known_read.code}", False)
                     match = _SIZE_THEN_QTY_RE.fullmatch(fold)
                     if match:
-                        size_then_qty = (match.group(1), int(match.group(2)))
-                return _T_CODE, (code, size_then_qty), 0
-            match = _CODE_X_QTY_RE.fullmatch(fold)
-            if match:  # "a1x2"
-                code = self.code_of(match.group(1))
-                if code is not None:
-                    return _T_CODE_QTY, (code, int(match.group(2))), 0
+                        doubt = (f"{code[0]} is an unknown code, or size {match.group(1).upper()} "
+                                 f"×{int(match.group(2))}", True)
+                return _T_CODE, _CodeRead(*code, doubt), 0
+            glued = self._glued_code(raw, fold)
+            if glued is not None:
+                return glued
             if fold in _STANDARD_SIZES:
                 return _T_SIZE_WORD, fold, 0
             return _T_WORD, None, phrase_length
@@ -606,23 +628,53 @@ class _Context:
             return _T_SIZE_WORD, fold, phrase_length
         code = self.code_of(fold)  # a custom pattern may allow codes without digits
         if code is not None:
-            return _T_CODE, (code, None), phrase_length
+            return _T_CODE, _CodeRead(*code), phrase_length
         return _T_WORD, None, phrase_length
 
-    def phrase_at(self, tokens: list[str], infos: list[tuple], index: int):
+    def _glued_code(self, raw: str, fold: str) -> tuple | None:
+        """Codes typed without a space: "a1x2" (×2), "a1m" / "a1m2" (a size of A1, ×2), "chốta1" (a word, A1).
+
+        Only splits that leave little doubt: the code must be a known one before a size, the word a one-word
+        keyword or filler.
+        """
+        match = _CODE_X_QTY_RE.fullmatch(fold)
+        if match:
+            code = self.code_of(match.group(1))
+            if code is not None:
+                return _T_CODE, _CodeRead(*code, qty=int(match.group(2))), 0
+        match = _CODE_SIZE_RE.fullmatch(fold)
+        if match:
+            code = self.code_of(match.group(1))
+            key = _size_key(match.group(2))
+            if code is not None and code[1] is not None and (key in code[1].sizes or key in _STANDARD_SIZES):
+                qty = int(match.group(3)) if match.group(3) else None
+                return _T_CODE, _CodeRead(*code, size=(match.group(2), key), qty=qty), 0
+        match = _LETTERS_THEN_REST_RE.fullmatch(fold)
+        if match:
+            for cut in range(len(match.group(1)), 0, -1):
+                for phrase in self.phrases.get((fold[:cut],), ()):
+                    if phrase.kind in (_P_ORDER, _P_ADD, _P_CANCEL, _P_FILLER) and len(phrase.raws) == 1 \
+                            and (phrase.modes[0] == _M_FOLDED or raw[:cut] == phrase.raws[0]):
+                        rest = self._classify(raw[cut:], fold[cut:])
+                        # A filler glued to an unknown code ("abcd12") is too much of a guess.
+                        if rest[0] == _T_CODE and (rest[1].item is not None or phrase.kind != _P_FILLER):
+                            return _T_GLUED, (phrase, rest[1]), 0
+        return None
+
+    def phrase_at(self, tokens: list[str], infos: list[_TokenInfo], index: int):
         """(phrase, length) of the longest phrase starting at tokens[index], or None."""
-        longest = infos[index][3]
+        longest = infos[index].longest_phrase
         if longest > 1:
             for length in range(min(longest, len(tokens) - index), 1, -1):
                 # Separators never form a key (settings words with them are refused), so no check for them.
-                folds = tuple(info[0] for info in infos[index:index + length])
+                folds = tuple(info.fold for info in infos[index:index + length])
                 entries = self.phrases.get(folds)
                 if entries:
                     raws = tokens[index:index + length]
                     for phrase in entries:
                         if phrase.accepts(raws, folds):
                             return phrase, length
-        single = infos[index][4]
+        single = infos[index].phrase
         return (single, 1) if single is not None else None
 
 
@@ -792,16 +844,15 @@ class _Parse:
 
     # -- the loop ------------------------------------------------------------------------------------------
 
-    def run(self, tokens: list[str], infos: list[tuple]) -> None:
+    def run(self, tokens: list[str], infos: list[_TokenInfo]) -> None:
         phrase_at = self.context.phrase_at
         count = len(tokens)
         index = 0
         while index < count:
             info = infos[index]
-            longest = info[3]
-            if longest:
-                if longest == 1:
-                    phrase, length = info[4], 1
+            if info.longest_phrase:
+                if info.longest_phrase == 1:
+                    phrase, length = info.phrase, 1
                 else:
                     phrase, length = phrase_at(tokens, infos, index) or (None, 0)
                 if phrase is not None:
@@ -814,33 +865,38 @@ class _Parse:
                     else:
                         index = self.read_phrase(tokens, infos, index, phrase, length)
                     continue
-            token_class = info[1]
-            if token_class == _T_CODE:
-                (code, item), size_then_qty = info[2]
-                if size_then_qty is not None and self.lines:
-                    self.reason(f"{code} is an unknown code, or size {size_then_qty[0].upper()} "
-                                f"×{size_then_qty[1]}")
-                self.add_code(code, item)
+            token_kind = info.kind
+            if token_kind == _T_CODE:
+                self.read_code(info.data)
                 index += 1
-            elif token_class == _T_NUM:
-                if index + 1 < count and infos[index + 1][5]:  # "2 cái"
-                    self.emit_qty(info[2])
+            elif token_kind == _T_NUM:
+                if index + 1 < count and infos[index + 1].is_unit:  # "2 cái"
+                    self.emit_qty(info.data)
                     index += 2
                     continue
                 line = self.current
                 if line is None:
-                    self.group.append(("num", info[2], tokens[index], info[6]))
-                elif line.size is None and line.info is not None and info[6] in line.info.sizes:
-                    self.set_size(line, tokens[index], info[6])  # "B5 30": a size of B5
+                    self.group.append(("num", info.data, tokens[index], info.size_key))
+                elif line.size is None and line.info is not None and info.size_key in line.info.sizes:
+                    self.set_size(line, tokens[index], info.size_key)  # "B5 30": a size of B5
                 else:
-                    self.set_qty(line, info[2])
+                    self.set_qty(line, info.data)
                 index += 1
-            elif token_class == _T_SEP:
+            elif token_kind == _T_SEP:
                 self.end_segment()
                 index += 1
             else:
-                index = self.read_other(tokens, infos, index, token_class, info)
+                index = self.read_other(tokens, infos, index, info)
         self.end_segment()
+
+    def read_code(self, read: _CodeRead) -> None:
+        if read.doubt is not None and (self.lines or not read.doubt[1]):
+            self.reason(read.doubt[0])
+        self.add_code(read.code, read.item)
+        if read.size is not None:
+            self.set_size(self.current, *read.size)
+        if read.qty is not None:
+            self.set_qty(self.current, read.qty)
 
     def read_phrase(self, tokens, infos, index: int, phrase: _Phrase, length: int) -> int:
         kind = phrase.kind
@@ -870,32 +926,32 @@ class _Parse:
         if after < len(tokens):
             following = infos[after]
             if kind == _P_QTY_MARK:  # "x 2", "sl 2", "số lượng 2"
-                if following[1] == _T_NUM:
-                    self.emit_qty(following[2])
-                    return after + 2 if after + 1 < len(tokens) and infos[after + 1][5] else after + 1
-                if following[1] == _T_QTY:
-                    self.emit_qty(following[2])
+                if following.kind == _T_NUM:
+                    self.emit_qty(following.data)
+                    return after + 2 if after + 1 < len(tokens) and infos[after + 1].is_unit else after + 1
+                if following.kind == _T_QTY:
+                    self.emit_qty(following.data)
                     return after + 1
             elif kind == _P_SIZE_MARK:  # "size M", "sz 38", "sai L": any value but a code or a keyword
-                if following[1] in (_T_NUM, _T_SIZE_WORD, _T_SML, _T_WORD) and not (
-                        following[3] and self.context.phrase_at(tokens, infos, after)):
-                    self.emit_size(tokens[after], following[6])
+                if following.kind in (_T_NUM, _T_SIZE_WORD, _T_SML, _T_WORD) and not (
+                        following.longest_phrase and self.context.phrase_at(tokens, infos, after)):
+                    self.emit_size(tokens[after], following.size_key)
                     return after + 1
             elif kind == _P_NUMBER_WORD:  # "hai cái"
-                if following[5]:
+                if following.is_unit:
                     self.emit_qty(phrase.value)
                     return after + 1
         self.left_over.extend(tokens[index:after])
         return after
 
-    def read_other(self, tokens, infos, index: int, token_class: int, info: tuple) -> int:
-        data = info[2]
+    def read_other(self, tokens, infos, index: int, info: _TokenInfo) -> int:
+        token_class, data = info.kind, info.data
         if token_class == _T_MARK:  # "+2", "*2"
             if data is None:
                 self.left_over.append(tokens[index])
                 return index + 1
             self.emit_qty(data)
-            return index + 2 if index + 1 < len(tokens) and infos[index + 1][5] else index + 1
+            return index + 2 if index + 1 < len(tokens) and infos[index + 1].is_unit else index + 1
         if token_class == _T_QTY:  # "2c"
             self.emit_qty(data)
             return index + 1
@@ -905,7 +961,7 @@ class _Parse:
                 self.add_code(*known_code)
                 return index + 1
             self.emit_qty(qty)
-            return index + 2 if index + 1 < len(tokens) and infos[index + 1][5] else index + 1
+            return index + 2 if index + 1 < len(tokens) and infos[index + 1].is_unit else index + 1
         if token_class == _T_SIZE_FORM:  # "size38", "sz38"
             value, key, known_code = data
             if known_code is not None and not self.lines:
@@ -913,37 +969,43 @@ class _Parse:
             else:
                 self.emit_size(value, key)
             return index + 1
-        if token_class == _T_CODE_QTY:  # "a1x2"
-            (code, item), qty = data
-            self.add_code(code, item)
-            self.emit_qty(qty)
+        if token_class == _T_GLUED:  # "chốta1"
+            phrase, code_data = data
+            if phrase.kind == _P_ORDER:
+                self.order_word = True
+            elif phrase.kind == _P_ADD:
+                self.add_word = True
+            elif phrase.kind == _P_CANCEL:
+                self.cancel_word = True
+                self.cancel_after_code = self.cancel_after_code or bool(self.lines)
+            self.read_code(code_data)
             return index + 1
         if token_class == _T_SIZE_WORD:
-            self.emit_size(tokens[index], info[6])
+            self.emit_size(tokens[index], info.size_key)
             return index + 1
         if token_class == _T_SML:
             if self.lines:
-                self.emit_size(tokens[index], info[6])
+                self.emit_size(tokens[index], info.size_key)
             return index + 1  # before any code: a filler ("m lấy a1" = "I take A1")
         if token_class == _T_IGNORE:
             return index + 1
         raw = tokens[index]
         # A word that the item has among its sizes ("free"), after its code.
         target = self.current or (self.lines[-1] if self.lines else None)
-        if target is not None and target.info is not None and info[6] in target.info.sizes:
-            self.emit_size(raw, info[6])
+        if target is not None and target.info is not None and info.size_key in target.info.sizes:
+            self.emit_size(raw, info.size_key)
             return index + 1
         self.left_over.append(raw)
         return index + 1
 
 
 def _find_phones(norm: str) -> tuple[str, list[str], list[str]]:
-    """(text with phone-shaped numbers blanked out, valid phones, warnings)."""
-    phones: list[str] = []
-    warnings: list[str] = []
+    """(text with phone-shaped numbers blanked out, valid phones, warnings), phones in order, once each."""
     match = _PHONE_RE.search(norm)
     if match is None:
-        return norm, phones, warnings
+        return norm, [], []
+    phones: dict[str, None] = {}
+    warnings: dict[str, None] = {}
     pieces: list[str] = []
     end = 0
     while match is not None:
@@ -956,19 +1018,16 @@ def _find_phones(norm: str) -> tuple[str, list[str], list[str]]:
             digits = _NON_DIGITS_RE.sub("", digits)
         number = "0" + digits[2:] if len(digits) == 11 else digits  # 84 + 9 digits
         if number[:3] in _MOBILE_PREFIXES:
-            if number not in phones:
-                phones.append(number)
+            phones[number] = None
         else:
-            warning = f"{number} is not a Vietnamese mobile number"
-            if warning not in warnings:
-                warnings.append(warning)
+            warnings[f"{number} is not a Vietnamese mobile number"] = None
         pieces.append(norm[end:start])
         end = match.end()
         match = _PHONE_RE.search(norm, end)
     if not pieces:
-        return norm, phones, warnings
+        return norm, [], []
     pieces.append(norm[end:])
-    return " ".join(pieces), phones, warnings
+    return " ".join(pieces), list(phones), list(warnings)
 
 
 _MAX_LEFT_OVER_SHOWN = 60
@@ -998,7 +1057,8 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
 
     phone = phones[0] if phones else None
     if len(phones) > 1:
-        warnings.append(f"several phone numbers ({', '.join(phones)}); kept {phone}")
+        shown = ", ".join(phones[:3]) + (", …" if len(phones) > 3 else "")
+        warnings.append(f"several phone numbers ({shown}); kept {phone}")
 
     lines = []
     max_qty = context.max_qty

@@ -57,7 +57,9 @@ show_choice = top[2].selectbox("Show", options=list(SHOW_KINDS), key="show_kinds
 if replay.error:
     st.error(plain(replay.error))
 
-stream_column, editor_column = st.columns([1.35, 1], gap="medium")
+editing = st.session_state.get("live_edit_order")
+# While an order is open the form gets the wider half; otherwise the stream does.
+stream_column, editor_column = st.columns([1.35, 1] if editing is None else [1, 1.2], gap="medium")
 
 
 def comment_stream_panel() -> None:
@@ -78,13 +80,18 @@ def comment_stream_panel() -> None:
         return
     with st.container(height=560, border=False):
         for row in rows:
-            cols = st.columns([0.72, 1.55, 2.6, 0.9, 0.8], vertical_alignment="center", gap="small")
+            if editing is None:
+                cols = st.columns([0.72, 1.55, 2.6, 0.9, 0.8], vertical_alignment="center", gap="small")
+            else:  # narrower while an order is open: the order code column gives way
+                cols = st.columns([0.8, 1.5, 2.3, 0.01, 0.85], vertical_alignment="center", gap="small")
             cols[0].caption(shop_time_text(row["commented_at"]))
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} **{plain(row['customer'])}**")
             cols[2].markdown(plain(row["message"]) or "_(empty)_")
             if row["edit_order_id"] is not None:
-                cols[3].caption(f"{row['order_code']}  \n{orders.STATUS_LABELS[row['order_status']]}")
-                if cols[4].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True):
+                if editing is None:
+                    cols[3].caption(f"{row['order_code']}  \n{orders.STATUS_LABELS[row['order_status']]}")
+                if cols[4].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True,
+                                  help=f"Open order {row['order_code']}"):
                     st.session_state["live_edit_order"] = int(row["edit_order_id"])
                     st.rerun()
 
@@ -115,7 +122,6 @@ with stream_column:
                                f"{summary.orders_created} new orders).")
 
 with editor_column:
-    editing = st.session_state.get("live_edit_order")
     if editing is None:
         st.info("Press **Edit** on a comment to open that customer's order here.")
     else:

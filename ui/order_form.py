@@ -70,12 +70,12 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
 
     with st.form(key=f"{base}-form", border=True):
         st.markdown("**Items**")
-        header = st.columns([3.2, 1, 1.2, 0.9, 1.4, 0.6])
-        for column, title in zip(header, ("Item", "Size", "Color", "Qty", "Unit price ₫", "Remove")):
+        header = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4])
+        for column, title in zip(header, ("Item", "Size", "Color", "Qty", "Unit price ₫", "✕")):
             column.caption(title)
         line_widgets = []
         for line in order.lines:
-            cols = st.columns([3.2, 1, 1.2, 0.9, 1.4, 0.6], vertical_alignment="center")
+            cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4], vertical_alignment="center")
             lk = f"{base}-line{line.id}"
             item_choice = cols[0].selectbox(
                 "Item", options=item_ids, index=item_ids.index(line.item_id) if line.item_id in item_ids else None,
@@ -102,7 +102,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                 st.caption(" · ".join(notes))
             line_widgets.append((line, item_choice, size, color, qty, price, remove))
         if editable:
-            add_cols = st.columns([3.2, 1, 1.2, 0.9, 1.4, 0.6], vertical_alignment="center")
+            add_cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4], vertical_alignment="center")
             new_item = add_cols[0].selectbox(
                 "Add an item", options=item_ids, index=None, format_func=lambda i: _item_label(items_by_id[i]),
                 key=f"{base}-new-item", placeholder="➕ add an item…", label_visibility="collapsed",

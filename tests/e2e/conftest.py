@@ -95,3 +95,58 @@ def screenshot(tab, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=False)
     return path
+
+
+E2E_COMMENTS = [
+    ("e1", "u1", "Nguyễn Lan", "chốt A1 M 2"),
+    ("e2", "u1", "Nguyễn Lan", "sdt 0912 345 678 nha"),
+    ("e3", "u2", "Trần Mai", "Z9 2"),
+    ("e4", "u3", "Lê Huy", "K3 3 0987654321"),
+    ("e5", "u4", "Phạm Vy", "SP12 nâu 0903111222"),
+    ("e6", "u5", "Đỗ Hà", "G07 38 0905111222"),
+    ("e7", "u6", "Bùi An", "D9 L 0977123456"),
+    ("e8", "u7", "Hồ Bích", "A2 L 0933444555"),
+    ("e9", "u8", "Vũ Hạnh", "V3 M 0944555666"),
+    ("e10", "u9", "Lý Linh", "A1 còn size L không shop?"),
+]
+
+
+def write_comments(db: Path, tmp_path: Path) -> None:
+    """The e2e shop: the demo livestream with ten comments from nine customers, twenty seconds apart."""
+    import json
+
+    lines = [
+        json.dumps({"id": cid, "user_id": uid, "user_name": name, "message": text,
+                    "created_at": f"2026-11-20T20:{index // 3:02d}:{(index % 3) * 20:02d}+07:00"},
+                   ensure_ascii=False)
+        for index, (cid, uid, name, text) in enumerate(E2E_COMMENTS)
+    ]
+    path = tmp_path / "e2e-comments.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _cli(db, "ingest", str(path), "--livestream", "1")
+
+
+@pytest.fixture(scope="module")
+def shop_app(tmp_path_factory):
+    """One running app per test module, on the e2e shop."""
+    tmp_path = tmp_path_factory.mktemp("e2e")
+    process, app = start_app(tmp_path, prepare=lambda db: write_comments(db, tmp_path))
+    yield app
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def empty_demo_app(tmp_path_factory):
+    """The app as `make run` starts it: the demo shop, no comments yet."""
+    tmp_path = tmp_path_factory.mktemp("demo")
+    process, app = start_app(tmp_path)
+    yield app
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,91 @@
+"""Case 1 in a real browser: the comment stream, Edit on a comment, and every Case 1 button."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+
+ORDER_ROW = re.compile(r"^🛒 (?!made)")
+
+
+def wait_for_app(page):
+    expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=30_000)
+
+
+def open_order_from_comment(page, customer: str, comment_text: str):
+    message = page.get_by_text(comment_text, exact=True).first
+    row = message.locator("xpath=ancestor::div[@data-testid='stHorizontalBlock'][1]")
+    row.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.get_by_text(re.compile(rf"L1-\d+ · {customer}$"))).to_be_visible()
+
+
+def press(page, label: str):
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def test_play_demo_live_shows_comments_with_order_icons(page, empty_demo_app):
+    page.goto(empty_demo_app.url)
+    wait_for_app(page)
+    expect(page.get_by_text("No comments yet")).to_be_visible()
+    page.get_by_role("button", name="▶ Play demo live").click()
+    expect(page.get_by_text(ORDER_ROW).first).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("button", name="Edit", exact=True).first).to_be_visible()
+    page.wait_for_timeout(3000)
+    screenshot(page, "1-livestream-demo-playing")
+    page.get_by_role("button", name="⏹ Stop demo").click()
+    expect(page.get_by_role("button", name="▶ Play demo live")).to_be_visible()
+
+
+def test_ship_refuses_an_incomplete_order_and_says_what_is_missing(page, shop_app):
+    page.goto(shop_app.url)
+    wait_for_app(page)
+    open_order_from_comment(page, "Bùi An", "D9 L 0977123456")
+    press(page, "Ship")
+    expect(page.get_by_text("receiver address")).to_be_visible()
+    expect(page.get_by_text("Draft", exact=False).first).to_be_visible()
+
+
+def test_ship_with_shipping_info_ships_the_order(page, shop_app):
+    page.goto(shop_app.url)
+    wait_for_app(page)
+    open_order_from_comment(page, "Nguyễn Lan", "chốt A1 M 2")
+    expect(page.get_by_label("Phone")).to_have_value("0912 345 678")
+    page.get_by_label("Address").fill("12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội")
+    page.get_by_label("Carrier (for Ship)").fill("GHN")
+    page.get_by_label("Shipping fee ₫").fill("30000")
+    screenshot(page, "2-livestream-edit-form")
+    press(page, "Ship")
+    expect(page.get_by_text(re.compile(r"Ship: order L1-\d+ is now shipped"))).to_be_visible()
+    expect(page.get_by_text("🚚 Shipped").first).to_be_visible()
+    expect(page.get_by_text("Total 328.000 ₫")).to_be_visible()
+
+
+def test_picking_the_item_for_an_unknown_code_and_saving_a_draft(page, shop_app):
+    page.goto(shop_app.url)
+    wait_for_app(page)
+    open_order_from_comment(page, "Trần Mai", "Z9 2")
+    expect(page.get_by_text(re.compile("Pick the item for Z9"))).to_be_visible()
+    item = page.get_by_role("combobox", name="Item", exact=True).first
+    item.click()
+    page.keyboard.type("K3 ·")
+    page.keyboard.press("Enter")
+    press(page, "Save draft")
+    expect(page.get_by_text(re.compile(r"Save draft: order L1-\d+ is now draft"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Pick the item for Z9"))).to_have_count(0)
+    expect(page.get_by_text("Total 60.000 ₫")).to_be_visible()
+
+
+def test_send_to_shop_save_to_shipping_book_and_cancel(page, shop_app):
+    page.goto(shop_app.url)
+    wait_for_app(page)
+    for customer, comment, button, outcome in [
+        ("Lê Huy", "K3 3 0987654321", "Send to shop", "sent to shop"),
+        ("Phạm Vy", "SP12 nâu 0903111222", "Save to shipping book", "in shipping book"),
+        ("Đỗ Hà", "G07 38 0905111222", "Cancel", "cancelled"),
+    ]:
+        open_order_from_comment(page, customer, comment)
+        if button != "Cancel":
+            page.get_by_label("Address").fill("45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
+        press(page, button)
+        expect(page.get_by_text(re.compile(rf"{button}: order L1-\d+ is now {outcome}"))).to_be_visible()
