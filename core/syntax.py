@@ -199,14 +199,15 @@ if hasattr(_sre_constants, "POSSESSIVE_REPEAT"):
 def _regex_hazard(parsed, inside_repeat: bool) -> str | None:
     """Why this parsed regex could backtrack catastrophically, or None.
 
-    Conservative: a repetition inside a repetition, an alternation inside a repetition, or a back-reference.
+    Conservative: any repetition (even "?") inside a repetition, an alternation inside a repetition, or a
+    back-reference.
     """
     for op, arg in parsed:
         if op in _REPEAT_OPS:
             low, high, body = arg
-            repeats = high > 1  # MAXREPEAT (no upper bound) is a large number too
-            if repeats and inside_repeat:
+            if inside_repeat:  # even an optional part inside a repetition, like (a?){20}, can blow up
                 return "it repeats something that itself repeats (like (a+)+)"
+            repeats = high > 1  # MAXREPEAT (no upper bound) is a large number too
             problem = _regex_hazard(body, inside_repeat or repeats)
         elif op is _sre_constants.SUBPATTERN:
             problem = _regex_hazard(arg[-1], inside_repeat)
@@ -359,14 +360,16 @@ def _split_tokens(norm: str) -> list[str]:
     if "\n" in norm:
         tokens = _TOKEN_RE.findall(norm)
     else:
-        # Same tokens as findall on the whole text (no token spans white space), about twice as fast: most
-        # chunks between spaces are one plain word.
-        tokens = []
-        for chunk in norm.split():
-            if chunk.isalnum():
-                tokens.append(chunk)
-            else:
-                tokens += _TOKEN_RE.findall(chunk)
+        # Same tokens as findall on the whole text (no token spans white space), two to three times as fast:
+        # most chunks between spaces are one plain word.
+        tokens = norm.split()
+        if not all(map(str.isalnum, tokens)):
+            chunks, tokens = tokens, []
+            for chunk in chunks:
+                if chunk.isalnum():
+                    tokens.append(chunk)
+                else:
+                    tokens += _TOKEN_RE.findall(chunk)
     if "-" not in norm and "." not in norm:
         return tokens
     split: list[str] = []
@@ -589,7 +592,7 @@ class _Context:
             return _T_NUM, int(fold), 0
         if _HAS_DIGIT_RE.search(fold) and len(fold) <= _MAX_CODE_LENGTH:
             known = self.known.get(_LEADING_ZEROS_RE.sub("", fold))
-            known_code = (known.code, known) if known is not None else None
+            known_code = _CodeRead(known.code, known) if known is not None else None
             match = _NUM_UNIT_RE.fullmatch(fold)
             if match and known_code is None:  # "2c", "3cai"
                 unit_raw = raw[match.start(2):]
@@ -626,6 +629,9 @@ class _Context:
             return _T_SML, fold, phrase_length
         if fold in _STANDARD_SIZES:
             return _T_SIZE_WORD, fold, phrase_length
+        match = _SIZE_FORM_RE.fullmatch(fold)
+        if match and not phrase_length:  # "sizem", "szxl"
+            return _T_SIZE_FORM, (match.group(1), _size_key(match.group(1)), None), 0
         code = self.code_of(fold)  # a custom pattern may allow codes without digits
         if code is not None:
             return _T_CODE, _CodeRead(*code), phrase_length
@@ -958,14 +964,14 @@ class _Parse:
         if token_class == _T_QTY_FORM:  # "x2", "sl2": a quantity, unless a known code before any code
             qty, known_code = data
             if known_code is not None and not self.lines:
-                self.add_code(*known_code)
+                self.read_code(known_code)
                 return index + 1
             self.emit_qty(qty)
             return index + 2 if index + 1 < len(tokens) and infos[index + 1].is_unit else index + 1
         if token_class == _T_SIZE_FORM:  # "size38", "sz38"
             value, key, known_code = data
             if known_code is not None and not self.lines:
-                self.add_code(*known_code)
+                self.read_code(known_code)
             else:
                 self.emit_size(value, key)
             return index + 1

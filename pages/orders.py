@@ -51,7 +51,9 @@ frame = orders.list_orders(
 st.caption(f"{len(frame)} orders · rows in yellow need an item picked or shipping info · sorted by the time of "
            "the customer's first order comment; click a column header to sort by it")
 
-selected = orders_grid(frame, key=f"orders-grid-{livestream_id}")
+shown_ids = set(frame["order_id"].tolist())
+# The grid may still report rows that the filters or the last action just removed.
+selected = [order_id for order_id in orders_grid(frame, key=f"orders-grid-{livestream_id}") if order_id in shown_ids]
 
 actions = st.columns([1, 1, 1, 1, 2.5], vertical_alignment="center")
 one = len(selected) == 1

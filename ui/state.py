@@ -54,12 +54,22 @@ def actor() -> str:
     return st.session_state.get("actor") or "staff"
 
 
+FLASH_SECONDS = 12
+
+
 def flash(message: str, kind: str = "success") -> None:
-    """A message that survives the rerun that follows an action."""
-    st.session_state.setdefault("_flash", []).append((kind, message))
+    """A message about an action, kept on screen for a few seconds: the reruns that follow an action (a grid
+    re-sending its selection, the live panel refreshing) must not wipe it before staff read it."""
+    import time
+
+    st.session_state.setdefault("_flash", []).append((time.monotonic() + FLASH_SECONDS, kind, message))
 
 
 def show_flashes() -> None:
-    for kind, message in st.session_state.pop("_flash", []):
-        getattr(st, kind)(plain(message))
+    import time
 
+    now = time.monotonic()
+    current = [entry for entry in st.session_state.get("_flash", []) if entry[0] > now]
+    st.session_state["_flash"] = current
+    for _expires, kind, message in current:
+        getattr(st, kind)(plain(message))

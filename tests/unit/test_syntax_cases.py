@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -179,6 +180,11 @@ SIZES = [
     case("A1 size m", "order", "A1/M/-/1"),
     case("A1 size: m", "order", "A1/M/-/1"),
     case("A1 sz l", "order", "A1/L/-/1"),
+    case("A1 sizeM", "order", "A1/M/-/1"),
+    case("A2 szxl 2", "order", "A2/XL/-/2"),
+    case("A1 size-m", "order", "A1/M/-/1"),
+    case("A1-M-2", "order", "A1/M/-/2"),
+    case("A1 - M - 2", "order", "A1/M/-/2"),
     case("A1 sai l", "order", "A1/L/-/1"),
     case("A1 sài l", "review", why='left-over words: "sài"'),
     case("A2 xxl", "order", "A2/XXL/-/1"),
@@ -548,6 +554,27 @@ def test_a_result_is_immutable_and_hashable():
     assert isinstance(result, ParseResult)
 
 
+def test_the_parser_module_never_imports_streamlit():
+    import subprocess
+    import sys
+
+    code = "import sys, core.syntax; sys.exit(1 if 'streamlit' in sys.modules else 0)"
+    root = Path(__file__).resolve().parents[2]
+    assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
+
+
+def test_parsing_from_several_threads_at_once_gives_the_same_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    comments = [param.values[0] for param in ALL_CASES] * 5
+    expected = [parse(comment, ITEMS) for comment in comments]
+    catalogs = [ITEMS, list(ITEMS), ITEMS[:3]]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda pair: parse(pair[1], catalogs[pair[0] % 2]), enumerate(comments)))
+        list(pool.map(lambda comment: parse(comment, catalogs[2]), comments))
+    assert results == expected
+
+
 def test_a_comment_that_is_not_text_is_read_as_its_text():
     assert parse(None, ITEMS).kind == "none"  # type: ignore[arg-type]
 
@@ -605,6 +632,7 @@ def test_from_dict_refuses_an_unknown_key_naming_it():
     ({"code_pattern": "([a-z]*[0-9]*)*"}, "could make the parser hang"),
     ({"code_pattern": "(a|ab)+[0-9]"}, "could make the parser hang"),
     ({"code_pattern": "(a)\\1"}, "could make the parser hang"),
+    ({"code_pattern": "(?:a?){20}a{20}"}, "could make the parser hang"),
     ({"code_pattern": "[a-z]*"}, "empty"),
     ({"code_pattern": "a|"}, "empty"),
     ({"code_pattern": ""}, "non-empty"),

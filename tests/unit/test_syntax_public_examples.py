@@ -148,6 +148,16 @@ def test_each_public_example_parses_as_the_table_says(example: Example):
         assert result.lines == ()
 
 
+REVIEWS_WITH_LINES = [e for e in EXAMPLES if e.kind == "review" and e.lines]
+
+
+@pytest.mark.parametrize("example", REVIEWS_WITH_LINES, ids=[e.comment for e in REVIEWS_WITH_LINES])
+def test_each_review_example_shows_the_best_effort_lines_of_the_table_and_says_why(example: Example):
+    result = parse(example.comment, ITEMS)
+    assert _actual_lines(result) == example.lines
+    assert result.reasons
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.comment or "(empty)" for e in EXAMPLES])
 def test_each_public_example_gives_exactly_the_json_of_the_output_contract(example: Example):
     output = parse(example.comment, ITEMS).to_json()
