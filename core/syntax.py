@@ -441,6 +441,18 @@ class _CodeRead(NamedTuple):
     qty: int | None = None
 
 
+class _Reading(NamedTuple):
+    """What a comment's tokens say; the kind also needs its phones. Comments that differ only in their phone,
+    case, spacing, accents that fold alike or emoji have the same tokens, so this is cached on them."""
+    lines: tuple[ParsedLine, ...]
+    reasons: tuple[str, ...]       # left-over words first, then the lines' problems
+    order_word: bool
+    add_word: bool
+    cancel_word: bool
+    question_word: bool
+    cancel_after_code: bool
+
+
 class _TokenInfo(NamedTuple):
     """What a token is on its own; cached per spelling, since the words of live comments repeat a lot."""
     fold: str                      # without accents
@@ -455,6 +467,8 @@ class _TokenInfo(NamedTuple):
 _RESULT_CACHE_SIZE = 8192
 _CACHEABLE_TEXT_LENGTH = 2_000
 _TOKEN_CACHE_SIZE = 50_000
+_READING_CACHE_SIZE = 20_000
+_MAX_CACHED_READING_TOKENS = 40
 _MAX_CACHED_TOKEN_LENGTH = 40
 _MAX_REASONS = 8
 
@@ -483,7 +497,8 @@ class _Context:
         self._add_colors(items)
         for entries in self.phrases.values():
             entries.sort(key=lambda phrase: phrase.kind)
-        self.token_infos: dict[str, tuple] = {}
+        self.token_infos: dict[str, _TokenInfo] = {}
+        self.readings: dict[tuple[str, ...], _Reading] = {}
 
     # -- tables --------------------------------------------------------------------------------------------
 
@@ -1055,17 +1070,9 @@ def _new_parse_result(kind: str, add: bool, phone: str | None, lines: tuple, war
     return result
 
 
-def _parse_text(context: _Context, text: str) -> ParseResult:
-    norm, phones, warnings = _find_phones(_normalize_text(text))
-    tokens = _split_tokens(norm)
+def _read_tokens(context: _Context, tokens: list[str]) -> _Reading:
     state = _Parse(context)
     state.run(tokens, context.infos(tokens))
-
-    phone = phones[0] if phones else None
-    if len(phones) > 1:
-        shown = ", ".join(phones[:3]) + (", …" if len(phones) > 3 else "")
-        warnings.append(f"several phone numbers ({shown}); kept {phone}")
-
     lines = []
     max_qty = context.max_qty
     for line in state.lines:
@@ -1075,45 +1082,63 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
         elif qty > max_qty:
             state.reason(f"quantity {qty} is over the maximum {max_qty}")
         lines.append(_new_parsed_line(line.code, line.info is not None, qty, line.size, line.color))
-    lines = tuple(lines)
+    reasons = list(state.reasons)
+    if state.left_over:
+        shown = " ".join(state.left_over)
+        if len(shown) > _MAX_LEFT_OVER_SHOWN:
+            shown = shown[:_MAX_LEFT_OVER_SHOWN - 1] + "…"
+        reasons.insert(0, f'left-over words: "{shown}"')
+    return _Reading(tuple(lines), tuple(reasons), state.order_word, state.add_word, state.cancel_word,
+                    state.question_word, state.cancel_after_code)
 
-    reasons = []
-    asking_to_buy = state.order_word or state.add_word
-    if state.cancel_word:
+
+def _parse_text(context: _Context, text: str) -> ParseResult:
+    norm, phones, warnings = _find_phones(_normalize_text(text))
+    tokens = _split_tokens(norm)
+    if len(tokens) <= _MAX_CACHED_READING_TOKENS:
+        key = tuple(tokens)
+        reading = context.readings.get(key)
+        if reading is None:
+            if len(context.readings) >= _READING_CACHE_SIZE:
+                context.readings.clear()
+            reading = context.readings[key] = _read_tokens(context, tokens)
+    else:
+        reading = _read_tokens(context, tokens)
+
+    phone = phones[0] if phones else None
+    if len(phones) > 1:
+        shown = ", ".join(phones[:3]) + (", …" if len(phones) > 3 else "")
+        warnings.append(f"several phone numbers ({shown}); kept {phone}")
+
+    lines = reading.lines
+    reasons = ()
+    asking_to_buy = reading.order_word or reading.add_word
+    if reading.cancel_word:
         if asking_to_buy:
-            kind = "review"
-            reasons.append("cancel word together with an order word")
-        elif state.cancel_after_code:
-            kind = "review"
-            reasons.append("cancel word after a code")
+            kind, reasons = "review", ("cancel word together with an order word",)
+        elif reading.cancel_after_code:
+            kind, reasons = "review", ("cancel word after a code",)
         else:
             kind = "cancel"
-    elif state.question_word:
+    elif reading.question_word:
         if asking_to_buy:
-            kind = "review"
-            reasons.append("question word together with an order word")
+            kind, reasons = "review", ("question word together with an order word",)
         else:
             kind, lines = "question", ()
     elif lines:
-        if state.left_over:
-            shown = " ".join(state.left_over)
-            if len(shown) > _MAX_LEFT_OVER_SHOWN:
-                shown = shown[:_MAX_LEFT_OVER_SHOWN - 1] + "…"
-            reasons.append(f'left-over words: "{shown}"')
-        reasons.extend(state.reasons)
+        reasons = reading.reasons
         if len(phones) > 1:
-            reasons.append(f"two phone numbers: {phones[0]} and {phones[1]}")
+            reasons += (f"two phone numbers: {phones[0]} and {phones[1]}",)
         kind = "review" if reasons else "order"
     elif phone is not None:
         if len(phones) > 1:
-            kind = "review"
-            reasons.append(f"two phone numbers: {phones[0]} and {phones[1]}")
+            kind, reasons = "review", (f"two phone numbers: {phones[0]} and {phones[1]}",)
         else:
             kind = "contact"
     else:
         kind = "none"
-    return _new_parse_result(kind, state.add_word and kind in ("order", "review"), phone, lines,
-                             tuple(warnings[:_MAX_REASONS]), tuple(reasons[:_MAX_REASONS]))
+    return _new_parse_result(kind, reading.add_word and kind in ("order", "review"), phone, lines,
+                             tuple(warnings[:_MAX_REASONS]) if warnings else (), reasons[:_MAX_REASONS])
 
 
 @functools.lru_cache(maxsize=_RESULT_CACHE_SIZE)

@@ -22,7 +22,7 @@ if frame.empty:
     st.stop()
 
 cod_total = int(frame.loc[frame["payment"] == "cod", "total"].sum())
-st.caption(f"{len(frame)} orders waiting · COD to collect {vnd(cod_total)}")
+st.caption(f"{len(frame)} {'order' if len(frame) == 1 else 'orders'} waiting · COD to collect {vnd(cod_total)}")
 st.dataframe(
     pd.DataFrame({
         "Code": frame["code"], "Since": [shop_time_text(t, True) for t in frame["updated_at"]],

@@ -100,7 +100,9 @@ def test_edit_order_send_to_shop(page, shop_app):
 def test_shipping_book_ships_and_shop_inbox_marks_handled(page, shop_app):
     page.goto(shop_app.url + "/shipping-book")
     expect(page.get_by_role("heading", name="Shipping book")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("orders waiting")).to_be_visible()
+    expect(page.get_by_text(re.compile("orders? waiting"))).to_be_visible()
+    expect(page.get_by_role("button", name="Ship", exact=True)).to_be_visible()
+    page.wait_for_timeout(1500)  # the table draws on a canvas after the page settles
     screenshot(page, "5-shipping-book")
     page.get_by_role("combobox", name="Orders handed to the carrier").click()
     page.keyboard.type("Trần Mai")
@@ -114,6 +116,8 @@ def test_shipping_book_ships_and_shop_inbox_marks_handled(page, shop_app):
     page.goto(shop_app.url + "/shop-inbox")
     expect(page.get_by_role("heading", name="Shop inbox")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Lê Huy").first).to_be_visible()
+    expect(page.get_by_role("button", name="Mark handled").first).to_be_visible()
+    page.wait_for_timeout(1500)
     screenshot(page, "6-shop-inbox")
     page.get_by_role("button", name="Mark handled").first.click()
     expect(page.get_by_text(re.compile(r"Order L1-\d+ marked handled"))).to_be_visible()
