@@ -26,6 +26,9 @@ run: env
 test: env browser
 	$(PY) -m pytest -q
 
+bench: env
+	$(PY) -m bench
+
 test-fast: env
 	$(PY) -m pytest -q tests/unit tests/integration tests/ui
 
