@@ -183,4 +183,13 @@ CREATE TABLE outbox_attempts (
 );
 """,
     ),
+    (
+        2,
+        "order key of order comments",
+        """
+-- The canonical lines of an order comment, so the repeat policy compares keys instead of re-reading JSON.
+ALTER TABLE comments ADD COLUMN order_key VARCHAR;
+UPDATE comments SET order_key = json_extract_string(parse_result, '$.lines') WHERE kind = 'order';
+""",
+    ),
 ]
