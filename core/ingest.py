@@ -10,8 +10,9 @@ import csv
 import io
 import json
 import re
+import threading
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -21,7 +22,7 @@ from core.errors import InvalidInput
 from core.formatting import to_utc_naive, utc_now
 from core.livestreams import Catalog, get_livestream, load_catalog
 from core.phones import normalize_vn_phone
-from core.store import Store
+from core.store import Store, register
 from core.syntax import normalize_code, parse
 
 KINDS = ("order", "cancel", "question", "review", "contact", "none")
@@ -187,199 +188,451 @@ def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = 
     return ingest_comments(store, livestream_id, good, source=source, summary=summary)
 
 
+# A bounded cache of what a comment text means in one catalog version: comments repeat a lot during a live.
+_MEANINGS: "OrderedDict[tuple, tuple]" = OrderedDict()
+_MEANINGS_LIMIT = 50_000
+_MEANINGS_LOCK = threading.Lock()
+
+
+def order_key(lines) -> str:
+    """The canonical form of an order comment's lines: two comments with the same key ask for the same thing."""
+    return ";".join(f"{line.code}|{line.size or ''}|{line.color or ''}|{line.qty}" for line in lines)
+
+
+def _meaning(catalog: Catalog, text: str) -> tuple:
+    """(ParseResult, its JSON text, its order key) for a comment text, cached per catalog version."""
+    key = (catalog.livestream_id, catalog.version, text)
+    with _MEANINGS_LOCK:
+        found = _MEANINGS.get(key)
+        if found is not None:
+            _MEANINGS.move_to_end(key)
+            return found
+    result = parse(text, catalog.parser_items, catalog.settings)
+    meaning = (result, json.dumps(result.to_json(), ensure_ascii=False),
+               order_key(result.lines) if result.kind == "order" else None)
+    with _MEANINGS_LOCK:
+        _MEANINGS[key] = meaning
+        if len(_MEANINGS) > _MEANINGS_LIMIT:
+            _MEANINGS.popitem(last=False)
+    return meaning
+
+
+class _IdPool:
+    """Ids drawn from a DuckDB sequence in chunks, so rows can reference each other before they are inserted."""
+
+    def __init__(self, cur, sequence: str):
+        self._cur, self._sequence, self._free = cur, sequence, []
+
+    def take(self) -> int:
+        if not self._free:
+            self._free = [row[0] for row in self._cur.execute(
+                f"SELECT nextval('{self._sequence}') FROM range(256)").fetchall()]
+            self._free.reverse()
+        return self._free.pop()
+
+    def take_many(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        ids = [row[0] for row in self._cur.execute(
+            f"SELECT nextval('{self._sequence}') FROM range(?)", [count]).fetchall()]
+        return ids
+
+
+@dataclass
+class _Line:
+    id: int
+    code_typed: str
+    item_id: int | None
+    item_code: str | None
+    new: bool
+
+
+@dataclass
+class _Order:
+    id: int
+    customer_id: int
+    status: str
+    first_comment_at: datetime
+    new: bool
+    lines: list[_Line] | None = None  # loaded only when a cancel needs them
+    receiver_phone: str | None = None
+    changed: bool = False
+    phone_changed: bool = False
+    status_changed: bool = False
+
+
+@dataclass
+class _Customer:
+    id: int
+    name: str
+    phone: str | None
+    address: str | None
+    staff_id: int | None
+    orders: list[_Order] = field(default_factory=list)  # oldest first; cancelled ones left out
+    order_keys: set[str] = field(default_factory=set)
+    changed: bool = False
+
+    def latest(self, statuses) -> _Order | None:
+        for order in reversed(self.orders):
+            if order.status in statuses:
+                return order
+        return None
+
+
+def _table(columns: dict[str, tuple[list, object]]):
+    import pyarrow as pa
+
+    return pa.table({name: pa.array(values, type=kind) for name, (values, kind) in columns.items()})
+
+
 def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
                   summary: IngestSummary) -> None:
+    """Stores a batch of comments and moves orders, as sets, in one transaction.
+
+    The rules of DESIGN.md are applied in memory, comment by comment in comment-time order, over the state of
+    the customers the batch touches; what changed is then written with a few set-based statements.
+    """
+    import pyarrow as pa
+
     platform = livestream["platform"]
     livestream_id = livestream["id"]
-    created: set[int] = set()
-    updated: set[int] = set()
+    now = utc_now()
     with store.transaction() as cur:
-        ids = list({c.comment_id for c in batch})
+        # -- which comments are new --------------------------------------------------------------------------
+        seen: set[str] = set()
+        unique: list[IncomingComment] = []
+        for comment in batch:
+            if comment.comment_id in seen:
+                summary.duplicates += 1
+                continue
+            seen.add(comment.comment_id)
+            unique.append(comment)
         known = {
             row[0]
             for row in cur.execute(
                 "SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
                 "(SELECT unnest(?::VARCHAR[]))",
-                [platform, ids],
+                [platform, [c.comment_id for c in unique]],
             ).fetchall()
         }
-        fresh: list[IncomingComment] = []
-        for comment in batch:
-            if comment.comment_id in known:
-                summary.duplicates += 1
-                continue
-            known.add(comment.comment_id)
-            fresh.append(comment)
+        fresh = [c for c in unique if c.comment_id not in known]
+        summary.duplicates += len(unique) - len(fresh)
+        if not fresh:
+            return
         # Served in the order viewers wrote them, whatever order they arrived in.
         fresh.sort(key=lambda c: c.commented_at)
-        catalog = load_catalog(cur, livestream_id)
-        now = utc_now()
+
+        # -- customers ---------------------------------------------------------------------------------------
+        names: dict[str, str] = {}
         for comment in fresh:
-            customer_id = _customer_id(cur, platform, comment, now)
-            result = parse(comment.message, catalog.parser_items, catalog.settings)
-            summary.kinds[result.kind] += 1
-            comment_row_id = cur.execute(
-                "INSERT INTO comments (livestream_id, platform, platform_comment_id, customer_id, message, "
-                "commented_at, received_at, source, kind, parse_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
-                [livestream_id, platform, comment.comment_id, customer_id, comment.message, comment.commented_at,
-                 now, source, result.kind, json.dumps(result.to_json(), ensure_ascii=False)],
-            ).fetchone()[0]
-            effect, order_id, was_created = _apply(cur, catalog, livestream_id, customer_id, comment, comment_row_id,
-                                                   result)
-            if order_id is not None:
-                cur.execute("UPDATE comments SET effect = ?, order_id = ? WHERE id = ?",
-                            [effect, order_id, comment_row_id])
-                (created if was_created else updated).add(order_id)
-            elif effect != "none":
-                cur.execute("UPDATE comments SET effect = ? WHERE id = ?", [effect, comment_row_id])
-            summary.new += 1
-    summary.orders_created += len(created)
-    summary.orders_updated += len(updated - created)
-
-
-def _customer_id(cur, platform: str, comment: IncomingComment, now: datetime) -> int:
-    user_id = comment.user_id or "anonymous:" + comment.user_name.casefold()
-    row = cur.execute(
-        "SELECT id, display_name FROM customers WHERE platform = ? AND platform_user_id = ?", [platform, user_id]
-    ).fetchone()
-    if row:
-        if row[1] != comment.user_name and comment.user_name != "(hidden name)":
-            cur.execute("UPDATE customers SET display_name = ? WHERE id = ?", [comment.user_name, row[0]])
-        return row[0]
-    return cur.execute(
-        "INSERT INTO customers (platform, platform_user_id, display_name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        [platform, user_id, comment.user_name, now],
-    ).fetchone()[0]
-
-
-def _lines_key(result) -> str:
-    return json.dumps(result.to_json()["lines"], sort_keys=True, ensure_ascii=False)
-
-
-def _apply(cur, catalog: Catalog, livestream_id: int, customer_id: int, comment: IncomingComment,
-           comment_row_id: int, result) -> tuple[str, int | None, bool]:
-    """Moves the customer's orders as DESIGN.md says for this kind. Returns (effect, order id, order created)."""
-    if result.kind == "order":
-        return _apply_order(cur, catalog, livestream_id, customer_id, comment, comment_row_id, result)
-    if result.kind == "cancel":
-        return _apply_cancel(cur, livestream_id, customer_id, comment_row_id, result)
-    if result.kind == "contact" and result.phone:
-        return _apply_contact(cur, livestream_id, customer_id, comment_row_id, result.phone)
-    return "none", None, False
-
-
-def _open_order(cur, livestream_id: int, customer_id: int, statuses) -> tuple[int, str] | None:
-    row = cur.execute(
-        f"SELECT id, status FROM orders WHERE livestream_id = ? AND customer_id = ? "
-        f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY created_at DESC, id DESC LIMIT 1",
-        [livestream_id, customer_id, *statuses],
-    ).fetchone()
-    return (row[0], row[1]) if row else None
-
-
-def _apply_order(cur, catalog, livestream_id, customer_id, comment, comment_row_id, result):
-    if not result.add and catalog.settings.repeat_policy == "once":
-        key = _lines_key(result)
-        earlier = cur.execute(
-            "SELECT parse_result FROM comments WHERE livestream_id = ? AND customer_id = ? AND kind = 'order' "
-            "AND effect IN ('created', 'added') AND id <> ?",
-            [livestream_id, customer_id, comment_row_id],
+            names[_user_key(comment)] = comment.user_name
+        users = _table({"user_key": (list(names), pa.string()), "name": (list(names.values()), pa.string())})
+        register(cur, "batch_users", users)
+        cur.execute(
+            "INSERT INTO customers (platform, platform_user_id, display_name, created_at) "
+            "SELECT ?, u.user_key, u.name, ? FROM batch_users u WHERE NOT EXISTS "
+            "(SELECT 1 FROM customers c WHERE c.platform = ? AND c.platform_user_id = u.user_key)",
+            [platform, now, platform],
         ).fetchall()
-        if any(json.dumps(json.loads(row[0])["lines"], sort_keys=True, ensure_ascii=False) == key
-               for row in earlier):
-            return "repeat", None, False
-    found = _open_order(cur, livestream_id, customer_id, sorted(orders.OPEN_FOR_COMMENTS))
-    created = found is None
-    if created:
-        order_id = orders.create_draft(cur, livestream_id=livestream_id, customer_id=customer_id,
-                                       first_comment_at=comment.commented_at, actor=orders.COMMENT_ACTOR,
-                                       comment_id=comment_row_id)
-    else:
-        order_id, status = found
-        if status == orders.AWAITING_CONFIRMATION:
-            orders.touch(cur, order_id, new_status=orders.DRAFT)
-            orders.record_event(cur, order_id, actor=orders.COMMENT_ACTOR, action="customer_added_items",
-                                from_status=status, to_status=orders.DRAFT, details={"comment_id": comment_row_id})
-        cur.execute("UPDATE orders SET first_comment_at = least(first_comment_at, ?) WHERE id = ?",
-                    [comment.commented_at, order_id])
-    affected_items: set[int] = set()
-    added = []
-    for line in result.lines:
-        item_id = catalog.item_id_by_code_key.get(normalize_code(line.code))
-        item = catalog.item(item_id)
-        orders.add_line(cur, order_id, code_typed=line.code, item_id=item_id, qty=line.qty, size=line.size,
-                        color=line.color, unit_price=item.price if item else 0, claimed_at=comment.commented_at,
-                        comment_id=comment_row_id)
-        added.append(f"{line.code} ×{line.qty}")
-        if item_id is not None:
-            affected_items.add(item_id)
-    if result.phone:
-        _set_phone(cur, customer_id, order_id, result.phone)
-    orders.touch(cur, order_id)
-    orders.record_event(cur, order_id, actor=orders.COMMENT_ACTOR, action="comment_lines_added",
-                        details={"comment_id": comment_row_id, "lines": added})
-    for item_id in affected_items:
-        orders.rebalance_item_stock(cur, item_id, actor=orders.COMMENT_ACTOR)
-    return ("created" if created else "added"), order_id, created
+        cur.execute(
+            "UPDATE customers SET display_name = u.name FROM batch_users u WHERE customers.platform = ? "
+            "AND customers.platform_user_id = u.user_key AND customers.display_name <> u.name "
+            "AND u.name <> '(hidden name)'",
+            [platform],
+        ).fetchall()
+        customer_of_key: dict[str, _Customer] = {}
+        for user_key, customer_id, name, phone, address, staff_id in cur.execute(
+            "SELECT c.platform_user_id, c.id, c.display_name, c.phone, c.address, c.staff_id FROM customers c "
+            "JOIN batch_users u ON u.user_key = c.platform_user_id WHERE c.platform = ?",
+            [platform],
+        ).fetchall():
+            customer_of_key[user_key] = _Customer(customer_id, name, phone, address, staff_id)
+        cur.unregister("batch_users")
+
+        # -- what each comment says ----------------------------------------------------------------------------
+        catalog = load_catalog(cur, livestream_id)
+        meanings = [_meaning(catalog, comment.message) for comment in fresh]
+        comment_ids = _IdPool(cur, "comment_ids").take_many(len(fresh))
+        acting = {customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
+                  if m[0].kind in ("order", "cancel", "contact")}
+        by_id = {customer.id: customer for customer in customer_of_key.values()}
+        _load_order_state(cur, livestream_id, acting, by_id,
+                          needs_lines={customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
+                                       if m[0].kind == "cancel"})
+        staff_load = dict(cur.execute(
+            "SELECT u.id, count(o.id) FROM users u LEFT JOIN orders o ON o.staff_id = u.id AND o.livestream_id = ? "
+            "WHERE u.active AND u.role = 'staff' GROUP BY u.id ORDER BY u.id",
+            [livestream_id],
+        ).fetchall())
+        next_number = cur.execute("SELECT coalesce(max(number), 0) FROM orders WHERE livestream_id = ?",
+                                  [livestream_id]).fetchone()[0]
+
+        # -- the rules, comment by comment ---------------------------------------------------------------------
+        order_ids, line_ids = _IdPool(cur, "order_ids"), _IdPool(cur, "order_line_ids")
+        new_orders: list[tuple] = []
+        new_lines: dict[int, tuple] = {}  # line id -> row, so an in-batch cancel can drop a line not yet written
+        deleted_lines: list[int] = []
+        events: list[tuple] = []
+        comment_rows: list[tuple] = []
+        affected_items: set[int] = set()
+        created: set[int] = set()
+        updated: set[int] = set()
+
+        def event(order_id, action, details, from_status=None, to_status=None):
+            events.append((order_id, action, from_status, to_status, json.dumps(details, ensure_ascii=False)))
+
+        for comment, comment_id, (result, result_json, key) in zip(fresh, comment_ids, meanings):
+            customer = customer_of_key[_user_key(comment)]
+            effect, order = "none", None
+            summary.kinds[result.kind] += 1
+            if result.kind == "order":
+                if not result.add and catalog.settings.repeat_policy == "once" and key in customer.order_keys:
+                    effect = "repeat"
+                else:
+                    order = customer.latest(orders.OPEN_FOR_COMMENTS)
+                    if order is None:
+                        next_number += 1
+                        if customer.staff_id is None and staff_load:
+                            customer.staff_id = min(staff_load, key=lambda s: (staff_load[s], s))
+                            customer.changed = True
+                        if customer.staff_id in staff_load:
+                            staff_load[customer.staff_id] += 1
+                        order = _Order(order_ids.take(), customer.id, orders.DRAFT, comment.commented_at, new=True,
+                                       lines=[], receiver_phone=customer.phone)
+                        customer.orders.append(order)
+                        new_orders.append((order.id, next_number, customer))
+                        event(order.id, "created", {"comment_id": comment_id}, None, orders.DRAFT)
+                        effect = "created"
+                        created.add(order.id)
+                    else:
+                        if order.status == orders.AWAITING_CONFIRMATION:
+                            event(order.id, "customer_added_items", {"comment_id": comment_id},
+                                  order.status, orders.DRAFT)
+                            order.status, order.status_changed = orders.DRAFT, True
+                        order.first_comment_at = min(order.first_comment_at, comment.commented_at)
+                        effect = "added"
+                    added = []
+                    for parsed in result.lines:
+                        item_id = catalog.item_id_by_code_key.get(normalize_code(parsed.code))
+                        item = catalog.item(item_id)
+                        line_id = line_ids.take()
+                        new_lines[line_id] = (line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
+                                              parsed.qty, item.price if item else 0, comment_id,
+                                              comment.commented_at)
+                        if order.lines is not None:
+                            order.lines.append(_Line(line_id, parsed.code, item_id, item.code if item else None,
+                                                     new=True))
+                        added.append(f"{parsed.code} ×{parsed.qty}")
+                        if item_id is not None:
+                            affected_items.add(item_id)
+                    if result.phone:
+                        _set_phone(customer, order, result.phone)
+                    event(order.id, "comment_lines_added", {"comment_id": comment_id, "lines": added})
+                    order.changed = True
+                    customer.order_keys.add(key)
+            elif result.kind == "cancel":
+                draft = customer.latest({orders.DRAFT})
+                if draft is None:
+                    later = customer.latest({orders.AWAITING_CONFIRMATION, orders.AWAITING_SHIPMENT,
+                                             orders.SENT_TO_SHOP})
+                    if later is not None:
+                        event(later.id, "cancel_requested",
+                              {"comment_id": comment_id, "codes": [line.code for line in result.lines]})
+                        later.changed = True
+                        effect, order = "cancel_requested", later
+                else:
+                    named = {normalize_code(line.code) for line in result.lines}
+                    removed = [line for line in draft.lines if not named or normalize_code(line.code_typed) in named
+                               or (line.item_code and normalize_code(line.item_code) in named)]
+                    if removed:
+                        for line in removed:
+                            draft.lines.remove(line)
+                            if line.new:
+                                del new_lines[line.id]
+                            else:
+                                deleted_lines.append(line.id)
+                            if line.item_id is not None:
+                                affected_items.add(line.item_id)
+                        event(draft.id, "customer_cancelled_lines",
+                              {"comment_id": comment_id, "lines": [line.code_typed for line in removed]})
+                        if not draft.lines:
+                            event(draft.id, "cancel", {"comment_id": comment_id}, orders.DRAFT, orders.CANCELLED)
+                            draft.status, draft.status_changed = orders.CANCELLED, True
+                        draft.changed = True
+                        effect, order = "cancelled", draft
+            elif result.kind == "contact" and result.phone:
+                order = customer.latest(orders.EDITABLE)
+                _set_phone(customer, order, result.phone)
+                if order is not None:
+                    event(order.id, "phone_from_comment", {"comment_id": comment_id, "phone": customer.phone})
+                    order.changed = True
+                effect = "contact"
+            if order is not None and effect not in ("none", "repeat"):
+                if order.id not in created:
+                    updated.add(order.id)
+            comment_rows.append((comment_id, comment, customer.id, result.kind, result_json,
+                                 order.id if order is not None and effect != "repeat" else None, effect, key))
+
+        _write_batch(cur, livestream_id, platform, source, now, by_id, new_orders, new_lines, deleted_lines,
+                     events, comment_rows)
+        orders.rebalance_stock(cur, affected_items, actor=orders.COMMENT_ACTOR)
+    summary.new += len(fresh)
+    summary.orders_created += len(created)
+    summary.orders_updated += len(updated)
 
 
-def _apply_cancel(cur, livestream_id, customer_id, comment_row_id, result):
-    draft = _open_order(cur, livestream_id, customer_id, [orders.DRAFT])
-    if draft is None:
-        later = _open_order(cur, livestream_id, customer_id,
-                            [orders.AWAITING_CONFIRMATION, orders.AWAITING_SHIPMENT, orders.SENT_TO_SHOP])
-        if later is None:
-            return "none", None, False
-        orders.record_event(cur, later[0], actor=orders.COMMENT_ACTOR, action="cancel_requested",
-                            details={"comment_id": comment_row_id,
-                                     "codes": [line.code for line in result.lines]})
-        orders.touch(cur, later[0])
-        return "cancel_requested", later[0], False
-    order_id = draft[0]
-    named = {normalize_code(line.code) for line in result.lines}
-    lines = cur.execute(
-        "SELECT l.id, l.code_typed, l.item_id, i.code FROM order_lines l LEFT JOIN live_items i ON i.id = l.item_id "
-        "WHERE l.order_id = ?",
-        [order_id],
-    ).fetchall()
-    removed = [
-        row for row in lines
-        if not named or normalize_code(row[1]) in named or (row[3] and normalize_code(row[3]) in named)
-    ]
-    if not removed:
-        return "none", None, False
-    cur.execute(f"DELETE FROM order_lines WHERE id IN ({','.join('?' * len(removed))})", [r[0] for r in removed])
-    orders.record_event(cur, order_id, actor=orders.COMMENT_ACTOR, action="customer_cancelled_lines",
-                        details={"comment_id": comment_row_id, "lines": [r[1] for r in removed]})
-    if len(removed) == len(lines):
-        orders.touch(cur, order_id, new_status=orders.CANCELLED)
-        orders.record_event(cur, order_id, actor=orders.COMMENT_ACTOR, action="cancel", from_status=orders.DRAFT,
-                            to_status=orders.CANCELLED, details={"comment_id": comment_row_id})
-    else:
-        orders.touch(cur, order_id)
-    for item_id in {r[2] for r in removed if r[2] is not None}:
-        orders.rebalance_item_stock(cur, item_id, actor=orders.COMMENT_ACTOR)
-    return "cancelled", order_id, False
+def _user_key(comment: IncomingComment) -> str:
+    return comment.user_id or "anonymous:" + comment.user_name.casefold()
 
 
-def _apply_contact(cur, livestream_id, customer_id, comment_row_id, phone):
-    found = _open_order(cur, livestream_id, customer_id, sorted(orders.EDITABLE))
-    order_id = found[0] if found else None
-    _set_phone(cur, customer_id, order_id, phone)
-    if order_id is None:
-        return "contact", None, False
-    orders.record_event(cur, order_id, actor=orders.COMMENT_ACTOR, action="phone_from_comment",
-                        details={"comment_id": comment_row_id, "phone": phone})
-    orders.touch(cur, order_id)
-    return "contact", order_id, False
-
-
-def _set_phone(cur, customer_id: int, order_id: int | None, phone: str) -> None:
+def _set_phone(customer: _Customer, order: _Order | None, phone: str) -> None:
     phone = normalize_vn_phone(phone) or phone
-    cur.execute("UPDATE customers SET phone = ? WHERE id = ?", [phone, customer_id])
-    if order_id is not None:
-        cur.execute("UPDATE orders SET receiver_phone = ? WHERE id = ?", [phone, order_id])
+    customer.phone, customer.changed = phone, True
+    if order is not None:
+        order.receiver_phone, order.phone_changed = phone, True
+
+
+def _load_order_state(cur, livestream_id: int, customer_ids: set[int], by_id: dict[int, _Customer],
+                      needs_lines: set[int]) -> None:
+    """The live (not cancelled) orders, order keys and, for cancels, lines of the customers a batch acts for."""
+    if not customer_ids:
+        return
+    ids = sorted(customer_ids)
+    order_of_id: dict[int, _Order] = {}
+    for order_id, customer_id, status, first_comment_at, receiver_phone in cur.execute(
+        "SELECT id, customer_id, status, first_comment_at, receiver_phone FROM orders WHERE livestream_id = ? "
+        "AND customer_id IN (SELECT unnest(?::BIGINT[])) AND status <> 'cancelled' ORDER BY created_at, id",
+        [livestream_id, ids],
+    ).fetchall():
+        order = _Order(order_id, customer_id, status, first_comment_at, new=False, receiver_phone=receiver_phone,
+                       lines=[] if customer_id in needs_lines else None)
+        by_id[customer_id].orders.append(order)
+        order_of_id[order_id] = order
+    for customer_id, key in cur.execute(
+        "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND customer_id IN "
+        "(SELECT unnest(?::BIGINT[])) AND effect IN ('created', 'added') AND order_key IS NOT NULL",
+        [livestream_id, ids],
+    ).fetchall():
+        by_id[customer_id].order_keys.add(key)
+    wanted = [order.id for order in order_of_id.values() if order.lines is not None]
+    if wanted:
+        for line_id, order_id, code_typed, item_id, item_code in cur.execute(
+            "SELECT l.id, l.order_id, l.code_typed, l.item_id, i.code FROM order_lines l "
+            "LEFT JOIN live_items i ON i.id = l.item_id WHERE l.order_id IN (SELECT unnest(?::BIGINT[])) "
+            "ORDER BY l.claimed_at, l.id",
+            [wanted],
+        ).fetchall():
+            order_of_id[order_id].lines.append(_Line(line_id, code_typed, item_id, item_code, new=False))
+
+
+def _write_batch(cur, livestream_id, platform, source, now, customers, new_orders, new_lines, deleted_lines,
+                 events, comment_rows) -> None:
+    import pyarrow as pa
+
+    changed_customers = [c for c in customers.values() if c.changed]
+    if changed_customers:
+        register(cur, "batch_customers", _table({
+            "id": ([c.id for c in changed_customers], pa.int64()),
+            "phone": ([c.phone for c in changed_customers], pa.string()),
+            "staff_id": ([c.staff_id for c in changed_customers], pa.int64()),
+        }))
+        cur.execute("UPDATE customers SET phone = b.phone, staff_id = b.staff_id FROM batch_customers b "
+                    "WHERE customers.id = b.id").fetchall()
+        cur.unregister("batch_customers")
+    if new_orders:
+        rows = []
+        for order_id, number, customer in new_orders:
+            order = next(o for o in customer.orders if o.id == order_id) if customer.orders else None
+            rows.append((order_id, f"L{livestream_id}-{number:03d}", number, customer.id, order.status,
+                         customer.staff_id, order.first_comment_at, customer.name, order.receiver_phone,
+                         customer.address))
+        columns = list(zip(*rows))
+        register(cur, "batch_orders", _table({
+            "id": (list(columns[0]), pa.int64()), "code": (list(columns[1]), pa.string()),
+            "number": (list(columns[2]), pa.int32()), "customer_id": (list(columns[3]), pa.int64()),
+            "status": (list(columns[4]), pa.string()), "staff_id": (list(columns[5]), pa.int64()),
+            "first_comment_at": (list(columns[6]), pa.timestamp("us")),
+            "receiver_name": (list(columns[7]), pa.string()), "receiver_phone": (list(columns[8]), pa.string()),
+            "receiver_address": (list(columns[9]), pa.string()),
+        }))
+        cur.execute(
+            "INSERT INTO orders (id, code, livestream_id, number, customer_id, status, staff_id, first_comment_at, "
+            "receiver_name, receiver_phone, receiver_address, created_at, updated_at) "
+            "SELECT id, code, ?, number, customer_id, status, staff_id, first_comment_at, receiver_name, "
+            "receiver_phone, receiver_address, ?, ? FROM batch_orders",
+            [livestream_id, now, now],
+        ).fetchall()
+        cur.unregister("batch_orders")
+    new_ids = {order_id for order_id, _, _ in new_orders}
+    changed_orders = [o for c in customers.values() for o in c.orders if o.changed and o.id not in new_ids]
+    # Orders fully cancelled in this batch are no longer in customer.orders' open view but still need writing.
+    if changed_orders:
+        register(cur, "batch_order_changes", _table({
+            "id": ([o.id for o in changed_orders], pa.int64()),
+            "status": ([o.status for o in changed_orders], pa.string()),
+            "first_comment_at": ([o.first_comment_at for o in changed_orders], pa.timestamp("us")),
+            "receiver_phone": ([o.receiver_phone for o in changed_orders], pa.string()),
+            "phone_changed": ([o.phone_changed for o in changed_orders], pa.bool_()),
+        }))
+        cur.execute(
+            "UPDATE orders SET status = b.status, first_comment_at = b.first_comment_at, "
+            "receiver_phone = CASE WHEN b.phone_changed THEN b.receiver_phone ELSE orders.receiver_phone END, "
+            "version = orders.version + 1, updated_at = ? FROM batch_order_changes b WHERE orders.id = b.id",
+            [now],
+        ).fetchall()
+        cur.unregister("batch_order_changes")
+    if deleted_lines:
+        cur.execute("DELETE FROM order_lines WHERE id IN (SELECT unnest(?::BIGINT[]))", [deleted_lines]).fetchall()
+    if new_lines:
+        columns = list(zip(*new_lines.values()))
+        register(cur, "batch_lines", _table({
+            "id": (list(columns[0]), pa.int64()), "order_id": (list(columns[1]), pa.int64()),
+            "code_typed": (list(columns[2]), pa.string()), "item_id": (list(columns[3]), pa.int64()),
+            "size": (list(columns[4]), pa.string()), "color": (list(columns[5]), pa.string()),
+            "qty": (list(columns[6]), pa.int32()), "unit_price": (list(columns[7]), pa.int64()),
+            "source_comment_id": (list(columns[8]), pa.int64()),
+            "claimed_at": (list(columns[9]), pa.timestamp("us")),
+        }))
+        cur.execute(
+            "INSERT INTO order_lines (id, order_id, code_typed, item_id, size, color, qty, unit_price, "
+            "source_comment_id, claimed_at) SELECT id, order_id, code_typed, item_id, size, color, qty, unit_price, "
+            "source_comment_id, claimed_at FROM batch_lines"
+        ).fetchall()
+        cur.unregister("batch_lines")
+    rows = comment_rows
+    register(cur, "batch_comments", _table({
+        "id": ([r[0] for r in rows], pa.int64()),
+        "platform_comment_id": ([r[1].comment_id for r in rows], pa.string()),
+        "customer_id": ([r[2] for r in rows], pa.int64()),
+        "message": ([r[1].message for r in rows], pa.string()),
+        "commented_at": ([r[1].commented_at for r in rows], pa.timestamp("us")),
+        "kind": ([r[3] for r in rows], pa.string()),
+        "parse_result": ([r[4] for r in rows], pa.string()),
+        "order_id": ([r[5] for r in rows], pa.int64()),
+        "effect": ([r[6] for r in rows], pa.string()),
+        "order_key": ([r[7] for r in rows], pa.string()),
+    }))
+    cur.execute(
+        "INSERT INTO comments (id, livestream_id, platform, platform_comment_id, customer_id, message, commented_at, "
+        "received_at, source, kind, parse_result, order_id, effect, order_key) "
+        "SELECT id, ?, ?, platform_comment_id, customer_id, message, commented_at, ?, ?, kind, parse_result, "
+        "order_id, effect, order_key FROM batch_comments",
+        [livestream_id, platform, now, source],
+    ).fetchall()
+    cur.unregister("batch_comments")
+    if events:
+        columns = list(zip(*events))
+        register(cur, "batch_events", _table({
+            "order_id": (list(columns[0]), pa.int64()), "action": (list(columns[1]), pa.string()),
+            "from_status": (list(columns[2]), pa.string()), "to_status": (list(columns[3]), pa.string()),
+            "details": (list(columns[4]), pa.string()),
+        }))
+        cur.execute(
+            "INSERT INTO order_events (order_id, happened_at, actor, action, from_status, to_status, details) "
+            "SELECT order_id, ?, ?, action, from_status, to_status, details FROM batch_events",
+            [now, orders.COMMENT_ACTOR],
+        ).fetchall()
+        cur.unregister("batch_events")
 
 
 def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: Iterable[str] | None = None) -> list[dict]:

@@ -13,7 +13,7 @@ from typing import Iterable
 from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
 from core.formatting import utc_now
 from core.phones import normalize_vn_phone
-from core.store import Store
+from core.store import Store, register
 from core.syntax import normalize_code
 
 # -- statuses --------------------------------------------------------------------------------------------------
@@ -397,44 +397,71 @@ def touch(cur, order_id: int, *, new_status: str | None = None) -> None:
         cur.execute("UPDATE orders SET version = version + 1, updated_at = ? WHERE id = ?", [utc_now(), order_id])
 
 
-def rebalance_item_stock(cur, item_id: int, *, actor: str) -> None:
-    """Serves an item's stock to its claims: committed orders first, then by comment time; the rest waits.
+def rebalance_stock(cur, item_ids, *, actor: str) -> None:
+    """Serves each item's stock to its claims: committed orders first, then by comment time; the rest waits.
 
     Run after anything that changes claims or stock, so a cancellation hands the freed stock to the earliest
-    waitlisted claim, and a late-arriving earlier comment takes its rightful place in the queue.
+    waitlisted claim, and a late-arriving earlier comment takes its rightful place in the queue. One statement
+    for all the items (a running sum per item), then the changed lines are written and recorded as sets.
     """
-    row = cur.execute("SELECT stock FROM live_items WHERE id = ?", [item_id]).fetchone()
-    if row is None:
+    ids = sorted({int(i) for i in item_ids if i is not None})
+    if not ids:
         return
-    stock = row[0]
-    claims = cur.execute(
-        "SELECT l.id, l.qty, l.waitlisted_qty, o.id, o.status FROM order_lines l JOIN orders o ON o.id = l.order_id "
-        "WHERE l.item_id = ? AND o.status <> 'cancelled' "
-        "ORDER BY CASE WHEN o.status IN ('awaiting_shipment', 'sent_to_shop', 'shipped') THEN 0 ELSE 1 END, "
-        "l.claimed_at, l.id",
-        [item_id],
+    changed = cur.execute(
+        """
+WITH claims AS (
+    SELECT l.id AS line_id, l.order_id, l.qty, l.waitlisted_qty, i.stock,
+           coalesce(sum(l.qty) OVER (
+               PARTITION BY l.item_id
+               ORDER BY CASE WHEN o.status IN ('awaiting_shipment', 'sent_to_shop', 'shipped') THEN 0 ELSE 1 END,
+                        l.claimed_at, l.id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS claimed_before
+    FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN live_items i ON i.id = l.item_id
+    WHERE l.item_id IN (SELECT unnest(?::BIGINT[])) AND o.status <> 'cancelled'
+)
+SELECT line_id, order_id, waitlisted_qty,
+       CASE WHEN stock IS NULL THEN 0 ELSE qty - greatest(0, least(qty, stock - claimed_before)) END AS waitlisted_now
+FROM claims
+WHERE waitlisted_qty <> CASE WHEN stock IS NULL THEN 0 ELSE qty - greatest(0, least(qty, stock - claimed_before)) END
+""",
+        [ids],
     ).fetchall()
-    remaining = stock
-    for line_id, qty, old_waitlisted, order_id, _status in claims:
-        if remaining is None:
-            waitlisted = 0
-        else:
-            served = min(qty, remaining)
-            remaining -= served
-            waitlisted = qty - served
-        if waitlisted != old_waitlisted:
-            cur.execute("UPDATE order_lines SET waitlisted_qty = ? WHERE id = ?", [waitlisted, line_id])
-            record_event(
-                cur, order_id, actor=actor,
-                action="stock_assigned" if waitlisted < old_waitlisted else "waitlisted",
-                details={"line_id": line_id, "waitlisted_before": old_waitlisted, "waitlisted_now": waitlisted},
-            )
-            touch(cur, order_id)
+    if not changed:
+        return
+    import pyarrow as pa
+
+    now = utc_now()
+    table = pa.table({
+        "line_id": pa.array([row[0] for row in changed], pa.int64()),
+        "order_id": pa.array([row[1] for row in changed], pa.int64()),
+        "waitlisted_before": pa.array([row[2] for row in changed], pa.int32()),
+        "waitlisted_now": pa.array([row[3] for row in changed], pa.int32()),
+    })
+    register(cur, "stock_changes", table)
+    try:
+        cur.execute("UPDATE order_lines SET waitlisted_qty = s.waitlisted_now FROM stock_changes s "
+                    "WHERE order_lines.id = s.line_id").fetchall()
+        cur.execute(
+            "INSERT INTO order_events (order_id, happened_at, actor, action, details) "
+            "SELECT order_id, ?, ?, CASE WHEN waitlisted_now < waitlisted_before THEN 'stock_assigned' "
+            "ELSE 'waitlisted' END, json_object('line_id', line_id, 'waitlisted_before', waitlisted_before, "
+            "'waitlisted_now', waitlisted_now)::VARCHAR FROM stock_changes",
+            [now, actor],
+        ).fetchall()
+        cur.execute("UPDATE orders SET version = version + 1, updated_at = ? "
+                    "WHERE id IN (SELECT DISTINCT order_id FROM stock_changes)", [now]).fetchall()
+    finally:
+        cur.unregister("stock_changes")
+
+
+def rebalance_item_stock(cur, item_id: int, *, actor: str) -> None:
+    rebalance_stock(cur, [item_id], actor=actor)
 
 
 def rebalance_all_stock(cur, livestream_id: int, *, actor: str) -> None:
-    for (item_id,) in cur.execute("SELECT id FROM live_items WHERE livestream_id = ?", [livestream_id]).fetchall():
-        rebalance_item_stock(cur, item_id, actor=actor)
+    item_ids = [row[0] for row in cur.execute("SELECT id FROM live_items WHERE livestream_id = ?",
+                                              [livestream_id]).fetchall()]
+    rebalance_stock(cur, item_ids, actor=actor)
 
 
 def fill_blank_lines(cur, livestream_id: int, *, actor: str, code_key: str | None = None) -> int:
@@ -465,8 +492,7 @@ def fill_blank_lines(cur, livestream_id: int, *, actor: str, code_key: str | Non
         touch(cur, order_id)
         touched_items.add(item_id)
         filled += 1
-    for item_id in touched_items:
-        rebalance_item_stock(cur, item_id, actor=actor)
+    rebalance_stock(cur, touched_items, actor=actor)
     return filled
 
 
@@ -600,8 +626,7 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
             affected_items.add(line.item_id)
     if line_changes:
         changes["lines"] = line_changes
-    for item_id in affected_items:
-        rebalance_item_stock(cur, item_id, actor=actor)
+    rebalance_stock(cur, affected_items, actor=actor)
     fill_blank_lines(cur, order.livestream_id, actor=actor)
     return changes
 
@@ -657,9 +682,9 @@ def perform_action(
         )
         record_event(cur, order_id, actor=actor, action=action, from_status=order.status, to_status=to_status,
                      details=changes)
-        if to_status == CANCELLED:
-            for item_id in {line.item_id for line in order.lines if line.item_id is not None}:
-                rebalance_item_stock(cur, item_id, actor=actor)
+        if to_status == CANCELLED or (order.status not in COMMITTED and to_status in COMMITTED):
+            # Cancelling frees stock; committing moves the order ahead of open ones in the queue.
+            rebalance_stock(cur, {line.item_id for line in order.lines}, actor=actor)
         result = _load_order(cur, "o.id = ?", [order_id])
     return result
 

@@ -113,6 +113,16 @@ class Store:
         self._root.close()
 
 
+def register(cur, name: str, table) -> None:
+    """Registers an Arrow table or DataFrame on a cursor for INSERT ... SELECT.
+
+    DuckDB refuses to register while an earlier statement's result is still open (a fetchone() leaves it so):
+    run that result to its end first.
+    """
+    cur.complete()
+    cur.register(name, table)
+
+
 def open_store(path: str) -> Store:
     """The process's one Store for this file (created, and migrated, on first use)."""
     key = str(Path(path).resolve()) if path != ":memory:" else path

@@ -31,12 +31,15 @@ def draft(store, livestream_id):
 
 def test_migrations_are_recorded_and_applied_once(tmp_path):
     path = str(tmp_path / "m.duckdb")
+    from core.schema import MIGRATIONS
+
     first = Store(path)
-    assert first.scalar("SELECT count(*) FROM schema_migrations") == 1
+    versions = [row["version"] for row in first.query("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == [number for number, _, _ in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
     first.close()
     again = Store(path)
     assert again.migrate() == []
-    assert again.scalar("SELECT max(version) FROM schema_migrations") == 1
+    assert again.scalar("SELECT count(*) FROM schema_migrations") == len(MIGRATIONS)
     again.close()
 
 
