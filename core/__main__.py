@@ -82,15 +82,14 @@ def cmd_livestream_create(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from core.ingest import ingest_text, validate_livestream_for_ingest
+    from core.ingest import ingest_file, validate_livestream_for_ingest
 
     store = _store(args)
     livestream_id = validate_livestream_for_ingest(store, args.livestream)
     try:
-        text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        summary = ingest_file(store, livestream_id, args.file)
     except OSError as error:
         raise CliError(f"cannot read {args.file}: {error.strerror}") from None
-    summary = ingest_text(store, livestream_id, text, filename=args.file, source="file")
     print(json.dumps(summary.to_json(), ensure_ascii=False))
     return 0
 

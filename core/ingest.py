@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import threading
@@ -68,6 +69,11 @@ def parse_time(value) -> datetime:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("the comment time is missing")
     text = value.strip()
+    if len(text) == 24 and text.endswith("+0000"):  # Graph API's form, the common case: no zone arithmetic
+        try:
+            return datetime.fromisoformat(text[:19])
+        except ValueError:
+            pass
     if text.isdigit():
         return datetime.fromtimestamp(int(text), tz=timezone.utc).replace(tzinfo=None)
     text = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00"))
@@ -103,12 +109,17 @@ def comment_from_record(record: dict) -> IncomingComment:
     )
 
 
-def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
-    """(line number, comment or None, error or None) for each line of a JSONL or CSV comment file."""
-    text = text.lstrip("\ufeff")
-    looks_like_jsonl = filename.lower().endswith((".jsonl", ".json", ".ndjson")) or text.lstrip().startswith("{")
+def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
+    """(line number, comment or None, error or None) for each line of a JSONL or CSV comment file, lazily."""
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is None:
+        return
+    first = first.lstrip("\ufeff")
+    looks_like_jsonl = filename.lower().endswith((".jsonl", ".json", ".ndjson")) or first.lstrip().startswith("{")
     if looks_like_jsonl:
-        for number, line in enumerate(text.splitlines(), start=1):
+        number = 0
+        for number, line in enumerate(itertools.chain([first], lines), start=1):
             if not line.strip():
                 continue
             try:
@@ -118,7 +129,7 @@ def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, Inco
             except ValueError as error:
                 yield number, None, str(error)
         return
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(itertools.chain([first], lines))
     header = set(reader.fieldnames or [])
     required = {"id", "user_id", "user_name", "message", "created_at"}
     if not required <= header:
@@ -129,6 +140,10 @@ def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, Inco
             yield reader.line_num, comment_from_record(dict(row)), None
         except ValueError as error:
             yield reader.line_num, None, str(error)
+
+
+def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
+    return read_comment_lines(io.StringIO(text), filename)
 
 
 def hand_entry_comments(text: str, *, entry_token: str | None = None,
@@ -175,17 +190,44 @@ def ingest_comments(store: Store, livestream_id: int, comments: Iterable[Incomin
     return summary
 
 
-def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = "", source: str = "file") -> IngestSummary:
+def ingest_lines(store: Store, livestream_id: int, lines: Iterable[str], *, filename: str = "",
+                 source: str = "file", batch_size: int = 5000, progress=None) -> IngestSummary:
+    """Ingests a comment file read lazily; bad lines are counted and reported, the rest goes in.
+
+    `progress(lines_read)` is called after each batch (the Livestream screen's progress bar).
+    """
     summary = IngestSummary()
-    good: list[IncomingComment] = []
-    for number, comment, error in read_comment_text(text, filename):
+    livestream = get_livestream(store, livestream_id)
+    batch: list[IncomingComment] = []
+    for number, comment, error in read_comment_lines(lines, filename):
+        summary.comments += 1
         if error is not None:
-            summary.comments += 1
             summary.bad_lines += 1
-            summary.errors.append({"line": number, "error": error})
-        else:
-            good.append(comment)
-    return ingest_comments(store, livestream_id, good, source=source, summary=summary)
+            if len(summary.errors) < 100:
+                summary.errors.append({"line": number, "error": error})
+            continue
+        batch.append(comment)
+        if len(batch) >= batch_size:
+            _ingest_batch(store, livestream, batch, source, summary)
+            batch = []
+            if progress is not None:
+                progress(summary.comments)
+    if batch:
+        _ingest_batch(store, livestream, batch, source, summary)
+    if progress is not None:
+        progress(summary.comments)
+    return summary
+
+
+def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = "", source: str = "file",
+                progress=None) -> IngestSummary:
+    return ingest_lines(store, livestream_id, io.StringIO(text), filename=filename, source=source,
+                        progress=progress)
+
+
+def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 5000) -> IngestSummary:
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        return ingest_lines(store, livestream_id, handle, filename=str(path), batch_size=batch_size)
 
 
 # A bounded cache of what a comment text means in one catalog version: comments repeat a lot during a live.
@@ -307,14 +349,15 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                 continue
             seen.add(comment.comment_id)
             unique.append(comment)
-        known = {
-            row[0]
-            for row in cur.execute(
-                "SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
-                "(SELECT unnest(?::VARCHAR[]))",
-                [platform, [c.comment_id for c in unique]],
-            ).fetchall()
-        }
+        wanted = [c.comment_id for c in unique]
+        if len(wanted) <= 256:  # a constant list lets DuckDB probe the unique index instead of scanning
+            sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN ("
+                   + ",".join("?" * len(wanted)) + ")")
+        else:
+            sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
+                   "(SELECT unnest(?::VARCHAR[]))")
+            wanted = [wanted]
+        known = {row[0] for row in cur.execute(sql, [platform, *wanted]).fetchall()}
         fresh = [c for c in unique if c.comment_id not in known]
         summary.duplicates += len(unique) - len(fresh)
         if not fresh:
@@ -379,7 +422,9 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
         updated: set[int] = set()
 
         def event(order_id, action, details, from_status=None, to_status=None):
-            events.append((order_id, action, from_status, to_status, json.dumps(details, ensure_ascii=False)))
+            if not isinstance(details, str):
+                details = json.dumps(details, ensure_ascii=False)
+            events.append((order_id, action, from_status, to_status, details))
 
         for comment, comment_id, (result, result_json, key) in zip(fresh, comment_ids, meanings):
             customer = customer_of_key[_user_key(comment)]
@@ -401,7 +446,7 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                                        lines=[], receiver_phone=customer.phone)
                         customer.orders.append(order)
                         new_orders.append((order.id, next_number, customer))
-                        event(order.id, "created", {"comment_id": comment_id}, None, orders.DRAFT)
+                        event(order.id, "created", f'{{"comment_id": {comment_id}}}', None, orders.DRAFT)
                         effect = "created"
                         created.add(order.id)
                     else:
@@ -413,7 +458,7 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                         effect = "added"
                     added = []
                     for parsed in result.lines:
-                        item_id = catalog.item_id_by_code_key.get(normalize_code(parsed.code))
+                        item_id = catalog.item_id_for_code(parsed.code)
                         item = catalog.item(item_id)
                         line_id = line_ids.take()
                         new_lines[line_id] = (line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
@@ -427,7 +472,8 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                             affected_items.add(item_id)
                     if result.phone:
                         _set_phone(customer, order, result.phone)
-                    event(order.id, "comment_lines_added", {"comment_id": comment_id, "lines": added})
+                    event(order.id, "comment_lines_added",
+                          f'{{"comment_id": {comment_id}, "lines": {json.dumps(added, ensure_ascii=False)}}}')
                     order.changed = True
                     customer.order_keys.add(key)
             elif result.kind == "cancel":
@@ -475,7 +521,9 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
 
         _write_batch(cur, livestream_id, platform, source, now, by_id, new_orders, new_lines, deleted_lines,
                      events, comment_rows)
-        orders.rebalance_stock(cur, affected_items, actor=orders.COMMENT_ACTOR)
+        # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
+        orders.rebalance_stock(cur, [i for i in affected_items if catalog.item(i).stock is not None],
+                               actor=orders.COMMENT_ACTOR)
     summary.new += len(fresh)
     summary.orders_created += len(created)
     summary.orders_updated += len(updated)
@@ -486,7 +534,8 @@ def _user_key(comment: IncomingComment) -> str:
 
 
 def _set_phone(customer: _Customer, order: _Order | None, phone: str) -> None:
-    phone = normalize_vn_phone(phone) or phone
+    if not (len(phone) == 10 and phone.startswith("0") and phone.isdigit()):  # the parser's form already
+        phone = normalize_vn_phone(phone) or phone
     customer.phone, customer.changed = phone, True
     if order is not None:
         order.receiver_phone, order.phone_changed = phone, True

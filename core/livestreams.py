@@ -43,10 +43,19 @@ class Catalog:
     parser_items: tuple[CatalogItem, ...] = ()
 
     def item(self, item_id: int | None) -> LiveItem | None:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        return None
+        return self._items_by_id.get(item_id)
+
+    def item_id_for_code(self, code: str) -> int | None:
+        """The item a typed code stands for (its own code or a remembered pick), cached per catalog."""
+        found = self._code_cache.get(code, -1)
+        if found == -1:
+            found = self.item_id_by_code_key.get(normalize_code(code))
+            self._code_cache[code] = found
+        return found
+
+    def __post_init__(self):
+        object.__setattr__(self, "_items_by_id", {item.id: item for item in self.items})
+        object.__setattr__(self, "_code_cache", {})
 
 
 def create_livestream(
@@ -284,13 +293,28 @@ def save_syntax_settings(store: Store, livestream_id: int, values: dict) -> Synt
     return settings
 
 
+_catalogs: dict[tuple[str, int], "Catalog"] = {}
+
+
 def load_catalog(cur, livestream_id: int) -> Catalog:
+    """The livestream's items, remembered picks and syntax settings; reused while catalog_version is unchanged
+    (every change of items, picks or settings bumps it)."""
     row = cur.execute(
-        "SELECT catalog_version, syntax_settings FROM livestreams WHERE id = ?", [livestream_id]
-    ).fetchone()
-    if row is None:
+        "SELECT catalog_version, syntax_settings, (SELECT coalesce(path, database_name) FROM duckdb_databases() "
+        "WHERE database_name = current_database()) FROM livestreams WHERE id = ?", [livestream_id]
+    ).fetchall()
+    if not row:
         raise NotFound(f"Livestream {livestream_id} does not exist.")
-    version, raw_settings = row
+    version, raw_settings, database = row[0]
+    cached = _catalogs.get((database, livestream_id))
+    if cached is not None and cached.version == version:
+        return cached
+    catalog = _read_catalog(cur, livestream_id, version, raw_settings)
+    _catalogs[(database, livestream_id)] = catalog
+    return catalog
+
+
+def _read_catalog(cur, livestream_id: int, version: int, raw_settings: str) -> Catalog:
     settings = SyntaxSettings.from_dict(json.loads(raw_settings or "{}"))
     items = _items(cur, livestream_id)
     by_key = {normalize_code(item.code): item.id for item in items}

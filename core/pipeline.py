@@ -1,0 +1,74 @@
+"""The live pipeline: comments arriving one by one (Facebook, TikTok, hand entry) go into orders in micro-batches.
+
+A batch is whatever has arrived while the previous batch was being written (at most `max_batch` comments), so a
+quiet live commits each comment almost at once and a burst is absorbed in larger, cheaper batches. Every batch
+is one transaction of core.ingest; a comment that fails stays counted in `error` and the worker keeps going.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+from core.ingest import IncomingComment, IngestSummary, ingest_comments
+from core.store import Store
+
+
+class LivePipeline:
+    def __init__(self, store: Store, livestream_id: int, *, source: str, max_batch: int = 2000,
+                 max_wait: float = 0.2):
+        self.store = store
+        self.livestream_id = livestream_id
+        self.source = source
+        self.max_batch = max_batch
+        self.max_wait = max_wait  # how long an idle worker sleeps between checks for a stop request
+        self.summary = IngestSummary()
+        self.latencies: list[float] = []  # seconds from submit() to commit, per comment
+        self.batches = 0
+        self.error: str | None = None
+        self._queue: queue.Queue[tuple[float, IncomingComment]] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name=f"live-pipeline-{self.livestream_id}",
+                                            daemon=True)
+            self._thread.start()
+
+    def submit(self, comment: IncomingComment) -> None:
+        self._queue.put((time.perf_counter(), comment))
+
+    def stop(self, drain: bool = True, timeout: float = 30) -> None:
+        """Stops the worker; with drain, after everything submitted so far is committed."""
+        if drain:
+            deadline = time.monotonic() + timeout
+            while not self._queue.empty() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not (self._stopping.is_set() and self._queue.empty()):
+            try:
+                first = self._queue.get(timeout=self.max_wait)
+            except queue.Empty:
+                continue
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                ingest_comments(self.store, self.livestream_id, [comment for _, comment in batch],
+                                source=self.source, summary=self.summary, batch_size=self.max_batch)
+            except Exception as error:  # shown to staff; the comments stay in the source to be read again
+                self.error = f"{len(batch)} comments could not be stored: {error}"
+                continue
+            committed = time.perf_counter()
+            self.latencies.extend(committed - arrived for arrived, _ in batch)
+            self.batches += 1
