@@ -87,7 +87,8 @@ def cmd_ingest(args) -> int:
     store = _store(args)
     livestream_id = validate_livestream_for_ingest(store, args.livestream)
     try:
-        summary = ingest_file(store, livestream_id, args.file)
+        progress = (lambda lines: print(f"read {lines} lines", file=sys.stderr, flush=True)) if args.progress else None
+        summary = ingest_file(store, livestream_id, args.file, progress=progress)
     except OSError as error:
         raise CliError(f"cannot read {args.file}: {error.strerror}") from None
     print(json.dumps(summary.to_json(), ensure_ascii=False))
@@ -101,22 +102,7 @@ def cmd_orders(args) -> int:
     get_livestream(store, args.livestream)
     if args.status and args.status not in orders.STATUSES:
         raise CliError(f"unknown status {args.status}; use one of {', '.join(orders.STATUSES)}")
-    frame = orders.list_orders(store, args.livestream, statuses=[args.status] if args.status else None)
-    result = []
-    for order_id in frame["order_id"].tolist():
-        order = orders.get_order(store, int(order_id))
-        result.append({
-            "code": order.code, "status": order.status, "customer": order.customer_name, "staff": order.staff_name,
-            "first_comment_at": order.first_comment_at.isoformat() + "Z", "total": order.total,
-            "receiver_name": order.receiver_name, "receiver_phone": order.receiver_phone,
-            "receiver_address": order.receiver_address,
-            "lines": [
-                {"code": line.item_code or line.code_typed, "item_name": line.item_name, "size": line.size,
-                 "color": line.color, "qty": line.qty, "unit_price": line.unit_price,
-                 "waitlisted_qty": line.waitlisted_qty}
-                for line in order.lines
-            ],
-        })
+    result = orders.orders_with_lines(store, args.livestream, statuses=[args.status] if args.status else None)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=None))
     else:
@@ -172,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = with_db(commands.add_parser("ingest", help="ingest a JSONL or CSV comment file"))
     ingest.add_argument("file")
     ingest.add_argument("--livestream", required=True)
+    ingest.add_argument("--progress", action="store_true", help="print lines read after each batch to stderr")
     ingest.set_defaults(handler=cmd_ingest)
 
     orders_cmd = with_db(commands.add_parser("orders", help="list a livestream's orders"))

@@ -225,9 +225,11 @@ def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = 
                         progress=progress)
 
 
-def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 5000) -> IngestSummary:
+def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 5000,
+                progress=None) -> IngestSummary:
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        return ingest_lines(store, livestream_id, handle, filename=str(path), batch_size=batch_size)
+        return ingest_lines(store, livestream_id, handle, filename=str(path), batch_size=batch_size,
+                            progress=progress)
 
 
 # A bounded cache of what a comment text means in one catalog version: comments repeat a lot during a live.

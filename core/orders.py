@@ -770,6 +770,29 @@ def _code_of(store: Store, order_id: int) -> str:
     return store.scalar("SELECT code FROM orders WHERE id = ?", [order_id]) or str(order_id)
 
 
+def orders_with_lines(store: Store, livestream_id: int, statuses: Iterable[str] | None = None) -> list[dict]:
+    """Every order of a livestream with its lines, in list order, in two queries (for exports and the CLI)."""
+    frame = list_orders(store, livestream_id, statuses=statuses or STATUSES)
+    lines_by_order: dict[int, list[dict]] = {}
+    for row in store.query(
+        "SELECT l.order_id, coalesce(i.code, l.code_typed) AS code, i.name AS item_name, l.size, l.color, l.qty, "
+        "l.unit_price, l.waitlisted_qty FROM order_lines l JOIN orders o ON o.id = l.order_id "
+        "LEFT JOIN live_items i ON i.id = l.item_id WHERE o.livestream_id = ? ORDER BY l.claimed_at, l.id",
+        [livestream_id],
+    ):
+        lines_by_order.setdefault(row.pop("order_id"), []).append(row)
+    result = []
+    for row in frame.to_dict("records"):
+        result.append({
+            "code": row["code"], "status": row["status"], "customer": row["customer"],
+            "staff": row["staff"] or None, "first_comment_at": row["first_comment_at"].isoformat() + "Z",
+            "total": int(row["total"]), "receiver_name": row["receiver_name"] or None,
+            "receiver_phone": row["receiver_phone"] or None, "receiver_address": row["receiver_address"] or None,
+            "lines": lines_by_order.get(row["order_id"], []),
+        })
+    return result
+
+
 def list_shipping_book(store: Store, livestream_id: int | None = None):
     """Orders waiting for shipping, oldest first (the OCM list of orders waiting for shipping); all livestreams
     when livestream_id is None."""
