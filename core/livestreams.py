@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from core.errors import InvalidInput, NotFound
 from core.formatting import utc_now
-from core.store import Store
+from core.store import Store, register
 from core.syntax import CatalogItem, InvalidSettings, SyntaxSettings, normalize_code
 
 PLATFORMS = ("facebook", "tiktok", "other")
@@ -172,9 +172,42 @@ def save_items(store: Store, livestream_id: int, items: list[LiveItem], actor: s
     cleaned = validate_items(items)
     with store.transaction() as cur:
         _replace_items(cur, livestream_id, cleaned)
+        reparsed = reparse_comments(cur, livestream_id)
         filled = orders.fill_blank_lines(cur, livestream_id, actor=actor)
         orders.rebalance_all_stock(cur, livestream_id, actor=actor)
-    return {"items": len(cleaned), "blank_lines_filled": filled}
+    return {"items": len(cleaned), "blank_lines_filled": filled, "comments_reparsed": reparsed}
+
+
+def reparse_comments(cur, livestream_id: int) -> int:
+    """Reads the livestream's stored comments again with its current items and settings; returns how many now
+    read differently. Their kind and reading change (so marks and reports follow the new items); the orders
+    they already moved are left as they are, and blank lines are filled separately by their typed code."""
+    import pyarrow as pa
+
+    from core.ingest import order_key
+    from core.syntax import parse
+
+    catalog = load_catalog(cur, livestream_id)
+    changed_ids, kinds, readings, keys = [], [], [], []
+    for comment_id, message, old_reading in cur.execute(
+        "SELECT id, message, parse_result FROM comments WHERE livestream_id = ?", [livestream_id]
+    ).fetchall():
+        result = parse(message, catalog.parser_items, catalog.settings)
+        reading = json.dumps(result.to_json(), ensure_ascii=False)
+        if reading != old_reading:
+            changed_ids.append(comment_id)
+            kinds.append(result.kind)
+            readings.append(reading)
+            keys.append(order_key(result.lines) if result.kind == "order" else None)
+    if changed_ids:
+        register(cur, "reparsed", pa.table({
+            "id": pa.array(changed_ids, pa.int64()), "kind": pa.array(kinds, pa.string()),
+            "parse_result": pa.array(readings, pa.string()), "order_key": pa.array(keys, pa.string()),
+        }))
+        cur.execute("UPDATE comments SET kind = r.kind, parse_result = r.parse_result, order_key = r.order_key "
+                    "FROM reparsed r WHERE comments.id = r.id").fetchall()
+        cur.unregister("reparsed")
+    return len(changed_ids)
 
 
 def merge_items(store: Store, livestream_id: int, imported: list[LiveItem], actor: str = "system") -> dict:

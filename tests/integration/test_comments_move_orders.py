@@ -104,6 +104,7 @@ def test_adding_the_missing_item_in_setup_fills_blank_lines(store, livestream_id
     items.append(livestreams.LiveItem(id=None, code="Q15", name="Quần short", price=120000, sizes=("M", "L")))
     result = livestreams.save_items(store, livestream_id, items, actor="owner")
     assert result["blank_lines_filled"] == 1
+    assert result["comments_reparsed"] == 1  # "Q15 M" now reads as the known item Q15
     line = _only(store, livestream_id, "Lan").lines[0]
     assert (line.item_name, line.unit_price) == ("Quần short", 120000)
 
@@ -166,3 +167,22 @@ def test_new_customers_are_shared_between_staff_in_turn(store, livestream_id):
     feed(store, livestream_id, ("Lan", "A1"), ("Mai", "A2"), ("Huy", "K3"), ("Vy", "B5 30"))
     staff_names = [o.staff_name for o in _orders(store, livestream_id)]
     assert sorted(staff_names) == sorted(["Nguyễn Thị Lan", "Đỗ Thu Hằng"] * 2)
+
+
+def test_changing_items_rereads_stored_comments_but_keeps_lines_staff_edited(store, livestream_id):
+    feed(store, livestream_id, ("Lan", "A2 XS"), ("Mai", "Z7 2"), ("Huy", "Z7 1"))
+    assert store.scalar("SELECT kind FROM comments WHERE message = 'A2 XS'") == "review"  # A2 has no XS
+    huy = _only(store, livestream_id, "Huy")
+    line = huy.lines[0]
+    # Staff edit Huy's blank line by hand (quantity), leaving the item blank.
+    orders.save_draft(store, huy.id, actor="lan", expected_version=huy.version, edits=orders.OrderEdits(
+        lines=(orders.LineEdit(id=line.id, code_typed="Z7", item_id=None, qty=3),)))
+    items = livestreams.list_items(store, livestream_id)
+    items = [livestreams.LiveItem(**{**i.__dict__, "sizes": ("XS",) + i.sizes}) if i.code == "A2" else i
+             for i in items]
+    items.append(livestreams.LiveItem(id=None, code="Z7", name="Khăn lụa", price=90000))
+    result = livestreams.save_items(store, livestream_id, items, actor="owner")
+    assert store.scalar("SELECT kind FROM comments WHERE message = 'A2 XS'") == "order"
+    assert result["comments_reparsed"] == 3
+    assert _only(store, livestream_id, "Mai").lines[0].item_name == "Khăn lụa"
+    assert _only(store, livestream_id, "Huy").lines[0].item_id is None  # edited by hand: left to staff
