@@ -1,8 +1,9 @@
 """The comment parser: a livestream comment ("chốt A1 size M 2") becomes an order intent (docs: SYNTAX.md).
 
-Pure Python, no streamlit. `parse` is the one entry point; it is called once per incoming comment, so the
-per-(settings, items) work (regexes, word tables) is done once in a cached `_Context`, and each context keeps a
-bounded LRU of results keyed on the comment text.
+Pure Python, no streamlit. `parse` is the one entry point and runs once per incoming comment, so everything that
+depends only on the items and settings (compiled pattern, word tables) is built once into a cached `_Context`;
+what each distinct token is gets cached in it, and finished results sit in a bounded LRU keyed on (context, text).
+Choices where SYNTAX.md is silent: docs/SYNTAX_NOTES.md.
 """
 
 from __future__ import annotations
@@ -39,10 +40,7 @@ REPEAT_POLICIES = ("once", "add")
 # ---------------------------------------------------------------------------------------------------------------
 
 def _build_fold_table() -> dict[int, str]:
-    """One character to one character: Latin letters lose their diacritics, đ becomes d.
-
-    Always 1:1, so that a span found in the normalised text is the same span in the folded copy.
-    """
+    """Latin letters lose their diacritics, đ becomes d; one character for one character."""
     table: dict[int, str] = {}
     for start, stop in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
         for code_point in range(start, stop):
@@ -288,7 +286,8 @@ class ParseResult:
             "kind": self.kind,
             "add": self.add,
             "phone": self.phone,
-            "lines": [line.to_json() for line in self.lines],
+            "lines": [{"code": line.code, "known": line.known, "qty": line.qty, "size": line.size,
+                       "color": line.color} for line in self.lines],
             "warnings": list(self.warnings),
         }
 
@@ -297,9 +296,9 @@ class ParseResult:
 # Tokens and word tables
 # ---------------------------------------------------------------------------------------------------------------
 
-# One pass over the normalised text. Tokens: a separator (new line , ; & / or a '+' not stuck to digits); a
-# quantity mark stuck to its digits ("+2", "*2"); "?"; a word, which may hold '-'/'.' between its parts (kept
-# whole when it is letters-separator-digits, a code like "a-1"; split otherwise).
+# Tokens: a separator (new line , ; & / or a '+' not stuck to digits); a quantity mark stuck to its digits ("+2",
+# "*2"); "?"; a word, which may hold '-'/'.' between its parts (kept whole when it is letters-separator-digits, a
+# code like "a-1"; split otherwise). White space, emoji and other punctuation are not tokens.
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*|[\n,;&/?]|\+(?![0-9])|[*+][0-9]+")
 _SEPARATOR_TOKENS = frozenset("\n,;&/+")
 _PART_RE = re.compile(r"[^-.]+")
@@ -441,18 +440,6 @@ class _CodeRead(NamedTuple):
     qty: int | None = None
 
 
-class _Reading(NamedTuple):
-    """What a comment's tokens say; the kind also needs its phones. Comments that differ only in their phone,
-    case, spacing, accents that fold alike or emoji have the same tokens, so this is cached on them."""
-    lines: tuple[ParsedLine, ...]
-    reasons: tuple[str, ...]       # left-over words first, then the lines' problems
-    order_word: bool
-    add_word: bool
-    cancel_word: bool
-    question_word: bool
-    cancel_after_code: bool
-
-
 class _TokenInfo(NamedTuple):
     """What a token is on its own; cached per spelling, since the words of live comments repeat a lot."""
     fold: str                      # without accents
@@ -467,10 +454,10 @@ class _TokenInfo(NamedTuple):
 _RESULT_CACHE_SIZE = 8192
 _CACHEABLE_TEXT_LENGTH = 2_000
 _TOKEN_CACHE_SIZE = 50_000
-_READING_CACHE_SIZE = 20_000
-_MAX_CACHED_READING_TOKENS = 40
+_PARSED_LINE_CACHE_SIZE = 4_096
 _MAX_CACHED_TOKEN_LENGTH = 40
 _MAX_REASONS = 8
+_QUESTION_SPAN = 8  # tokens from the first word of a split question phrase to its last
 
 
 class _Context:
@@ -497,8 +484,15 @@ class _Context:
         self._add_colors(items)
         for entries in self.phrases.values():
             entries.sort(key=lambda phrase: phrase.kind)
+        # Question words of several words also count with other words between theirs: "còn màu đen không" is
+        # "còn ... không", the Vietnamese yes/no question around what is asked about.
+        self.split_questions: dict[str, list[_Phrase]] = {}
+        for folds, entries in self.phrases.items():
+            for phrase in entries:
+                if phrase.kind == _P_QUESTION and len(folds) > 1:
+                    self.split_questions.setdefault(folds[0], []).append(phrase)
         self.token_infos: dict[str, _TokenInfo] = {}
-        self.readings: dict[tuple[str, ...], _Reading] = {}
+        self.parsed_lines: dict[tuple, ParsedLine] = {}
 
     # -- tables --------------------------------------------------------------------------------------------
 
@@ -713,10 +707,11 @@ def _context_for(items, settings: SyntaxSettings) -> _Context:
     """The cached context; the last one is reused without hashing when the same objects come back."""
     global _last_lookup
     last_items, last_tuple, last_settings, last_context = _last_lookup
-    if settings is last_settings and type(items) in (tuple, list):
+    if settings is last_settings:
         if items is last_items and type(items) is tuple:
             return last_context
-        if len(items) == len(last_tuple) and all(a is b for a, b in zip(items, last_tuple)):
+        # A list may have changed since: compare its items (by identity first, in C).
+        if type(items) is list and len(items) == len(last_tuple) and tuple(items) == last_tuple:
             return last_context
     items_tuple = tuple(items) if items is not None else ()
     context = _context(items_tuple, settings)
@@ -871,9 +866,10 @@ class _Parse:
         index = 0
         while index < count:
             info = infos[index]
-            if info.longest_phrase:
-                if info.longest_phrase == 1:
-                    phrase, length = info.phrase, 1
+            fold, token_kind, data, longest_phrase, phrase, is_unit, size_key = info
+            if longest_phrase:
+                if longest_phrase == 1:
+                    length = 1
                 else:
                     phrase, length = phrase_at(tokens, infos, index) or (None, 0)
                 if phrase is not None:
@@ -886,22 +882,21 @@ class _Parse:
                     else:
                         index = self.read_phrase(tokens, infos, index, phrase, length)
                     continue
-            token_kind = info.kind
             if token_kind == _T_CODE:
-                self.read_code(info.data)
+                self.read_code(data)
                 index += 1
             elif token_kind == _T_NUM:
                 if index + 1 < count and infos[index + 1].is_unit:  # "2 cái"
-                    self.emit_qty(info.data)
+                    self.emit_qty(data)
                     index += 2
                     continue
                 line = self.current
                 if line is None:
-                    self.group.append(("num", info.data, tokens[index], info.size_key))
-                elif line.size is None and line.info is not None and info.size_key in line.info.sizes:
-                    self.set_size(line, tokens[index], info.size_key)  # "B5 30": a size of B5
+                    self.group.append(("num", data, tokens[index], size_key))
+                elif line.size is None and line.info is not None and size_key in line.info.sizes:
+                    self.set_size(line, tokens[index], size_key)  # "B5 30": a size of B5
                 else:
-                    self.set_qty(line, info.data)
+                    self.set_qty(line, data)
                 index += 1
             elif token_kind == _T_SEP:
                 self.end_segment()
@@ -909,6 +904,25 @@ class _Parse:
             else:
                 index = self.read_other(tokens, infos, index, info)
         self.end_segment()
+
+    def asks_around(self, tokens, infos, index: int) -> bool:
+        """Whether the question phrase that starts at tokens[index] ends later in the same segment."""
+        for phrase in self.context.split_questions[infos[index].fold]:
+            positions = [index]
+            position = index + 1
+            for wanted in phrase.raws[1:]:
+                wanted_fold = _fold(wanted)
+                while position < len(tokens) and position - index <= _QUESTION_SPAN \
+                        and infos[position].kind != _T_SEP and infos[position].fold != wanted_fold:
+                    position += 1
+                if position >= len(tokens) or position - index > _QUESTION_SPAN or infos[position].kind == _T_SEP:
+                    break
+                positions.append(position)
+                position += 1
+            else:
+                if phrase.accepts([tokens[i] for i in positions], [infos[i].fold for i in positions]):
+                    return True
+        return False
 
     def read_code(self, read: _CodeRead) -> None:
         if read.doubt is not None and (self.lines or not read.doubt[1]):
@@ -1011,6 +1025,9 @@ class _Parse:
         if token_class == _T_IGNORE:
             return index + 1
         raw = tokens[index]
+        if info.fold in self.context.split_questions and self.asks_around(tokens, infos, index):
+            self.question_word = True
+            return index + 1
         # A word that the item has among its sizes ("free"), after its code.
         target = self.current or (self.lines[-1] if self.lines else None)
         if target is not None and target.info is not None and info.size_key in target.info.sizes:
@@ -1057,7 +1074,7 @@ _new_object = object.__new__
 
 def _new_parsed_line(code: str, known: bool, qty: int, size: str | None, color: str | None) -> ParsedLine:
     # Same object as ParsedLine(...), at half the cost: a frozen dataclass sets each field through
-    # object.__setattr__, and this runs for every line of every comment.
+    # object.__setattr__, and this runs for every new line.
     line = _new_object(ParsedLine)
     line.__dict__.update(code=code, known=known, qty=qty, size=size, color=color)
     return line
@@ -1070,75 +1087,73 @@ def _new_parse_result(kind: str, add: bool, phone: str | None, lines: tuple, war
     return result
 
 
-def _read_tokens(context: _Context, tokens: list[str]) -> _Reading:
-    state = _Parse(context)
-    state.run(tokens, context.infos(tokens))
-    lines = []
-    max_qty = context.max_qty
-    for line in state.lines:
-        qty = 1 if line.qty is None else line.qty
-        if qty == 0:
-            state.reason("quantity 0 is not a quantity")
-        elif qty > max_qty:
-            state.reason(f"quantity {qty} is over the maximum {max_qty}")
-        lines.append(_new_parsed_line(line.code, line.info is not None, qty, line.size, line.color))
-    reasons = list(state.reasons)
-    if state.left_over:
-        shown = " ".join(state.left_over)
-        if len(shown) > _MAX_LEFT_OVER_SHOWN:
-            shown = shown[:_MAX_LEFT_OVER_SHOWN - 1] + "…"
-        reasons.insert(0, f'left-over words: "{shown}"')
-    return _Reading(tuple(lines), tuple(reasons), state.order_word, state.add_word, state.cancel_word,
-                    state.question_word, state.cancel_after_code)
-
-
 def _parse_text(context: _Context, text: str) -> ParseResult:
     norm, phones, warnings = _find_phones(_normalize_text(text))
     tokens = _split_tokens(norm)
-    if len(tokens) <= _MAX_CACHED_READING_TOKENS:
-        key = tuple(tokens)
-        reading = context.readings.get(key)
-        if reading is None:
-            if len(context.readings) >= _READING_CACHE_SIZE:
-                context.readings.clear()
-            reading = context.readings[key] = _read_tokens(context, tokens)
-    else:
-        reading = _read_tokens(context, tokens)
+    state = _Parse(context)
+    state.run(tokens, context.infos(tokens))
 
     phone = phones[0] if phones else None
     if len(phones) > 1:
         shown = ", ".join(phones[:3]) + (", …" if len(phones) > 3 else "")
         warnings.append(f"several phone numbers ({shown}); kept {phone}")
 
-    lines = reading.lines
-    reasons = ()
-    asking_to_buy = reading.order_word or reading.add_word
-    if reading.cancel_word:
+    lines = []
+    max_qty = context.max_qty
+    known_lines = context.parsed_lines
+    for line in state.lines:
+        qty = 1 if line.qty is None else line.qty
+        if qty == 0:
+            state.reason("quantity 0 is below the minimum 1")
+        elif qty > max_qty:
+            state.reason(f"quantity {qty} is over the maximum {max_qty}")
+        # The same few lines come back all live long ("A1 M ×1"); they are immutable, so one object serves.
+        key = (line.code, line.info is not None, qty, line.size, line.color)
+        parsed = known_lines.get(key)
+        if parsed is None:
+            if len(known_lines) >= _PARSED_LINE_CACHE_SIZE:
+                known_lines.clear()
+            parsed = known_lines[key] = _new_parsed_line(*key)
+        lines.append(parsed)
+    lines = tuple(lines)
+
+    reasons = []
+    asking_to_buy = state.order_word or state.add_word
+    if state.cancel_word:
         if asking_to_buy:
-            kind, reasons = "review", ("cancel word together with an order word",)
-        elif reading.cancel_after_code:
-            kind, reasons = "review", ("cancel word after a code",)
+            kind = "review"
+            reasons.append("cancel word together with an order word")
+        elif state.cancel_after_code:
+            kind = "review"
+            reasons.append("cancel word after a code")
         else:
             kind = "cancel"
-    elif reading.question_word:
+    elif state.question_word:
         if asking_to_buy:
-            kind, reasons = "review", ("question word together with an order word",)
+            kind = "review"
+            reasons.append("question word together with an order word")
         else:
             kind, lines = "question", ()
     elif lines:
-        reasons = reading.reasons
+        if state.left_over:
+            shown = " ".join(state.left_over)
+            if len(shown) > _MAX_LEFT_OVER_SHOWN:
+                shown = shown[:_MAX_LEFT_OVER_SHOWN - 1] + "…"
+            reasons.append(f'left-over words: "{shown}"')
+        reasons.extend(state.reasons)
         if len(phones) > 1:
-            reasons += (f"two phone numbers: {phones[0]} and {phones[1]}",)
+            reasons.append(f"two phone numbers: {phones[0]} and {phones[1]}")
         kind = "review" if reasons else "order"
     elif phone is not None:
         if len(phones) > 1:
-            kind, reasons = "review", (f"two phone numbers: {phones[0]} and {phones[1]}",)
+            kind = "review"
+            reasons.append(f"two phone numbers: {phones[0]} and {phones[1]}")
         else:
             kind = "contact"
     else:
         kind = "none"
-    return _new_parse_result(kind, reading.add_word and kind in ("order", "review"), phone, lines,
-                             tuple(warnings[:_MAX_REASONS]) if warnings else (), reasons[:_MAX_REASONS])
+    return _new_parse_result(kind, state.add_word and kind in ("order", "review"), phone, lines,
+                             tuple(warnings[:_MAX_REASONS]), tuple(reasons[:_MAX_REASONS]))
 
 
 @functools.lru_cache(maxsize=_RESULT_CACHE_SIZE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -128,8 +129,6 @@ def test_any_settings_are_either_refused_clearly_or_usable(values, text):
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.one_of(COMMENT, st.just("not json"), st.just("{}")), max_size=8), st.booleans())
 def test_parse_cli_answers_every_line_in_order(comments, jsonl):
-    import io
-
     lines = [json.dumps({"text": c}, ensure_ascii=False) if jsonl and c not in ("not json", "{}") else
              c.replace("\n", " ") for c in comments]
     out = io.StringIO()
