@@ -6,10 +6,11 @@ import streamlit as st
 
 from core import ingest, livestreams, orders
 from core.demo import demo_replay
+from core.facebook import facebook_worker
 from core.errors import ChotdonError
 from core.formatting import shop_time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
-from ui.state import get_store, selected_livestream_id, show_flashes
+from ui.state import flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
 MARKS = {
@@ -36,6 +37,7 @@ if livestream_id is None:
     st.stop()
 livestream = livestreams.get_livestream(store, livestream_id)
 replay = demo_replay(store, livestream_id)
+facebook_live = facebook_worker(store, livestream_id) if livestream["platform"] == "facebook" else None
 
 st.title(f"🔴 {plain(livestream['title'])}", anchor=False)
 show_flashes()
@@ -54,6 +56,17 @@ else:
         replay.start()
         st.rerun()
 show_choice = top[2].selectbox("Show", options=list(SHOW_KINDS), key="show_kinds")
+facebook_running = facebook_live is not None and facebook_live.running
+if facebook_live is not None:
+    if facebook_running:
+        if top[3].button("⏹ Stop Facebook Live", key="stop_facebook"):
+            facebook_live.stop()
+            facebook_live.wait(5)
+            st.rerun()
+    elif top[3].button("▶ Start Facebook Live", key="start_facebook",
+                       help="Read this live's comments from Facebook (live video id and token: Setup)"):
+        facebook_live.start()
+        st.rerun()
 if replay.error:
     st.error(plain(replay.error))
 
@@ -62,7 +75,26 @@ editing = st.session_state.get("live_edit_order")
 stream_column, editor_column = st.columns([1.35, 1] if editing is None else [1, 1.2], gap="medium")
 
 
+FACEBOOK_ICONS = {"live": "🟢", "polling": "🟡", "starting": "🟡", "retrying": "🟠", "token_invalid": "🔴"}
+
+
+def facebook_status() -> None:
+    state = facebook_live.state()
+    if state.running != facebook_running:
+        st.rerun()  # it stopped by itself (a refused token): the whole page, so Start comes back
+    line = f"{FACEBOOK_ICONS.get(state.phase, '⚪')} **Facebook Live:** {plain(state.headline)}"
+    if state.running or state.comments_received:
+        line += f"  \n{plain(state.details())}"
+    st.caption(line)
+    if state.error:
+        (st.warning if state.phase == "retrying" else st.error)(plain(state.error))
+    elif state.stream_problem:
+        st.caption(plain(state.stream_problem))
+
+
 def comment_stream_panel() -> None:
+    if facebook_live is not None:
+        facebook_status()
     counts = ingest.comment_counts(store, livestream_id)
     order_frame = orders.list_orders(store, livestream_id)
     metrics = st.columns(4)
@@ -97,7 +129,8 @@ def comment_stream_panel() -> None:
 
 
 with stream_column:
-    st.fragment(run_every=2 if replay.running else 10)(comment_stream_panel)()
+    live_now = replay.running or facebook_running
+    st.fragment(run_every=2 if live_now else 10)(comment_stream_panel)()
 
     with st.expander("✍️ Type or paste comments (one per line: `Customer name: comment`)"):
         token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
@@ -118,8 +151,29 @@ with stream_column:
                     show_error(error)
                 else:
                     st.session_state["hand_entry_token"] = uuid.uuid4().hex
-                    st.success(f"Added {summary.new} comments ({summary.kinds.get('order', 0)} order comments, "
-                               f"{summary.orders_created} new orders).")
+                    flash(f"Added {summary.new} comments ({summary.kinds.get('order', 0)} order comments, "
+                          f"{summary.orders_created} new orders).")
+                    st.rerun()  # the stream above was drawn before these comments were stored
+
+    with st.expander("📄 Import a comment file (CSV or JSONL)"):
+        upload = st.file_uploader("Comment file", type=["csv", "jsonl", "json", "ndjson"], key="comment_file")
+        if upload is not None and st.button("Import comments", key="import_comments"):
+            bar = st.progress(0.0, text="Reading…")
+            text = upload.getvalue().decode("utf-8", errors="replace")
+            total_lines = max(text.count("\n"), 1)
+            summary = ingest.ingest_text(
+                store, livestream_id, text, filename=upload.name, source="file",
+                progress=lambda lines: bar.progress(min(lines / total_lines, 1.0), text=f"{lines} lines read"),
+            )
+            bar.progress(1.0, text="Done")
+            message = (f"{summary.new} new comments, {summary.duplicates} already stored, "
+                       f"{summary.orders_created} new orders, {summary.orders_updated} orders changed.")
+            if summary.bad_lines:
+                flash(message + f" {summary.bad_lines} lines could not be read: " + "; ".join(
+                    f"line {e['line']}: {e['error']}" for e in summary.errors[:10]), "warning")
+            else:
+                flash(message)
+            st.rerun()  # the stream above was drawn before these comments were stored
 
 with editor_column:
     if editing is None:

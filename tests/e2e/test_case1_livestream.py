@@ -89,3 +89,24 @@ def test_send_to_shop_save_to_shipping_book_and_cancel(page, shop_app):
             page.get_by_label("Address").fill("45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
         press(page, button)
         expect(page.get_by_text(re.compile(rf"{button}: order L1-\d+ is now {outcome}"))).to_be_visible()
+
+
+def test_importing_a_comment_file_counts_bad_lines_and_adds_the_rest(page, shop_app, tmp_path):
+    import json
+
+    path = tmp_path / "more-comments.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "f1", "user_id": "u50", "user_name": "Khách Mới", "message": "chốt K3 2",
+                    "created_at": "2026-11-20T20:10:00+07:00"}, ensure_ascii=False),
+        "this line is not JSON",
+        json.dumps({"id": "f2", "user_id": "u51", "user_name": "Khách Hai", "message": "A1 L",
+                    "created_at": "2026-11-20T20:10:05+07:00"}, ensure_ascii=False),
+    ]) + "\n", encoding="utf-8")
+    page.goto(shop_app.url)
+    wait_for_app(page)
+    page.get_by_text("📄 Import a comment file (CSV or JSONL)").click()
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_role("button", name="Import comments").click()
+    expect(page.get_by_text(re.compile(r"2 new comments, 0 already stored, 2 new orders"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"line 2: not valid JSON"))).to_be_visible()
+    expect(page.get_by_text("chốt K3 2", exact=True)).to_be_visible()
