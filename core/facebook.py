@@ -1,0 +1,655 @@
+"""Facebook Live comments: a background worker per livestream, feeding the one ingest pipeline.
+
+Two readers run side by side, as DESIGN.md "Other systems" says:
+- the poller walks `GET {graph}/{live-video-id}/comments` page by page: the source of truth, because the
+  streaming endpoint samples comments above its rate;
+- the listener reads the server-sent events of `GET {stream}/{live-video-id}/live_comments`, for speed.
+Both hand their comments to `ingest_comments(..., source="facebook")`, which drops the ones already stored (by
+comment id) and serves stock claims by comment time, so arrival order does not change who gets an item.
+
+The poller remembers in `facebook_sources.polled_through` the newest comment time a complete walk has covered,
+and resumes from there (minus an overlap) after a restart. It is not max(commented_at) of the stored comments:
+the listener may have stored a later comment while polls were failing, and resuming from that would skip the
+comments in between, which the stream never sent.
+
+Workers run inside the app process (DuckDB allows one writing process). `facebook_worker(store, livestream_id)`
+hands every browser session the same worker.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import random
+import re
+import socket
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Iterator
+from urllib.parse import quote
+
+import httpx
+
+from core import config
+from core.errors import InvalidInput
+from core.formatting import shop_time_text, utc_now
+from core.ingest import IncomingComment, comment_from_record, ingest_comments
+from core.livestreams import get_livestream
+from core.store import Store
+
+SOURCE = "facebook"
+POLL_FIELDS = "id,from{id,name},message,created_time"
+STREAM_FIELDS = "from{name,id},message,created_time"
+PAGE_LIMIT = 100
+# Graph error codes: 190 is an expired or invalid access token; 102 is the older "API session" form of it.
+TOKEN_ERROR_CODES = {102, 190}
+# Graph error codes that mean "too many calls, slow down".
+RATE_LIMIT_CODES = {4, 17, 32, 613}
+RECENT_IDS_KEPT = 5000
+
+TOKEN_INVALID_MESSAGE = "The Facebook token has expired or is invalid: paste a new Page access token in Setup."
+
+
+# -- errors ------------------------------------------------------------------------------------------------------
+class FacebookProblem(Exception):
+    """A failed call to Facebook; str() is the message for the shop owner. Retried with back-off."""
+
+
+class TokenInvalid(FacebookProblem):
+    """Facebook refused the access token (code 190): no retry until the worker is started again."""
+
+    def __init__(self) -> None:
+        super().__init__(TOKEN_INVALID_MESSAGE)
+
+
+def problem_from_response(response: httpx.Response) -> FacebookProblem:
+    """The words for a non-200 answer, from Graph's `{"error": {"message", "type", "code", ...}}` when present."""
+    error = None
+    try:
+        body = json.loads(response.read() or b"null")
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            error = body["error"]
+    except (ValueError, httpx.HTTPError):
+        pass
+    return problem_from_error(error, response.status_code)
+
+
+def problem_from_error(error: dict | None, status_code: int | None = None) -> FacebookProblem:
+    code = error.get("code") if error else None
+    if code in TOKEN_ERROR_CODES:
+        return TokenInvalid()
+    if code in RATE_LIMIT_CODES or status_code == 429:
+        return FacebookProblem("Facebook asks Chotdon to slow down (too many calls).")
+    if status_code is not None and status_code >= 500:
+        return FacebookProblem(f"Facebook is having trouble (it answered {status_code}).")
+    if error and error.get("message"):
+        return FacebookProblem(f"Facebook refused the request: {error['message']} (code {code}).")
+    return FacebookProblem(f"Facebook refused the request (it answered {status_code}).")
+
+
+def problem_from_transport(error: httpx.TransportError) -> FacebookProblem:
+    # Never str(error): httpx puts the URL, with the access token in it, into some of its messages.
+    if isinstance(error, httpx.TimeoutException):
+        return FacebookProblem("Facebook did not answer in time (slow or no network).")
+    return FacebookProblem("Cannot reach Facebook: the network seems to be down.")
+
+
+# -- back-off -----------------------------------------------------------------------------------------------------
+class Backoff:
+    """Waits between failed tries: doubling from `initial` up to `cap`, each drawn between half and all of that,
+    so that the poller and the listener (and several livestreams) do not retry in step."""
+
+    def __init__(self, initial: float, cap: float, rng: Callable[[], float] = random.random):
+        self.initial, self.cap, self.rng = initial, cap, rng
+        self.failures = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.initial * (2 ** min(self.failures, 30)))
+        self.failures += 1
+        return ceiling / 2 + ceiling / 2 * self.rng()
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+# -- the livestream's Facebook source (Setup) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class FacebookSource:
+    live_video_id: str | None
+    page_token: str | None
+    token_saved: bool  # the livestream has its own token (else the CHOTDON_FACEBOOK_PAGE_TOKEN setting is used)
+    polled_through: datetime | None  # naive UTC
+
+
+_VIDEO_URL = re.compile(r"/videos/(?:[^/?#]+/)?(\d+)")
+_VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def clean_live_video_id(text: str | None) -> str | None:
+    """The live video id as typed, or taken from a pasted video link (…/videos/1234567890/)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = _VIDEO_URL.search(text)
+    if found:
+        return found.group(1)
+    if not _VIDEO_ID.match(text):
+        raise InvalidInput(f"'{text}' is not a live video id: use the number in the video's link.")
+    return text
+
+
+def load_source(store: Store, livestream_id: int) -> FacebookSource:
+    livestream = get_livestream(store, livestream_id)
+    rows = store.query("SELECT page_token, polled_through FROM facebook_sources WHERE livestream_id = ?",
+                       [livestream_id])
+    own_token = rows[0]["page_token"] if rows else None
+    return FacebookSource(
+        live_video_id=livestream["source_ref"] or None,
+        page_token=own_token or config.get("CHOTDON_FACEBOOK_PAGE_TOKEN"),
+        token_saved=bool(own_token),
+        polled_through=rows[0]["polled_through"] if rows else None,
+    )
+
+
+def save_source(store: Store, livestream_id: int, *, live_video_id: str | None,
+                page_token: str | None = None) -> FacebookSource:
+    """Sets the live video id; a non-empty page_token replaces the saved one (empty keeps it)."""
+    livestream = get_livestream(store, livestream_id)
+    if livestream["platform"] != "facebook":
+        raise InvalidInput("Only a Facebook livestream has a Facebook source.")
+    video_id = clean_live_video_id(live_video_id)
+    token = (page_token or "").strip() or None
+    if token is not None and (len(token) < 20 or any(ch.isspace() for ch in token)):
+        raise InvalidInput("That is not a Page access token: paste the whole token, without spaces.")
+    now = utc_now()
+    with store.transaction() as cur:
+        if video_id != livestream["source_ref"]:
+            cur.execute("UPDATE livestreams SET source_ref = ? WHERE id = ?", [video_id, livestream_id])
+            # Another video starts from its first comment.
+            cur.execute("UPDATE facebook_sources SET polled_through = NULL WHERE livestream_id = ?", [livestream_id])
+        if token is not None:
+            cur.execute(
+                "INSERT INTO facebook_sources (livestream_id, page_token, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (livestream_id) DO UPDATE SET page_token = excluded.page_token, "
+                "updated_at = excluded.updated_at",
+                [livestream_id, token, now],
+            )
+    return load_source(store, livestream_id)
+
+
+def _save_polled_through(store: Store, livestream_id: int, moment: datetime) -> None:
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO facebook_sources (livestream_id, polled_through, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (livestream_id) DO UPDATE SET "
+            "polled_through = greatest(coalesce(facebook_sources.polled_through, excluded.polled_through), "
+            "excluded.polled_through), updated_at = excluded.updated_at",
+            [livestream_id, moment, utc_now()],
+        )
+
+
+def unix_seconds(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
+
+
+# -- server-sent events -------------------------------------------------------------------------------------------
+def sse_data(lines: Iterable[str]) -> Iterator[str]:
+    """The `data` of each server-sent event (the WHATWG rules: data lines joined by newlines, a blank line ends
+    an event, lines starting with a colon are keep-alive comments)."""
+    data: list[str] = []
+    for line in lines:
+        if line == "":
+            if data:
+                yield "\n".join(data)
+            data = []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        if name == "data":
+            data.append(value[1:] if value.startswith(" ") else value)
+    # An event cut off by a dropped connection has no blank line after it and is not dispatched.
+
+
+# -- what the Livestream screen shows -----------------------------------------------------------------------------
+PHASES = {
+    "stopped": "Not connected to Facebook.",
+    "not_set_up": "Not set up.",
+    "starting": "Connecting to Facebook…",
+    "live": "Connected: comments arrive as viewers write them.",
+    "polling": "Checking Facebook for new comments; the live stream of comments is reconnecting.",
+    "retrying": "Trouble reaching Facebook; Chotdon keeps trying.",
+    "token_invalid": "Stopped: Facebook refused the Page access token.",
+    "stopping": "Stopping…",
+}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    phase: str  # a key of PHASES
+    running: bool
+    stream_connected: bool
+    last_checked_at: datetime | None  # the last complete check of /comments (naive UTC)
+    last_comment_at: datetime | None  # the newest comment time seen (naive UTC)
+    comments_received: int  # comments this worker stored (repeats not counted)
+    error: str | None  # the latest problem in words, None while all is well
+    stream_problem: str | None  # why the live stream of comments is reconnecting (the poller still reads all)
+
+    @property
+    def headline(self) -> str:
+        return PHASES[self.phase]
+
+    def details(self) -> str:
+        """One line of facts for the shop owner."""
+        count = self.comments_received
+        parts = [f"{count} new comment{'' if count == 1 else 's'} received"]
+        if self.last_comment_at is not None:
+            parts.append(f"last comment at {shop_time_text(self.last_comment_at)}")
+        if self.last_checked_at is not None:
+            parts.append(f"last checked at {shop_time_text(self.last_checked_at)}")
+        return " · ".join(parts)
+
+
+# -- the worker ---------------------------------------------------------------------------------------------------
+class _Run:
+    """One start of the worker: its stop signal and threads. A restart gets a new one, so threads of the previous
+    run that are still finishing a request see their own stop signal, never the new run's."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.stream_response: httpx.Response | None = None
+        self.inbox: queue.Queue[IncomingComment] = queue.Queue()
+
+
+class FacebookLiveWorker:
+    """Reads one livestream's Facebook comments in the background until stopped (or until the token fails).
+
+    Everything left None is read at each start: the live video id and token from Setup (the token falls back to
+    CHOTDON_FACEBOOK_PAGE_TOKEN), the base URLs from CHOTDON_FACEBOOK_GRAPH_URL / CHOTDON_FACEBOOK_STREAM_URL.
+    """
+
+    def __init__(
+        self, store: Store, livestream_id: int, *, live_video_id: str | None = None, page_token: str | None = None,
+        graph_url: str | None = None, stream_url: str | None = None, listen_to_stream: bool = True,
+        poll_interval: float = 3.0, overlap_seconds: int = 10, request_timeout: float = 10.0,
+        stream_idle_timeout: float = 90.0, backoff_initial: float = 1.0, backoff_max: float = 60.0,
+        stream_batch_seconds: float = 0.3, stream_batch_size: int = 50,
+    ):
+        self.store = store
+        self.livestream_id = livestream_id
+        self.live_video_id, self.page_token = live_video_id, page_token
+        self.graph_url, self.stream_url = graph_url, stream_url
+        self.listen_to_stream = listen_to_stream
+        self.poll_interval = poll_interval
+        self.overlap_seconds = overlap_seconds
+        self.request_timeout = request_timeout
+        self.stream_idle_timeout = stream_idle_timeout
+        self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
+        self.stream_batch_seconds, self.stream_batch_size = stream_batch_seconds, stream_batch_size
+
+        self._lock = threading.Lock()
+        self._run: _Run | None = None
+        self._phase = "stopped"
+        self._stream_connected = False
+        self._poll_ok = False
+        self._last_checked_at: datetime | None = None
+        self._last_comment_at: datetime | None = None
+        self._comments_received = 0
+        self._error: str | None = None
+        self._fatal: str | None = None
+        self._stream_problem: str | None = None
+        self._recent_ids: OrderedDict[str, None] = OrderedDict()
+
+    # -- control -------------------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        run = self._run
+        return run is not None and not run.stop.is_set() and any(t.is_alive() for t in run.threads)
+
+    def start(self) -> WorkerState:
+        """Starts reading (no-op while running). Also the way out of a token error: it reads the token again."""
+        with self._lock:
+            if self.running:
+                return self._state_locked()
+            self._fatal = self._error = self._stream_problem = None
+            self._stream_connected = self._poll_ok = False
+            missing = self._settings_problem()
+            if missing:
+                self._phase, self._error = "not_set_up", missing
+                return self._state_locked()
+            video_id, token, graph_url, stream_url = self._settings()
+            source = load_source(self.store, self.livestream_id)
+            self._last_comment_at = self.store.scalar(
+                "SELECT max(commented_at) FROM comments WHERE livestream_id = ? AND source = ?",
+                [self.livestream_id, SOURCE],
+            )
+            run = _Run()
+            self._run = run
+            self._phase = "starting"
+            targets = [("poll", lambda: self._poll_loop(run, graph_url, video_id, token, source.polled_through))]
+            if self.listen_to_stream:
+                targets.append(("listen", lambda: self._listen_loop(run, stream_url, video_id, token)))
+                targets.append(("store", lambda: self._store_stream_loop(run)))
+            for name, target in targets:
+                thread = threading.Thread(target=target, name=f"facebook-{name}-{self.livestream_id}", daemon=True)
+                run.threads.append(thread)
+            for thread in run.threads:
+                thread.start()
+            return self._state_locked()
+
+    def stop(self) -> None:
+        """Asks the threads to end; they do within about a second (an open request is cut, not awaited)."""
+        with self._lock:
+            run = self._run
+            if run is None:
+                return
+            run.stop.set()
+            if self._fatal is None and self._phase != "not_set_up":
+                self._phase = "stopping"
+            response = run.stream_response
+        _cut(response)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits for the threads of the current run to end; True when they have."""
+        run = self._run
+        if run is None:
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in run.threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        done = not any(t.is_alive() for t in run.threads)
+        if done:
+            with self._lock:
+                if self._phase == "stopping":
+                    self._phase = "stopped"
+        return done
+
+    def state(self) -> WorkerState:
+        with self._lock:
+            return self._state_locked()
+
+    # -- settings ------------------------------------------------------------------------------------------------
+    def _settings(self) -> tuple[str, str, str, str]:
+        source = load_source(self.store, self.livestream_id)
+        video_id = self.live_video_id or source.live_video_id
+        token = self.page_token or source.page_token
+        graph_url = (self.graph_url or config.get("CHOTDON_FACEBOOK_GRAPH_URL") or "").rstrip("/")
+        stream_url = (self.stream_url or config.get("CHOTDON_FACEBOOK_STREAM_URL") or "").rstrip("/")
+        return video_id, token, graph_url, stream_url  # type: ignore[return-value]
+
+    def _settings_problem(self) -> str | None:
+        livestream = get_livestream(self.store, self.livestream_id)
+        if livestream["platform"] != "facebook":
+            return "This livestream is not a Facebook livestream."
+        video_id, token, _graph, _stream = self._settings()
+        missing = [what for what, value in (("live video id", video_id), ("Page access token", token)) if not value]
+        if missing:
+            return f"Add this livestream's {' and '.join(missing)} in Setup, then press Start."
+        return None
+
+    # -- state ---------------------------------------------------------------------------------------------------
+    def _state_locked(self) -> WorkerState:
+        phase = self._phase
+        running = self.running
+        if self._fatal is not None:
+            phase = "token_invalid"
+        elif phase in ("starting", "live", "polling", "retrying") and not running:
+            phase = "stopped"
+        elif phase == "stopping" and not any(t.is_alive() for t in self._run.threads):
+            phase = "stopped"
+        return WorkerState(
+            phase=phase, running=running, stream_connected=self._stream_connected and running,
+            last_checked_at=self._last_checked_at, last_comment_at=self._last_comment_at,
+            comments_received=self._comments_received, error=self._fatal or self._error,
+            stream_problem=self._stream_problem if running and not self._stream_connected else None,
+        )
+
+    def _refresh_phase(self) -> None:
+        """Called with the lock held after any change of the readers' health."""
+        if self._fatal is not None or self._phase in ("stopping", "stopped", "not_set_up"):
+            return
+        if self._poll_ok:
+            self._phase = "live" if self._stream_connected or not self.listen_to_stream else "polling"
+        elif self._error is not None:
+            self._phase = "retrying"
+
+    def _report(self, run: _Run, *, poll_ok: bool | None = None, stream_connected: bool | None = None,
+                error: str | None | bool = False, stream_problem: str | None | bool = False) -> None:
+        with self._lock:
+            if run is not self._run:
+                return  # a thread of an earlier run, still finishing
+            if poll_ok is not None:
+                self._poll_ok = poll_ok
+                if poll_ok:
+                    self._last_checked_at = utc_now()
+            if stream_connected is not None:
+                self._stream_connected = stream_connected
+            if error is not False:
+                self._error = error  # type: ignore[assignment]
+            if stream_problem is not False:
+                self._stream_problem = stream_problem  # type: ignore[assignment]
+            self._refresh_phase()
+
+    def _token_failed(self, run: _Run) -> None:
+        with self._lock:
+            if run is self._run:
+                self._fatal = TOKEN_INVALID_MESSAGE
+                self._phase = "token_invalid"
+            run.stop.set()
+            response = run.stream_response
+        _cut(response)
+
+    def _store(self, run: _Run, comments: list[IncomingComment]) -> None:
+        if not comments:
+            return
+        newest = max(c.commented_at for c in comments)
+        with self._lock:
+            if self._last_comment_at is None or newest > self._last_comment_at:
+                self._last_comment_at = newest
+            # Each poll reads the overlap again, and the stream repeats what the poll brought: skip the comments
+            # this worker stored recently without a database transaction. The pipeline still drops any repeat.
+            fresh = [c for c in comments if c.comment_id not in self._recent_ids]
+        if not fresh:
+            return
+        summary = ingest_comments(self.store, self.livestream_id, fresh, source=SOURCE)
+        with self._lock:
+            self._comments_received += summary.new
+            for comment in fresh:
+                self._recent_ids[comment.comment_id] = None
+            while len(self._recent_ids) > RECENT_IDS_KEPT:
+                self._recent_ids.popitem(last=False)
+
+    # -- the poller: the source of truth ----------------------------------------------------------------------------
+    def _poll_loop(self, run: _Run, graph_url: str, video_id: str, token: str,
+                   polled_through: datetime | None) -> None:
+        backoff = Backoff(self.backoff_initial, self.backoff_max)
+        url = f"{graph_url}/{quote(video_id, safe='')}/comments"
+        with httpx.Client(timeout=self.request_timeout, headers={"User-Agent": "Chotdon"}) as client:
+            while not run.stop.is_set():
+                try:
+                    newest = self._poll_once(run, client, url, token, polled_through)
+                    if newest is not None and (polled_through is None or newest > polled_through):
+                        _save_polled_through(self.store, self.livestream_id, newest)
+                        polled_through = newest
+                except TokenInvalid:
+                    self._token_failed(run)
+                    return
+                except FacebookProblem as problem:
+                    delay = backoff.next_delay()
+                    self._report(run, poll_ok=False, error=f"{problem} {_retry_words(delay)}")
+                    run.stop.wait(delay)
+                    continue
+                except Exception as error:  # the database, most likely; shown, and retried like the network
+                    delay = backoff.next_delay()
+                    self._report(run, poll_ok=False,
+                                 error=f"Could not store Facebook comments ({type(error).__name__}: {error}). "
+                                       f"{_retry_words(delay)}")
+                    run.stop.wait(delay)
+                    continue
+                backoff.reset()
+                self._report(run, poll_ok=True, error=None)
+                run.stop.wait(self.poll_interval)
+
+    def _poll_once(self, run: _Run, client: httpx.Client, url: str, token: str,
+                   polled_through: datetime | None) -> datetime | None:
+        """Walks every page from `since`, storing each page as it comes; returns the newest comment time seen."""
+        params = {
+            "fields": POLL_FIELDS, "filter": "stream", "order": "chronological", "live_filter": "no_filter",
+            "limit": str(PAGE_LIMIT), "access_token": token,
+        }
+        if polled_through is not None:
+            # Graph can list a comment a little after its time: look back a few seconds; repeats are dropped.
+            params["since"] = str(unix_seconds(polled_through) - self.overlap_seconds)
+        newest: datetime | None = None
+        next_url: str | None = url
+        seen_pages: set[str] = set()
+        while next_url and not run.stop.is_set():
+            try:
+                response = client.get(next_url, params=params if next_url == url else None)
+            except httpx.TransportError as error:
+                raise problem_from_transport(error) from None
+            if response.status_code != 200:
+                raise problem_from_response(response)
+            try:
+                body = response.json()
+            except ValueError:
+                raise FacebookProblem("Facebook sent an answer Chotdon cannot read.") from None
+            comments = _comments_of(body.get("data") or [])
+            if comments:
+                self._store(run, comments)
+                page_newest = max(c.commented_at for c in comments)
+                newest = page_newest if newest is None or page_newest > newest else newest
+            seen_pages.add(next_url)
+            next_url = (body.get("paging") or {}).get("next")
+            if not body.get("data") or next_url in seen_pages:
+                break  # an empty page ends the walk, and a link back to a page already read is not followed
+        return newest
+
+    # -- the listener: the fast path ----------------------------------------------------------------------------
+    def _listen_loop(self, run: _Run, stream_url: str, video_id: str, token: str) -> None:
+        backoff = Backoff(self.backoff_initial, self.backoff_max)
+        url = f"{stream_url}/{quote(video_id, safe='')}/live_comments"
+        params = {"access_token": token, "comment_rate": "ten_per_second", "fields": STREAM_FIELDS}
+        timeout = httpx.Timeout(self.request_timeout, read=self.stream_idle_timeout)
+        with httpx.Client(timeout=timeout, headers={"User-Agent": "Chotdon", "Accept": "text/event-stream"}) as client:
+            while not run.stop.is_set():
+                problem: FacebookProblem | None = None
+                try:
+                    with client.stream("GET", url, params=params) as response:
+                        if response.status_code != 200:
+                            raise problem_from_response(response)
+                        with self._lock:
+                            run.stream_response = response
+                        if run.stop.is_set():
+                            break
+                        self._report(run, stream_connected=True, stream_problem=None)
+                        response.encoding = "utf-8"  # what the event-stream format prescribes
+                        for data in sse_data(response.iter_lines()):
+                            if run.stop.is_set():
+                                break
+                            backoff.reset()
+                            record = _json_or_none(data)
+                            if isinstance(record, dict) and isinstance(record.get("error"), dict):
+                                raise problem_from_error(record["error"])  # an error sent as an event
+                            for comment in _comments_of([record]):
+                                run.inbox.put(comment)
+                    problem = FacebookProblem("Facebook closed the live stream of comments.")
+                except TokenInvalid:
+                    self._token_failed(run)
+                    return
+                except FacebookProblem as error:
+                    problem = error
+                except httpx.TransportError as error:
+                    problem = problem_from_transport(error)
+                except Exception as error:  # anything else: retried, never a silently dead thread
+                    problem = FacebookProblem(f"The live stream of comments failed ({type(error).__name__}).")
+                finally:
+                    with self._lock:
+                        run.stream_response = None
+                if run.stop.is_set():
+                    break
+                # The poller still finds every comment; only the speed suffers, so this is a note, not an error.
+                self._report(run, stream_connected=False, stream_problem=str(problem))
+                run.stop.wait(backoff.next_delay())
+        self._report(run, stream_connected=False)
+
+    def _store_stream_loop(self, run: _Run) -> None:
+        """Stores what the listener received in small batches: each batch is one transaction, and comments that
+        arrived out of order within a batch are applied in comment time order."""
+        while True:
+            try:
+                first = run.inbox.get(timeout=0.2)
+            except queue.Empty:
+                if run.stop.is_set():
+                    return
+                continue
+            batch = [first]
+            deadline = time.monotonic() + self.stream_batch_seconds
+            while len(batch) < self.stream_batch_size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(run.inbox.get(timeout=remaining))
+                except queue.Empty:
+                    break
+            try:
+                self._store(run, batch)
+            except Exception as error:  # the poller will bring these comments in again
+                self._report(run, error=f"Could not store Facebook comments ({type(error).__name__}: {error}).")
+
+
+def _retry_words(delay: float) -> str:
+    return "Trying again in a moment." if delay < 1.5 else f"Trying again in {delay:.0f} s."
+
+
+def _json_or_none(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _comments_of(records: list) -> list[IncomingComment]:
+    """The readable comments of a page or an event; an unreadable record is skipped (the next poll brings it
+    again, and it is skipped again, rather than stopping the live)."""
+    comments = []
+    for record in records:
+        try:
+            comments.append(comment_from_record(record))
+        except ValueError:
+            continue
+    return comments
+
+
+def _cut(response: httpx.Response | None) -> None:
+    """Ends a blocked read of the event stream at once: shutting the socket down makes the read return."""
+    if response is None:
+        return
+    try:
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError):
+        pass
+
+
+# -- one worker per livestream per process ---------------------------------------------------------------------------
+_workers: dict[tuple[str, int], FacebookLiveWorker] = {}
+_workers_lock = threading.Lock()
+
+
+def facebook_worker(store: Store, livestream_id: int) -> FacebookLiveWorker:
+    """The process's one Facebook worker for this livestream, shared by every browser session."""
+    with _workers_lock:
+        key = (store.path, livestream_id)
+        worker = _workers.get(key)
+        if worker is None or worker.store is not store:
+            worker = FacebookLiveWorker(store, livestream_id)
+            _workers[key] = worker
+        return worker
