@@ -726,3 +726,70 @@ def validate_livestream_for_ingest(store: Store, livestream_id) -> int:
         raise InvalidInput(f"'{livestream_id}' is not a livestream id.") from None
     get_livestream(store, livestream_id)
     return livestream_id
+
+
+def explain_comment(store: Store, livestream_id: int, message: str):
+    """How a comment reads with the livestream's current items: the ParseResult, with its reasons for review."""
+    cur = store.cursor()
+    try:
+        catalog = load_catalog(cur, livestream_id)
+    finally:
+        cur.close()
+    return parse(message, catalog.parser_items, catalog.settings)
+
+
+def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: str, *, actor: str) -> dict:
+    """Staff turn a review or question comment into order lines after correcting its text.
+
+    The corrected text must read as an order; its lines go to the customer's open order (or a new draft), as an
+    order comment would, and the comment is marked as having made them. Returns {order_id, code, created}.
+    """
+    with store.transaction() as cur:
+        row = cur.execute("SELECT livestream_id, customer_id, kind, effect, commented_at FROM comments WHERE id = ?",
+                          [comment_id]).fetchall()
+        if not row:
+            raise InvalidInput("That comment no longer exists.")
+        livestream_id, customer_id, kind, effect, commented_at = row[0]
+        if effect in ("created", "added"):
+            raise InvalidInput("This comment already made order lines; edit the order instead.")
+        catalog = load_catalog(cur, livestream_id)
+        result = parse(corrected_text or "", catalog.parser_items, catalog.settings)
+        if result.kind != "order" or not result.lines:
+            reasons = "; ".join(result.reasons) if result.reasons else f"it reads as {result.kind}"
+            raise InvalidInput(f"Nothing was added: the corrected text is not an order yet ({reasons}).")
+        found = cur.execute(
+            "SELECT id, status FROM orders WHERE livestream_id = ? AND customer_id = ? AND status IN "
+            "('draft', 'awaiting_confirmation') ORDER BY created_at DESC, id DESC LIMIT 1",
+            [livestream_id, customer_id],
+        ).fetchall()
+        created = not found
+        if created:
+            order_id = orders.create_draft(cur, livestream_id=livestream_id, customer_id=customer_id,
+                                           first_comment_at=commented_at, actor=actor, comment_id=comment_id)
+        else:
+            order_id, status = found[0]
+            if status == orders.AWAITING_CONFIRMATION:
+                orders.touch(cur, order_id, new_status=orders.DRAFT)
+                orders.record_event(cur, order_id, actor=actor, action="customer_added_items",
+                                    from_status=status, to_status=orders.DRAFT, details={"comment_id": comment_id})
+            cur.execute("UPDATE orders SET first_comment_at = least(first_comment_at, ?) WHERE id = ?",
+                        [commented_at, order_id]).fetchall()
+        added = []
+        for line in result.lines:
+            item_id = catalog.item_id_for_code(line.code)
+            item = catalog.item(item_id)
+            orders.add_line(cur, order_id, code_typed=line.code, item_id=item_id, qty=line.qty, size=line.size,
+                            color=line.color, unit_price=item.price if item else 0, claimed_at=commented_at,
+                            comment_id=comment_id)
+            added.append(f"{line.code} ×{line.qty}")
+        if result.phone:
+            cur.execute("UPDATE customers SET phone = ? WHERE id = ?", [result.phone, customer_id]).fetchall()
+            cur.execute("UPDATE orders SET receiver_phone = ? WHERE id = ?", [result.phone, order_id]).fetchall()
+        orders.touch(cur, order_id)
+        orders.record_event(cur, order_id, actor=actor, action="comment_corrected_into_lines",
+                            details={"comment_id": comment_id, "text": corrected_text, "lines": added})
+        cur.execute("UPDATE comments SET effect = ?, order_id = ? WHERE id = ?",
+                    ["created" if created else "added", order_id, comment_id]).fetchall()
+        orders.rebalance_stock(cur, [catalog.item_id_for_code(line.code) for line in result.lines], actor=actor)
+        code = cur.execute("SELECT code FROM orders WHERE id = ?", [order_id]).fetchall()[0][0]
+    return {"order_id": order_id, "code": code, "created": created}

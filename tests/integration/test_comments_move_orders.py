@@ -186,3 +186,23 @@ def test_changing_items_rereads_stored_comments_but_keeps_lines_staff_edited(sto
     assert result["comments_reparsed"] == 3
     assert _only(store, livestream_id, "Mai").lines[0].item_name == "Khăn lụa"
     assert _only(store, livestream_id, "Huy").lines[0].item_id is None  # edited by hand: left to staff
+
+
+def test_a_review_comment_corrected_by_staff_becomes_order_lines(store, livestream_id):
+    from core.errors import InvalidInput
+    from core.ingest import explain_comment, order_from_corrected_comment
+
+    feed(store, livestream_id, ("Lan", "A1 đẹp quá"))
+    comment_id = store.scalar("SELECT id FROM comments WHERE message = 'A1 đẹp quá'")
+    assert any("đẹp quá" in reason for reason in explain_comment(store, livestream_id, "A1 đẹp quá").reasons)
+    import pytest
+
+    with pytest.raises(InvalidInput, match="not an order"):
+        order_from_corrected_comment(store, comment_id, "A1 còn không shop?", actor="lan")
+    assert _orders(store, livestream_id) == []
+    made = order_from_corrected_comment(store, comment_id, "A1 M 2", actor="lan")
+    assert made["created"]
+    assert _lines(_only(store, livestream_id, "Lan")) == [("A1", "M", None, 2)]
+    assert store.scalar("SELECT effect FROM comments WHERE id = ?", [comment_id]) == "created"
+    with pytest.raises(InvalidInput, match="already made order lines"):
+        order_from_corrected_comment(store, comment_id, "A1 M 2", actor="lan")
