@@ -10,7 +10,7 @@ from core.facebook import facebook_worker
 from core.errors import ChotdonError
 from core.formatting import shop_time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
-from ui.state import flash, get_store, selected_livestream_id, show_flashes
+from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
 MARKS = {
@@ -119,12 +119,24 @@ def comment_stream_panel() -> None:
             cols[0].caption(shop_time_text(row["commented_at"]))
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} **{plain(row['customer'])}**")
             cols[2].markdown(plain(row["message"]) or "_(empty)_")
-            if row["edit_order_id"] is not None:
+            if row["kind"] == "review" and row["effect"] not in ("created", "added"):
+                # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
+                reasons = ingest.explain_comment(store, livestream_id, row["message"]).reasons
+                if reasons:
+                    cols[2].caption("⚠️ " + plain("; ".join(reasons)))
+            if row["kind"] in ("review", "question") and row["effect"] not in ("created", "added"):
+                if cols[4].button("Fix", key=f"fix-comment-{row['id']}", use_container_width=True,
+                                  help="Correct the comment and turn it into order lines"):
+                    st.session_state["live_fix_comment"] = int(row["id"])
+                    st.session_state.pop("live_edit_order", None)
+                    st.rerun()
+            elif row["edit_order_id"] is not None:
                 if editing is None:
                     cols[3].caption(f"{row['order_code']}  \n{orders.STATUS_LABELS[row['order_status']]}")
                 if cols[4].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True,
                                   help=f"Open order {row['order_code']}"):
                     st.session_state["live_edit_order"] = int(row["edit_order_id"])
+                    st.session_state.pop("live_fix_comment", None)
                     st.rerun()
 
 
@@ -175,8 +187,45 @@ with stream_column:
                 flash(message)
             st.rerun()  # the stream above was drawn before these comments were stored
 
+def fix_comment_panel(comment_id: int) -> None:
+    """A review or question comment, corrected by staff, becomes order lines for its customer."""
+    found = [row for row in ingest.comment_stream(store, livestream_id, limit=2000) if row["id"] == comment_id]
+    if st.button("✕ Close", key="close_fix_comment"):
+        st.session_state.pop("live_fix_comment", None)
+        st.rerun()
+    if not found:
+        st.warning("That comment is no longer in the stream.")
+        return
+    row = found[0]
+    st.markdown(f"#### Fix a comment of {plain(row['customer'])}")
+    st.caption("Comment: " + plain(row["message"]))
+    text = st.text_input("Corrected comment", value=row["message"], key=f"fix-text-{comment_id}",
+                         help="Write it the way an order comment reads, e.g. A1 M 2, then press Enter")
+    preview = ingest.explain_comment(store, livestream_id, text)
+    if preview.lines:
+        st.caption("Reads as: " + plain(", ".join(
+            f"{line.code}{' ' + line.size if line.size else ''}{' ' + line.color if line.color else ''} ×{line.qty}"
+            for line in preview.lines)) + f" · {preview.kind}")
+    if preview.reasons:
+        st.caption("⚠️ " + plain("; ".join(preview.reasons)))
+    submitted = st.button("Add to order", type="primary", key=f"fix-submit-{comment_id}")
+    if submitted:
+        try:
+            made = ingest.order_from_corrected_comment(store, comment_id, text, actor=actor())
+        except ChotdonError as error:
+            show_error(error)
+        else:
+            flash(f"Order {made['code']}: lines added from the corrected comment.")
+            st.session_state.pop("live_fix_comment", None)
+            st.session_state["live_edit_order"] = made["order_id"]
+            st.rerun()
+
+
 with editor_column:
-    if editing is None:
+    fixing = st.session_state.get("live_fix_comment")
+    if fixing is not None:
+        fix_comment_panel(int(fixing))
+    elif editing is None:
         st.info("Press **Edit** on a comment to open that customer's order here.")
     else:
         close = st.button("✕ Close", key="close_live_editor")

@@ -186,3 +186,16 @@ def test_setup_creates_a_livestream_and_selects_it(shop):
     new_id = store.scalar("SELECT max(id) FROM livestreams")
     assert store.scalar("SELECT count(*) FROM live_items WHERE livestream_id = ?", [new_id]) == 8
     assert at.session_state["livestream_id"] == new_id
+
+
+def test_a_question_comment_can_be_fixed_into_order_lines(shop):
+    store, livestream_id = shop
+    comment_id = store.scalar("SELECT id FROM comments WHERE message LIKE 'A1 còn size L%'")
+    at = app().run()
+    at.button(key=f"fix-comment-{comment_id}").click().run()
+    at.text_input(key=f"fix-text-{comment_id}").set_value("A1 L 1").run()
+    assert any("Reads as: A1 L ×1" in c.value for c in at.caption)
+    at.button(key=f"fix-submit-{comment_id}").click().run()
+    assert not at.exception
+    huy = order_of(store, livestream_id, "Lê Huy")
+    assert [(l.item_code, l.size, l.qty) for l in huy.lines] == [("A1", "L", 1)]
