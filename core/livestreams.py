@@ -322,7 +322,8 @@ def save_syntax_settings(store: Store, livestream_id: int, values: dict) -> Synt
         cur.execute(
             "UPDATE livestreams SET syntax_settings = ?, catalog_version = catalog_version + 1 WHERE id = ?",
             [json.dumps(settings.to_dict(), ensure_ascii=False), livestream_id],
-        )
+        ).fetchall()
+        reparse_comments(cur, livestream_id)
     return settings
 
 
