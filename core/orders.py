@@ -454,6 +454,25 @@ WHERE waitlisted_qty <> CASE WHEN stock IS NULL THEN 0 ELSE qty - greatest(0, le
         cur.unregister("stock_changes")
 
 
+def waitlist_places(store: Store, line_ids: Iterable[int]) -> dict[int, int]:
+    """For waitlisted lines: their place in their item's queue (1 = the next to get freed stock)."""
+    ids = [int(i) for i in line_ids]
+    if not ids:
+        return {}
+    rows = store.query(
+        """
+WITH queue AS (
+    SELECT l.id, row_number() OVER (PARTITION BY l.item_id ORDER BY l.claimed_at, l.id) AS place
+    FROM order_lines l JOIN orders o ON o.id = l.order_id
+    WHERE l.waitlisted_qty > 0 AND o.status <> 'cancelled'
+      AND l.item_id IN (SELECT item_id FROM order_lines WHERE id IN (SELECT unnest(?::BIGINT[])))
+)
+SELECT id, place FROM queue WHERE id IN (SELECT unnest(?::BIGINT[]))""",
+        [ids, ids],
+    )
+    return {row["id"]: row["place"] for row in rows}
+
+
 def rebalance_item_stock(cur, item_id: int, *, actor: str) -> None:
     rebalance_stock(cur, [item_id], actor=actor)
 

@@ -53,6 +53,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     items_by_id = {item.id: item for item in items}
     item_ids = [item.id for item in items]
     base = f"{key_prefix}-{order.id}-v{order.version}"
+    waitlist_places = orders.waitlist_places(store, [line.id for line in order.lines if line.waitlisted_qty])
 
     st.markdown(
         f"#### {plain(order.code)} · {plain(order.customer_name)}\n"
@@ -95,7 +96,9 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                                       disabled=not editable)
             notes = []
             if line.waitlisted_qty:
-                notes.append(f"⏳ {line.waitlisted_qty} waitlisted (out of stock)")
+                place = waitlist_places.get(line.id)
+                notes.append(f"⏳ {line.waitlisted_qty} waitlisted (out of stock)"
+                             + (f", #{place} in the queue" if place else ""))
             if line.item_id is None:
                 notes.append(f"typed code {plain(line.code_typed)}")
             if notes:

@@ -206,3 +206,10 @@ def test_a_review_comment_corrected_by_staff_becomes_order_lines(store, livestre
     assert store.scalar("SELECT effect FROM comments WHERE id = ?", [comment_id]) == "created"
     with pytest.raises(InvalidInput, match="already made order lines"):
         order_from_corrected_comment(store, comment_id, "A1 M 2", actor="lan")
+
+
+def test_waitlisted_lines_know_their_place_in_the_queue(store, livestream_id):
+    feed(store, livestream_id, ("Lan", "SP12 5"), ("Mai", "SP12 1"), ("Huy", "SP12 2"))
+    mai, huy = _only(store, livestream_id, "Mai"), _only(store, livestream_id, "Huy")
+    places = orders.waitlist_places(store, [mai.lines[0].id, huy.lines[0].id])
+    assert places == {mai.lines[0].id: 1, huy.lines[0].id: 2}
