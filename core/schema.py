@@ -192,4 +192,137 @@ CREATE TABLE outbox_attempts (
 ALTER TABLE comments ADD COLUMN order_key VARCHAR;
 """,
     ),
+    (
+        3,
+        "facebook sources",
+        """
+-- Per livestream: its own Page access token (a secret; NULL = the CHOTDON_FACEBOOK_PAGE_TOKEN setting) and
+-- the newest comment time that a complete poll of the Graph API has covered, where the poller resumes.
+CREATE TABLE facebook_sources (
+    livestream_id BIGINT PRIMARY KEY,
+    page_token VARCHAR,
+    polled_through TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL
+);
+""",
+    ),
+    (
+        4,
+        "carriers, shipments and outbox delivery",
+        """
+-- The carriers the owner keeps in Setup; Ship picks one. tracking_url has {tracking} where the number goes.
+-- Names are unique without case (core.shipping checks): a UNIQUE index would refuse renaming two in one go.
+CREATE SEQUENCE carrier_ids START 1;
+CREATE TABLE carriers (
+    id BIGINT PRIMARY KEY DEFAULT nextval('carrier_ids'),
+    name VARCHAR NOT NULL,
+    default_fee BIGINT NOT NULL DEFAULT 0 CHECK (default_fee >= 0),
+    tracking_url VARCHAR,
+    active BOOLEAN NOT NULL DEFAULT TRUE,
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- One row per Ship, written in the Ship's transaction. fee: what the carrier charges the shop;
+-- cod_amount: what the carrier collects from the receiver (0 when paid by transfer).
+CREATE SEQUENCE shipment_ids START 1;
+CREATE TABLE shipments (
+    id BIGINT PRIMARY KEY DEFAULT nextval('shipment_ids'),
+    order_id BIGINT NOT NULL,
+    carrier_id BIGINT,
+    carrier VARCHAR,
+    tracking_number VARCHAR,
+    fee BIGINT NOT NULL DEFAULT 0 CHECK (fee >= 0),
+    cod_amount BIGINT NOT NULL DEFAULT 0,
+    shipped_at TIMESTAMP NOT NULL,
+    shipped_by VARCHAR NOT NULL
+);
+
+-- Delivery bookkeeping (core.outbox). in_doubt: a try may have reached the target without its answer reaching
+-- us, so the next try asks the target first. claim_token/lease_until: the try under way. problem: why a push
+-- waits, failed or died, in words. tries_at_last_retry: Retry gives a dead push a new budget of tries.
+ALTER TABLE outbox ADD COLUMN caused_by VARCHAR;
+ALTER TABLE outbox ADD COLUMN in_doubt BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE outbox ADD COLUMN claim_token VARCHAR;
+ALTER TABLE outbox ADD COLUMN lease_until TIMESTAMP;
+ALTER TABLE outbox ADD COLUMN tries_at_last_retry INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN problem VARCHAR;
+ALTER TABLE outbox ADD COLUMN remote_ref VARCHAR;
+ALTER TABLE outbox ADD COLUMN updated_at TIMESTAMP;
+ALTER TABLE outbox ADD COLUMN delivered_at TIMESTAMP;
+-- request: what this exchange was (login, lookup, create, POST); outcome: what Chotdon made of the answer.
+ALTER TABLE outbox_attempts ADD COLUMN request VARCHAR;
+ALTER TABLE outbox_attempts ADD COLUMN outcome VARCHAR;
+""",
+    ),
+    (
+        5,
+        "saved queries",
+        """
+-- The owner's named queries of the SQL console (core.sql_console); the SQL is checked to be one SELECT on save.
+CREATE SEQUENCE saved_query_ids START 1;
+CREATE TABLE saved_queries (
+    id BIGINT PRIMARY KEY DEFAULT nextval('saved_query_ids'),
+    name VARCHAR NOT NULL UNIQUE,
+    sql VARCHAR NOT NULL,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+""",
+    ),
+    (
+        6,
+        "access, staff in charge, customers",
+        """
+-- core.auth. app_secrets: keys made on first start (the session cookie's HMAC key), kept with the shop's data.
+CREATE TABLE app_secrets (
+    name VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+-- One row per login. The cookie holds the random id and its signature; only the id's SHA-256 is stored, so the
+-- file alone does not let anyone in. ended_at: logged out, or ended by a password reset or deactivation.
+CREATE TABLE sessions (
+    id_hash VARCHAR PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP
+);
+-- Wrong passwords per account: the next try waits longer after each; enough of them lock the account a while.
+CREATE TABLE login_throttle (
+    user_id BIGINT PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_try_at TIMESTAMP,
+    locked_until TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- core.assignment. The staff on duty in a livestream (none marked: every active staff member), and the one who
+-- got the last new customer, so the next one goes to the next in turn.
+CREATE TABLE livestream_on_duty (
+    livestream_id BIGINT NOT NULL,
+    user_id BIGINT NOT NULL,
+    PRIMARY KEY (livestream_id, user_id)
+);
+CREATE TABLE staff_rotation (
+    livestream_id BIGINT PRIMARY KEY,
+    last_staff_id BIGINT NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- core.customers. Blacklist ("bom hàng"): who marked the customer and when. blacklisted_order_comments: what an
+-- order comment of a blacklisted customer does in this livestream ('review': the order is made but held until
+-- staff accept it; 'orders': an order like anyone's, still marked).
+ALTER TABLE customers ADD COLUMN blacklisted_by VARCHAR;
+ALTER TABLE customers ADD COLUMN blacklisted_at TIMESTAMP;
+ALTER TABLE livestreams ADD COLUMN blacklisted_order_comments VARCHAR NOT NULL DEFAULT 'review';
+-- hold_reason: why an order may not be completed yet ('blacklisted'); its claims wait behind everyone else's.
+-- returned_at: a shipped order the receiver refused or sent back.
+ALTER TABLE orders ADD COLUMN hold_reason VARCHAR;
+ALTER TABLE orders ADD COLUMN returned_at TIMESTAMP;
+""",
+    ),
 ]
