@@ -1,17 +1,33 @@
-"""Chotdon: closing livestream orders. Entry point: page config, navigation over pages/, shared sidebar."""
+"""Chotdon: closing livestream orders. Entry point: page config, login gate, navigation over pages/ by role,
+shared sidebar."""
 
 import streamlit as st
 
+from ui.access import logged_in_user, login_screen, refuse_owner_page
 from ui.state import get_store, sidebar
 
 st.set_page_config(page_title="Chotdon", page_icon="🛒", layout="wide")
+
+store = get_store()
+user = logged_in_user(store)  # None until someone logs in on this tab (or its browser has a live session cookie)
+# The owner's pages (by url path). Staff do not see them in the menu, and get a refusal at their address.
+OWNER_ONLY = {"setup", "integrations", "reports"}
+
+
+def menu(url_path: str) -> str:
+    return "hidden" if user is not None and not user.is_owner and url_path in OWNER_ONLY else "visible"
+
 
 PAGES = [
     st.Page("pages/livestream.py", title="Livestream", icon="🔴", url_path="livestream", default=True),
     st.Page("pages/orders.py", title="Livestream orders", icon="🧾", url_path="orders"),
     st.Page("pages/shipping_book.py", title="Shipping book", icon="📦", url_path="shipping-book"),
     st.Page("pages/shop_inbox.py", title="Shop inbox", icon="🏪", url_path="shop-inbox"),
-    st.Page("pages/setup.py", title="Setup", icon="⚙️", url_path="setup"),
+    st.Page("pages/customers.py", title="Customers", icon="👥", url_path="customers"),
+    st.Page("pages/setup.py", title="Setup", icon="⚙️", url_path="setup", visibility=menu("setup")),
+    st.Page("pages/integrations.py", title="Integrations", icon="🔌", url_path="integrations",
+            visibility=menu("integrations")),
+    st.Page("pages/reports.py", title="Reports", icon="📊", url_path="reports", visibility=menu("reports")),
 ]
 
 # Our own layout CSS (never customer text): a busy live needs the width for the stream and the order side by side.
@@ -23,6 +39,11 @@ st.html(
     </style>"""
 )
 
-navigation = st.navigation(PAGES)
-sidebar(get_store())
+# Navigation is declared before the gate, so that after logging in the tab lands on the page its address names.
+navigation = st.navigation(PAGES, position="sidebar" if user is not None else "hidden")
+if user is None:
+    login_screen(store)  # the owner set-up on first start, else the login form; stops here
+sidebar(store, user)
+if navigation.url_path in OWNER_ONLY and not user.is_owner:
+    refuse_owner_page(navigation.title)
 navigation.run()

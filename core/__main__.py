@@ -127,6 +127,53 @@ def cmd_order(args) -> int:
     return 0
 
 
+def cmd_user(args) -> int:
+    """The shop computer's way back in: set a user's password (the owner who forgot theirs) or lift a lockout."""
+    from core import auth
+
+    store = _store(args)
+    user = auth.user_by_username(store, args.username)
+    if user is None:
+        raise CliError(f"there is no user {args.username}")
+    if args.user_command == "unlock":
+        auth.unlock(store, user.id, by=auth.SYSTEM_USER)
+        print(json.dumps({"username": user.username, "unlocked": True}))
+        return 0
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(f"New password for {user.username}: ")
+        if getpass.getpass("Again: ") != password:
+            raise CliError("the two passwords differ; nothing was changed")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    auth.set_password(store, user.id, password, by=auth.SYSTEM_USER)
+    print(json.dumps({"username": user.username, "password_set": True}))
+    return 0
+
+
+def cmd_push(args) -> int:
+    """Delivers the outbox: one pass (--once, for cron and scripts) or until interrupted."""
+    import time
+
+    from core import outbox
+
+    try:
+        store = _store(args)
+    except Exception as error:  # DuckDB lets one process open the file: the running app delivers by itself
+        raise CliError(f"cannot open the database ({error}); while the app runs, it delivers pushes itself") from None
+    if args.once:
+        print(json.dumps(outbox.deliver_due(store).to_json(), ensure_ascii=False))
+        return 0
+    worker = outbox.start_worker(store)
+    try:
+        while worker.running:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        worker.stop(wait=30)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Chotdon command line")
     parser.add_argument("--db", help="database file (default: CHOTDON_DB, else data/chotdon.duckdb)")
@@ -177,6 +224,18 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--carrier")
     order.add_argument("--tracking")
     order.set_defaults(handler=cmd_order)
+
+    push = with_db(commands.add_parser("push", help="deliver the outbox to MShopKeeper and the OCM webhook"))
+    push.add_argument("--once", action="store_true", help="one pass over the pushes that are due, then exit")
+    push.set_defaults(handler=cmd_push)
+
+    user = commands.add_parser("user", help="set a password or unlock a login, on the shop's computer")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    for name, text in (("password", "set a user's password (asked for, or read from standard input)"),
+                       ("unlock", "lift the lock after wrong passwords")):
+        sub = with_db(user_commands.add_parser(name, help=text))
+        sub.add_argument("username")
+        sub.set_defaults(handler=cmd_user)
     return parser
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import livestreams, staff
+from core.auth import SYSTEM_USER
 from core.config import PROJECT_ROOT
 from core.formatting import utc_now
 from core.ingest import IncomingComment, IngestSummary, comment_from_record, ingest_comments
@@ -35,7 +36,7 @@ def create_demo_shop(store: Store) -> int:
     with (DEMO_DIR / "staff.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["username"] not in existing:
-                staff.add_user(store, row["username"], row["display_name"], row["role"])
+                staff.add_user(store, row["username"], row["display_name"], row["role"], by=SYSTEM_USER)
     livestream_id = livestreams.create_livestream(
         store, meta["title"], platform=meta.get("platform", "other"), source_ref=meta.get("source_ref"), items=items
     )

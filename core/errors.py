@@ -30,3 +30,11 @@ class IncompleteOrder(ChotdonError):
 
 class ActionNotAllowed(ChotdonError):
     """The order's status does not allow this action."""
+
+
+class AccessDenied(ChotdonError):
+    """The logged-in user's role does not allow this."""
+
+
+class LoginRefused(ChotdonError):
+    """A login that did not succeed: a wrong password, a wait after several, or a locked account."""

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Iterable, Iterator
 
 from core import orders
+from core.assignment import StaffRotation
 from core.errors import InvalidInput
 from core.formatting import to_utc_naive, utc_now
 from core.livestreams import Catalog, get_livestream, load_catalog
@@ -303,6 +304,7 @@ class _Order:
     changed: bool = False
     phone_changed: bool = False
     status_changed: bool = False
+    hold_reason: str | None = None
 
 
 @dataclass
@@ -312,6 +314,7 @@ class _Customer:
     phone: str | None
     address: str | None
     staff_id: int | None
+    blacklisted: bool = False
     orders: list[_Order] = field(default_factory=list)  # oldest first; cancelled ones left out
     order_keys: set[str] = field(default_factory=set)
     changed: bool = False
@@ -386,12 +389,12 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
             [platform],
         ).fetchall()
         customer_of_key: dict[str, _Customer] = {}
-        for user_key, customer_id, name, phone, address, staff_id in cur.execute(
-            "SELECT c.platform_user_id, c.id, c.display_name, c.phone, c.address, c.staff_id FROM customers c "
-            "JOIN batch_users u ON u.user_key = c.platform_user_id WHERE c.platform = ?",
+        for user_key, customer_id, name, phone, address, staff_id, blacklisted in cur.execute(
+            "SELECT c.platform_user_id, c.id, c.display_name, c.phone, c.address, c.staff_id, c.blacklisted "
+            "FROM customers c JOIN batch_users u ON u.user_key = c.platform_user_id WHERE c.platform = ?",
             [platform],
         ).fetchall():
-            customer_of_key[user_key] = _Customer(customer_id, name, phone, address, staff_id)
+            customer_of_key[user_key] = _Customer(customer_id, name, phone, address, staff_id, blacklisted)
         cur.unregister("batch_users")
 
         # -- what each comment says ----------------------------------------------------------------------------
@@ -404,11 +407,9 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
         _load_order_state(cur, livestream_id, acting, by_id,
                           needs_lines={customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
                                        if m[0].kind == "cancel"})
-        staff_load = dict(cur.execute(
-            "SELECT u.id, count(o.id) FROM users u LEFT JOIN orders o ON o.staff_id = u.id AND o.livestream_id = ? "
-            "WHERE u.active AND u.role = 'staff' GROUP BY u.id ORDER BY u.id",
-            [livestream_id],
-        ).fetchall())
+        # New customers go to the staff on duty in turn (core.assignment, as orders.create_draft does).
+        rotation = StaffRotation.load(cur, livestream_id)
+        hold_blacklisted = livestream.get("blacklisted_order_comments", "review") != "orders"
         next_number = cur.execute("SELECT coalesce(max(number), 0) FROM orders WHERE livestream_id = ?",
                                   [livestream_id]).fetchone()[0]
 
@@ -439,16 +440,18 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                     order = customer.latest(orders.OPEN_FOR_COMMENTS)
                     if order is None:
                         next_number += 1
-                        if customer.staff_id is None and staff_load:
-                            customer.staff_id = min(staff_load, key=lambda s: (staff_load[s], s))
+                        if rotation.needs_staff(customer.staff_id) and rotation.candidates:
+                            customer.staff_id = rotation.next()
                             customer.changed = True
-                        if customer.staff_id in staff_load:
-                            staff_load[customer.staff_id] += 1
                         order = _Order(order_ids.take(), customer.id, orders.DRAFT, comment.commented_at, new=True,
                                        lines=[], receiver_phone=customer.phone)
                         customer.orders.append(order)
                         new_orders.append((order.id, next_number, customer))
                         event(order.id, "created", f'{{"comment_id": {comment_id}}}', None, orders.DRAFT)
+                        if customer.blacklisted and hold_blacklisted:
+                            # Made, but held until staff accept it; its claims queue behind everyone's.
+                            order.hold_reason = orders.HELD_BLACKLISTED
+                            event(order.id, "held", {"reason": order.hold_reason})
                         effect = "created"
                         created.add(order.id)
                     else:
@@ -523,6 +526,7 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
 
         _write_batch(cur, livestream_id, platform, source, now, by_id, new_orders, new_lines, deleted_lines,
                      events, comment_rows)
+        rotation.save(cur)
         # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
         orders.rebalance_stock(cur, [i for i in affected_items if catalog.item(i).stock is not None],
                                actor=orders.COMMENT_ACTOR)
@@ -596,7 +600,7 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_order
             order = next(o for o in customer.orders if o.id == order_id) if customer.orders else None
             rows.append((order_id, f"L{livestream_id}-{number:03d}", number, customer.id, order.status,
                          customer.staff_id, order.first_comment_at, customer.name, order.receiver_phone,
-                         customer.address))
+                         customer.address, order.hold_reason))
         columns = list(zip(*rows))
         register(cur, "batch_orders", _table({
             "id": (list(columns[0]), pa.int64()), "code": (list(columns[1]), pa.string()),
@@ -604,13 +608,13 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_order
             "status": (list(columns[4]), pa.string()), "staff_id": (list(columns[5]), pa.int64()),
             "first_comment_at": (list(columns[6]), pa.timestamp("us")),
             "receiver_name": (list(columns[7]), pa.string()), "receiver_phone": (list(columns[8]), pa.string()),
-            "receiver_address": (list(columns[9]), pa.string()),
+            "receiver_address": (list(columns[9]), pa.string()), "hold_reason": (list(columns[10]), pa.string()),
         }))
         cur.execute(
             "INSERT INTO orders (id, code, livestream_id, number, customer_id, status, staff_id, first_comment_at, "
-            "receiver_name, receiver_phone, receiver_address, created_at, updated_at) "
+            "receiver_name, receiver_phone, receiver_address, hold_reason, created_at, updated_at) "
             "SELECT id, code, ?, number, customer_id, status, staff_id, first_comment_at, receiver_name, "
-            "receiver_phone, receiver_address, ?, ? FROM batch_orders",
+            "receiver_phone, receiver_address, hold_reason, ?, ? FROM batch_orders",
             [livestream_id, now, now],
         ).fetchall()
         cur.unregister("batch_orders")

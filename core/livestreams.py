@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from core.auth import User, require_owner
 from core.errors import InvalidInput, NotFound
 from core.formatting import utc_now
 from core.store import Store, register
@@ -160,14 +161,17 @@ def validate_items(items: list[LiveItem]) -> list[LiveItem]:
     return cleaned
 
 
-def save_items(store: Store, livestream_id: int, items: list[LiveItem], actor: str = "system") -> dict:
-    """Replaces the item table of a livestream (rows keep their ids when they have one).
+def save_items(store: Store, livestream_id: int, items: list[LiveItem], actor: str | None = None, *,
+               by: User) -> dict:
+    """Replaces the item table of a livestream (rows keep their ids when they have one); the owner's.
 
     Afterwards blank order lines whose typed code now resolves get their item. Items that order lines use
     cannot be removed.
     """
     from core import orders  # orders imports this module
 
+    require_owner(by, "change the items of a livestream")
+    actor = actor or by.username
     get_livestream(store, livestream_id)
     cleaned = validate_items(items)
     with store.transaction() as cur:
@@ -210,7 +214,8 @@ def reparse_comments(cur, livestream_id: int) -> int:
     return len(changed_ids)
 
 
-def merge_items(store: Store, livestream_id: int, imported: list[LiveItem], actor: str = "system") -> dict:
+def merge_items(store: Store, livestream_id: int, imported: list[LiveItem], actor: str | None = None, *,
+                by: User) -> dict:
     """CSV import: an imported row with a code already in the table updates that item; new codes are added."""
     current = list_items(store, livestream_id)
     by_key = {normalize_code(item.code): index for index, item in enumerate(current)}
@@ -222,7 +227,7 @@ def merge_items(store: Store, livestream_id: int, imported: list[LiveItem], acto
             by_key[normalize_code(item.code)] = len(merged) - 1
         else:
             merged[index] = LiveItem(**{**item.__dict__, "id": current[index].id})
-    return save_items(store, livestream_id, merged, actor=actor)
+    return save_items(store, livestream_id, merged, actor=actor, by=by)
 
 
 def _replace_items(cur, livestream_id: int, items: list[LiveItem]) -> None:
@@ -311,7 +316,8 @@ def syntax_settings(store: Store, livestream_id: int) -> SyntaxSettings:
     return SyntaxSettings.from_dict(json.loads(raw or "{}"))
 
 
-def save_syntax_settings(store: Store, livestream_id: int, values: dict) -> SyntaxSettings:
+def save_syntax_settings(store: Store, livestream_id: int, values: dict, *, by: User) -> SyntaxSettings:
+    require_owner(by, "change the comment syntax")
     try:
         settings = SyntaxSettings.from_dict(values)
         settings.validate()
@@ -373,3 +379,20 @@ def _read_catalog(cur, livestream_id: int, version: int, raw_settings: str) -> C
         livestream_id=livestream_id, version=version, settings=settings, items=tuple(items),
         item_id_by_code_key=by_key, parser_items=tuple(parser_items),
     )
+
+
+BLACKLISTED_ORDER_COMMENTS = {
+    "review": "make orders held for review: staff accept each before it can be completed",
+    "orders": "make orders as anyone's (still marked ⛔)",
+}
+
+
+def set_blacklisted_order_comments(store: Store, livestream_id: int, policy: str, *, by: User) -> None:
+    """What order comments of blacklisted customers do in this livestream (the owner's setting; 'review' by
+    default): see core.orders.HELD_BLACKLISTED."""
+    require_owner(by, "change livestream settings")
+    if policy not in BLACKLISTED_ORDER_COMMENTS:
+        raise InvalidInput(f"The setting must be one of {', '.join(BLACKLISTED_ORDER_COMMENTS)}.")
+    get_livestream(store, livestream_id)
+    with store.transaction() as cur:
+        cur.execute("UPDATE livestreams SET blacklisted_order_comments = ? WHERE id = ?", [policy, livestream_id])

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from core import outbox
 from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
 from core.formatting import utc_now
 from core.phones import normalize_vn_phone
@@ -55,6 +56,8 @@ ACTIONS: dict[str, tuple[str, frozenset[str], str, bool]] = {
 }
 
 COMMENT_ACTOR = "comments"
+# hold_reason of an order made by a blacklisted customer's comment where the livestream holds them for review.
+HELD_BLACKLISTED = "blacklisted"
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,10 @@ class Order:
     version: int
     created_at: object
     updated_at: object
+    hold_reason: str | None  # HELD_BLACKLISTED: completing it waits until staff accept it (accept_held_order)
+    customer_blacklisted: bool
+    customer_blacklist_reason: str | None
+    returned_at: object
     lines: list[OrderLine] = field(default_factory=list)
 
     @property
@@ -156,6 +163,8 @@ class Order:
 def missing_for_completion(order: Order) -> list[str]:
     """Everything a complete order still lacks, in words staff can act on."""
     missing: list[str] = []
+    if order.hold_reason == HELD_BLACKLISTED:
+        missing.append("the customer is blacklisted (bom hàng): press Accept this order first, if the shop agrees")
     if not order.lines:
         missing.append("the order has no items")
     for number, line in enumerate(order.lines, start=1):
@@ -185,7 +194,7 @@ _ORDER_SELECT = """
 SELECT o.id, o.code, o.livestream_id, o.customer_id, c.display_name, c.platform_user_id, o.status, o.staff_id,
        u.display_name, o.first_comment_at, o.receiver_name, o.receiver_phone, o.receiver_address, o.note,
        o.shipping_fee, o.discount, o.payment, o.carrier, o.tracking_number, o.handled_at, o.handled_by,
-       o.version, o.created_at, o.updated_at
+       o.version, o.created_at, o.updated_at, o.hold_reason, c.blacklisted, c.blacklist_reason, o.returned_at
 FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.staff_id
 """
 
@@ -307,7 +316,7 @@ SELECT o.id AS order_id, o.code, o.status, c.display_name AS customer, coalesce(
        coalesce(t.blank_items, 0) AS blank_items, coalesce(t.waitlisted, 0) AS waitlisted,
        coalesce(o.receiver_name, '') AS receiver_name, coalesce(o.receiver_phone, '') AS receiver_phone,
        coalesce(o.receiver_address, '') AS receiver_address, o.payment, o.version, o.handled_at,
-       o.carrier, o.tracking_number, o.updated_at
+       o.carrier, o.tracking_number, o.updated_at, c.blacklisted, o.hold_reason, o.customer_id
 FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.staff_id
 LEFT JOIN line_totals t ON t.order_id = o.id
 WHERE {' AND '.join(where)}
@@ -343,13 +352,13 @@ def record_event(cur, order_id: int, *, actor: str, action: str, from_status: st
 
 
 def next_staff_for_new_customer(cur, livestream_id: int) -> int | None:
-    """Round-robin by load: the active staff member with the fewest orders in this livestream."""
-    row = cur.execute(
-        "SELECT u.id FROM users u LEFT JOIN orders o ON o.staff_id = u.id AND o.livestream_id = ? "
-        "WHERE u.active AND u.role = 'staff' GROUP BY u.id ORDER BY count(o.id), u.id LIMIT 1",
-        [livestream_id],
-    ).fetchone()
-    return row[0] if row else None
+    """The next staff member on duty, in turn (core.assignment; ingest takes turns the same way)."""
+    from core.assignment import StaffRotation
+
+    rotation = StaffRotation.load(cur, livestream_id)
+    staff_id = rotation.next()
+    rotation.save(cur)
+    return staff_id
 
 
 def create_draft(cur, *, livestream_id: int, customer_id: int, first_comment_at, actor: str,
@@ -358,25 +367,37 @@ def create_draft(cur, *, livestream_id: int, customer_id: int, first_comment_at,
         "SELECT coalesce(max(number), 0) + 1 FROM orders WHERE livestream_id = ?", [livestream_id]
     ).fetchone()[0]
     customer = cur.execute(
-        "SELECT display_name, phone, address, staff_id FROM customers WHERE id = ?", [customer_id]
+        "SELECT display_name, phone, address, staff_id, blacklisted FROM customers WHERE id = ?", [customer_id]
     ).fetchone()
     staff_id = customer[3]
-    if staff_id is None:
-        staff_id = next_staff_for_new_customer(cur, livestream_id)
-        if staff_id is not None:
-            cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
+    from core.assignment import StaffRotation
+
+    rotation = StaffRotation.load(cur, livestream_id)
+    if rotation.needs_staff(staff_id):
+        staff_id = rotation.next()
+        rotation.save(cur)
+        cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
+    hold = HELD_BLACKLISTED if customer[4] and holds_blacklisted(cur, livestream_id) else None
     now = utc_now()
     code = f"L{livestream_id}-{number:03d}"
     order_id = cur.execute(
         "INSERT INTO orders (code, livestream_id, number, customer_id, status, staff_id, first_comment_at, "
-        "receiver_name, receiver_phone, receiver_address, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "receiver_name, receiver_phone, receiver_address, hold_reason, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [code, livestream_id, number, customer_id, staff_id, first_comment_at, customer[0], customer[1],
-         customer[2], now, now],
+         customer[2], hold, now, now],
     ).fetchone()[0]
     record_event(cur, order_id, actor=actor, action="created", to_status=DRAFT,
                  details={"comment_id": comment_id} if comment_id else {})
+    if hold:
+        record_event(cur, order_id, actor=actor, action="held", details={"reason": hold})
     return order_id
+
+
+def holds_blacklisted(cur, livestream_id: int) -> bool:
+    """Whether this livestream holds the orders of blacklisted customers for review (the default)."""
+    row = cur.execute("SELECT blacklisted_order_comments FROM livestreams WHERE id = ?", [livestream_id]).fetchone()
+    return row is None or row[0] != "orders"
 
 
 def add_line(cur, order_id: int, *, code_typed: str, item_id: int | None, qty: int, size: str | None,
@@ -398,7 +419,8 @@ def touch(cur, order_id: int, *, new_status: str | None = None) -> None:
 
 
 def rebalance_stock(cur, item_ids, *, actor: str) -> None:
-    """Serves each item's stock to its claims: committed orders first, then by comment time; the rest waits.
+    """Serves each item's stock to its claims: committed orders first, then by comment time, held orders (of
+    blacklisted customers) last; the rest waits.
 
     Run after anything that changes claims or stock, so a cancellation hands the freed stock to the earliest
     waitlisted claim, and a late-arriving earlier comment takes its rightful place in the queue. One statement
@@ -413,7 +435,8 @@ WITH claims AS (
     SELECT l.id AS line_id, l.order_id, l.qty, l.waitlisted_qty, i.stock,
            coalesce(sum(l.qty) OVER (
                PARTITION BY l.item_id
-               ORDER BY CASE WHEN o.status IN ('awaiting_shipment', 'sent_to_shop', 'shipped') THEN 0 ELSE 1 END,
+               ORDER BY CASE WHEN o.status IN ('awaiting_shipment', 'sent_to_shop', 'shipped') THEN 0
+                             WHEN o.hold_reason IS NOT NULL THEN 2 ELSE 1 END,
                         l.claimed_at, l.id
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS claimed_before
     FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN live_items i ON i.id = l.item_id
@@ -582,7 +605,16 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
         cur.execute("UPDATE customers SET phone = ? WHERE id = ? AND phone IS NULL",
                     [edits.receiver_phone, order.customer_id])
     if edits.receiver_address:
-        cur.execute("UPDATE customers SET address = ? WHERE id = ?", [edits.receiver_address, order.customer_id])
+        # The customer keeps their last address, in the 2025 units when it reads as one (Customers screen).
+        from core.addresses import match_address
+
+        found = match_address(edits.receiver_address)
+        if found is not None and found.exact:
+            cur.execute("UPDATE customers SET address = ?, province_code = ?, ward_code = ?, street = ? WHERE id = ?",
+                        [edits.receiver_address, found.province_code, found.ward_code, found.street or None,
+                         order.customer_id])
+        else:
+            cur.execute("UPDATE customers SET address = ? WHERE id = ?", [edits.receiver_address, order.customer_id])
     if edits.lines is None:
         return changes
 
@@ -701,6 +733,7 @@ def perform_action(
         )
         record_event(cur, order_id, actor=actor, action=action, from_status=order.status, to_status=to_status,
                      details=changes)
+        outbox.enqueue_for_transition(cur, order_before=order, to_status=to_status, action=action, actor=actor)
         if to_status == CANCELLED or (order.status not in COMMITTED and to_status in COMMITTED):
             # Cancelling frees stock; committing moves the order ahead of open ones in the queue.
             rebalance_stock(cur, {line.item_id for line in order.lines}, actor=actor)
@@ -761,6 +794,33 @@ def mark_handled(store: Store, order_id: int, *, actor: str, expected_version: i
             [utc_now(), actor, utc_now(), order_id],
         )
         record_event(cur, order_id, actor=actor, action="handled_by_shop")
+        return _load_order(cur, "o.id = ?", [order_id])
+
+
+def accept_held_order(store: Store, order_id: int, *, actor: str, expected_version: int | None = None) -> Order:
+    """Staff accept the order of a blacklisted customer: it can be completed, and its claims queue like others'."""
+    with store.transaction() as cur:
+        order = _check_version(cur, order_id, expected_version)
+        if order.hold_reason is None:
+            raise ActionNotAllowed(f"Order {order.code} is not held.")
+        cur.execute("UPDATE orders SET hold_reason = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+                    [utc_now(), order_id])
+        record_event(cur, order_id, actor=actor, action="hold_released", details={"reason": order.hold_reason})
+        rebalance_stock(cur, {line.item_id for line in order.lines}, actor=actor)
+        return _load_order(cur, "o.id = ?", [order_id])
+
+
+def mark_returned(store: Store, order_id: int, *, actor: str, note: str | None = None) -> Order:
+    """A shipped order came back: the receiver refused it or sent it back (counted on the Customers screen)."""
+    with store.transaction() as cur:
+        order = _check_version(cur, order_id, None)
+        if order.status != SHIPPED:
+            raise ActionNotAllowed(f"Order {order.code} was not shipped, so it cannot come back.")
+        if order.returned_at is not None:
+            raise ActionNotAllowed(f"Order {order.code} is already marked returned.")
+        cur.execute("UPDATE orders SET returned_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                    [utc_now(), utc_now(), order_id])
+        record_event(cur, order_id, actor=actor, action="returned", details={"note": (note or "").strip()})
         return _load_order(cur, "o.id = ?", [order_id])
 
 

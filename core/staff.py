@@ -1,9 +1,10 @@
-"""Staff members and the owner (the users table). Logins and passwords come with the access issue."""
+"""Staff members and the owner (the users table). Passwords, logins and sessions: core.auth."""
 
 from __future__ import annotations
 
 import re
 
+from core.auth import User, check_password_rules, end_sessions_of, hash_password, require_owner
 from core.errors import InvalidInput
 from core.formatting import utc_now
 from core.store import Store
@@ -12,7 +13,10 @@ ROLES = ("owner", "staff")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9_.-]{2,32}$")
 
 
-def add_user(store: Store, username: str, display_name: str, role: str = "staff") -> int:
+def add_user(store: Store, username: str, display_name: str, role: str = "staff", *, by: User,
+             password: str | None = None) -> int:
+    """The owner adds a staff member (or another owner); without a password they cannot log in yet."""
+    require_owner(by, "add staff members")
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
     if not USERNAME_PATTERN.match(username):
@@ -21,22 +25,34 @@ def add_user(store: Store, username: str, display_name: str, role: str = "staff"
         raise InvalidInput("A staff member needs a display name.")
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
+    password_hash = hash_password(check_password_rules(password, username)) if password else None
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise InvalidInput(f"The username {username} is already taken.")
         return cur.execute(
-            "INSERT INTO users (username, display_name, role, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-            [username, display_name, role, utc_now()],
+            "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+            "RETURNING id",
+            [username, display_name, role, password_hash, utc_now()],
         ).fetchone()[0]
 
 
 def list_users(store: Store, active_only: bool = True) -> list[dict]:
-    sql = "SELECT id, username, display_name, role, active FROM users"
+    sql = "SELECT id, username, display_name, role, active, password_hash IS NOT NULL AS can_log_in FROM users"
     if active_only:
         sql += " WHERE active"
     return store.query(sql + " ORDER BY role, display_name")
 
 
-def set_active(store: Store, user_id: int, active: bool) -> None:
+def set_active(store: Store, user_id: int, active: bool, *, by: User) -> None:
+    """The owner switches a user off (their sessions end at once) or on again; the last owner stays on."""
+    require_owner(by, "switch staff members on or off")
     with store.transaction() as cur:
+        row = cur.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
+        if row is None:
+            raise InvalidInput("There is no such user.")
+        if not active and row[0] == "owner" and cur.execute(
+                "SELECT count(*) FROM users WHERE role = 'owner' AND active AND id <> ?", [user_id]).fetchone()[0] == 0:
+            raise InvalidInput("The last owner cannot be switched off.")
         cur.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
+        if not active:
+            end_sessions_of(cur, user_id)

@@ -27,6 +27,9 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._root = duckdb.connect(self.path)
+        # Checkpoint less often than DuckDB's 16 MB default: a busy live or a large file would otherwise rewrite
+        # the growing file every few batches. The WAL replays on restart, so nothing committed is lost.
+        self._root.execute("SET checkpoint_threshold = '256MB'")
         self._write_lock = threading.RLock()
         self.migrate()
 

@@ -4,20 +4,21 @@ import uuid
 
 import streamlit as st
 
-from core import ingest, livestreams, orders
+from core import assignment, ingest, livestreams, orders, staff
 from core.demo import demo_replay
 from core.facebook import facebook_worker
 from core.errors import ChotdonError
 from core.formatting import shop_time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
-from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
+from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
 MARKS = {
     "created": "🛒", "added": "🛒", "repeat": "🔁", "review": "⚠️", "question": "❓", "contact": "📞",
     "cancel": "🚫", "none": "💬",
 }
-LEGEND = "🛒 made or changed an order · 🔁 repeat, counted once · ⚠️ needs review · ❓ question · 📞 phone · 🚫 cancel"
+LEGEND = ("🛒 made or changed an order · 🔁 repeat, counted once · ⚠️ needs review · ❓ question · 📞 phone · "
+          "🚫 cancel · ⛔ blacklisted customer")
 SHOW_KINDS = {
     "All comments": None, "Order comments": ["order"], "Needs review": ["review"], "Questions": ["question"],
     "Phones": ["contact"], "Cancels": ["cancel"],
@@ -42,7 +43,7 @@ facebook_live = facebook_worker(store, livestream_id) if livestream["platform"] 
 st.title(f"🔴 {plain(livestream['title'])}", anchor=False)
 show_flashes()
 
-top = st.columns([1.2, 1, 1.1, 3.2], vertical_alignment="bottom")
+top = st.columns([1.2, 1, 1.1, 1.5, 1.7], vertical_alignment="bottom")
 speed = top[0].selectbox("Demo speed", options=[1, 5, 20, 60], index=2, format_func=lambda s: f"{s}× live speed",
                          key="demo_speed", disabled=replay.running)
 if replay.running:
@@ -56,6 +57,20 @@ else:
         replay.start()
         st.rerun()
 show_choice = top[2].selectbox("Show", options=list(SHOW_KINDS), key="show_kinds")
+
+
+def save_on_duty() -> None:
+    try:
+        assignment.set_on_duty(store, livestream_id, st.session_state[f"on_duty-{livestream_id}"], by=current_user())
+    except ChotdonError as error:
+        flash(str(error), "error")
+
+
+workers = {u["id"]: u["display_name"] for u in staff.list_users(store)}
+top[4].multiselect("On duty", options=list(workers), format_func=workers.get,
+                   default=[i for i in assignment.on_duty(store, livestream_id) if i in workers],
+                   key=f"on_duty-{livestream_id}", on_change=save_on_duty, placeholder="all active staff",
+                   help="New customers who order go to these staff members in turn; nobody marked: all staff")
 facebook_running = facebook_live is not None and facebook_live.running
 if facebook_live is not None:
     if facebook_running:
@@ -117,7 +132,8 @@ def comment_stream_panel() -> None:
             else:  # narrower while an order is open: the order code column gives way
                 cols = st.columns([0.8, 1.5, 2.3, 0.01, 0.85], vertical_alignment="center", gap="small")
             cols[0].caption(shop_time_text(row["commented_at"]))
-            cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} **{plain(row['customer'])}**")
+            blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
+            cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
             cols[2].markdown(plain(row["message"]) or "_(empty)_")
             if row["kind"] == "review" and row["effect"] not in ("created", "added"):
                 # Why it needs review, in one glance: the left-over words, the quantity, the missing option.

@@ -8,7 +8,7 @@ from core import orders, staff
 from core.formatting import shop_zone, to_shop_time, to_utc_naive
 from ui.grid import orders_grid
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
-from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
+from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
 
 store = get_store()
 livestream_id = selected_livestream_id(store)
@@ -21,6 +21,9 @@ show_flashes()
 users = staff.list_users(store)
 staff_options = {0: "Nobody"} | {user["id"]: user["display_name"] for user in users}
 filters = st.columns([1.4, 1.6, 0.9, 0.9, 1.6], vertical_alignment="bottom")
+user = current_user()
+if "filter_staff" not in st.session_state and not user.is_owner and user.id in staff_options:
+    st.session_state["filter_staff"] = [user.id]  # staff start with their own orders
 staff_ids = filters[0].multiselect("Staff in charge", options=list(staff_options), format_func=staff_options.get,
                                    key="filter_staff", placeholder="everyone")
 statuses = filters[1].multiselect("Status", options=list(orders.STATUSES), format_func=orders.STATUS_LABELS.get,

@@ -27,6 +27,8 @@ for order in inbox:
         head, button = st.columns([4, 1], vertical_alignment="center")
         handled = f" · ✅ handled by {plain(order.handled_by)} at {shop_time_text(order.handled_at, True)}" \
             if order.handled_at else ""
+        if order.customer_blacklisted:
+            head.error(f"⛔ Blacklisted customer (bom hàng): {plain(order.customer_blacklist_reason)}")
         head.markdown(
             f"**{plain(order.code)}** · {plain(order.customer_name)} · **{vnd(order.total)}** "
             f"({'COD' if order.payment == 'cod' else 'transfer'}){handled}\n\n"

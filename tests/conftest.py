@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import livestreams, staff
+from core.auth import SYSTEM_USER
 from core.store import Store
 
 PUBLIC_ITEMS_CSV = """code,name,price,stock,sizes,colors
@@ -27,8 +28,8 @@ def store(tmp_path):
 @pytest.fixture
 def livestream_id(store):
     """A livestream with the public items of SYNTAX.md and two staff members."""
-    staff.add_user(store, "lan", "Nguyễn Thị Lan")
-    staff.add_user(store, "hang", "Đỗ Thu Hằng")
+    staff.add_user(store, "lan", "Nguyễn Thị Lan", by=SYSTEM_USER)
+    staff.add_user(store, "hang", "Đỗ Thu Hằng", by=SYSTEM_USER)
     return livestreams.create_livestream(
         store, "Live test", platform="facebook", items=livestreams.items_from_csv(PUBLIC_ITEMS_CSV)
     )

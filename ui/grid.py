@@ -25,9 +25,11 @@ _ROW_ID = JsCode("function(params) { return String(params.data.order_id); }")
 def grid_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The columns staff see, from core.orders.list_orders; carries order_id (rows are positions otherwise)."""
     attention = []
-    for blank, missing_shipping, waitlisted in zip(frame["blank_items"], frame["missing_shipping"],
-                                                   frame["waitlisted"]):
+    for blank, missing_shipping, waitlisted, held in zip(frame["blank_items"], frame["missing_shipping"],
+                                                         frame["waitlisted"], frame["hold_reason"].notna()):
         reasons = []
+        if held:
+            reasons.append("⏸ held: accept it")
         if blank:
             reasons.append("⚠ pick item")
         if missing_shipping:
@@ -38,7 +40,8 @@ def grid_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Code": frame["code"],
         "Time": [shop_time_text(t) for t in frame["first_comment_at"]],
-        "Customer": frame["customer"],
+        "Customer": [("⛔ " if blacklisted else "") + name  # ⛔: refuses deliveries (Customers screen)
+                     for name, blacklisted in zip(frame["customer"], frame["blacklisted"])],
         "Items": frame["items"],
         "Total": frame["total"].astype("int64"),
         "Status": [orders.STATUS_LABELS[s] for s in frame["status"]],

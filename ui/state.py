@@ -1,10 +1,11 @@
-"""The process's store, the selected livestream and the person working, shared by every page."""
+"""The process's store, the selected livestream and the logged-in user (ui.access), shared by every page."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core import config, livestreams, staff
+from core import config, livestreams, outbox
+from core.auth import User
 from core.demo import ensure_demo_shop
 from core.store import Store, open_store
 from ui.text import plain
@@ -15,6 +16,7 @@ def _store_for(path: str) -> Store:
     store = open_store(path)
     if config.get("CHOTDON_DEMO") != "0":
         ensure_demo_shop(store)
+    outbox.start_worker(store)  # once per process and database: delivers pushes for every session
     return store
 
 
@@ -34,24 +36,43 @@ def selected_livestream_id(store: Store) -> int | None:
     return st.session_state["livestream_id"]
 
 
-def sidebar(store: Store) -> None:
+def sidebar(store: Store, user: User) -> None:
+    from ui.access import change_password_form, keep_cookie, log_out
+
     rows = livestreams.list_livestreams(store)
     titles = {row["id"]: f"{row['title']} · #{row['id']}" for row in rows}
     with st.sidebar:
         if rows:
+            # A page asks for a livestream to be selected (a new one) under this key: the box's own key cannot be
+            # set once the box is drawn, and the sidebar is drawn before the page.
+            if "select_livestream_id" in st.session_state:
+                st.session_state["livestream_id"] = st.session_state.pop("select_livestream_id")
             selected_livestream_id(store)
             st.selectbox("Livestream", options=list(titles), format_func=titles.get, key="livestream_id")
-        users = staff.list_users(store)
-        names = {user["username"]: f"{user['display_name']} ({user['role']})" for user in users}
-        if names:
-            if st.session_state.get("actor") not in names:
-                st.session_state["actor"] = next(iter(names))
-            st.selectbox("Working as", options=list(names), format_func=names.get, key="actor")
+        st.markdown(f"👤 **{plain(user.display_name)}** · {'owner' if user.is_owner else 'staff'} "
+                    f"({plain(user.username)})")
+        out, password = st.columns(2)
+        if out.button("Log out", key="log_out", width="stretch"):
+            log_out(store)
+        with password.popover("Password", width="stretch", help="Change my password"):
+            change_password_form(store, user)
         st.caption(f"Times in {config.timezone_name()}")
+        keep_cookie(store)
+
+
+def current_user() -> User:
+    """The logged-in user (app.py lets no page run without one)."""
+    from ui.access import USER_KEY
+
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        raise RuntimeError("no user is logged in: app.py's gate runs before every page")
+    return user
 
 
 def actor() -> str:
-    return st.session_state.get("actor") or "staff"
+    """Who order_events record for what this tab does: the logged-in user's username."""
+    return current_user().username
 
 
 FLASH_SECONDS = 12

@@ -8,7 +8,7 @@ from core import livestreams
 from core.errors import ChotdonError
 from core.syntax import SyntaxSettings
 from ui.order_form import show_error
-from ui.state import flash
+from ui.state import current_user, flash
 
 WORD_LISTS = (
     ("order_words", "Order words", "words that say “I buy”"),
@@ -52,7 +52,7 @@ def render_syntax_settings(store, livestream_id: int) -> None:
             **{name: _words(text) for name, text in lists.items()},
         }
         try:
-            livestreams.save_syntax_settings(store, livestream_id, values)
+            livestreams.save_syntax_settings(store, livestream_id, values, by=current_user())
         except ChotdonError as error:
             show_error(error)
         else:

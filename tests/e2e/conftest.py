@@ -24,9 +24,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _cli(db: Path, *args: str) -> str:
+def _cli(db: Path, *args: str, input: str | None = None) -> str:
     result = subprocess.run([sys.executable, "-m", "core", "--db", str(db), *args], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, input=input)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -49,10 +49,16 @@ class RunningApp:
         self.db = db
 
 
-def start_app(tmp_path: Path, prepare=None):
+# The demo shop's owner gets this password in every browser test's shop (the first-start test starts without it).
+OWNER, OWNER_PASSWORD = "owner", "e2e-owner-password"
+
+
+def start_app(tmp_path: Path, prepare=None, *, owner_password: str | None = OWNER_PASSWORD):
     """Starts Chotdon on a free port; `prepare(db)` may fill the database first through the CLI."""
     db = tmp_path / "e2e.duckdb"
     _cli(db, "init", "--demo")
+    if owner_password:
+        _cli(db, "user", "password", OWNER, input=owner_password + "\n")
     if prepare is not None:
         prepare(db)
     port = _free_port()
@@ -88,6 +94,19 @@ def page(browser):
     tab.set_default_timeout(20_000)
     yield tab
     context.close()
+
+
+def login(tab, app: RunningApp, path: str = "", *, username: str = OWNER, password: str = OWNER_PASSWORD):
+    """Opens `path` of the app and logs in on the login page it shows; returns once the page itself is there."""
+    from playwright.sync_api import expect
+
+    tab.goto(app.url + path)
+    form = tab.locator('[data-testid="stForm"]').filter(has=tab.get_by_role("button", name="Log in"))
+    expect(form).to_be_visible(timeout=30_000)
+    form.get_by_role("textbox", name="Username").fill(username)
+    form.get_by_role("textbox", name="Password").fill(password)
+    form.get_by_role("button", name="Log in").click()
+    expect(tab.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
 
 
 def screenshot(tab, name: str) -> Path:

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import login, screenshot
 
 ORDER_ROW = re.compile(r"^🛒 (?!made)")
 
@@ -25,7 +25,7 @@ def press(page, label: str):
 
 
 def test_play_demo_live_shows_comments_with_order_icons(page, empty_demo_app):
-    page.goto(empty_demo_app.url)
+    login(page, empty_demo_app)
     wait_for_app(page)
     expect(page.get_by_text("No comments yet")).to_be_visible()
     page.get_by_role("button", name="▶ Play demo live").click()
@@ -38,7 +38,7 @@ def test_play_demo_live_shows_comments_with_order_icons(page, empty_demo_app):
 
 
 def test_ship_refuses_an_incomplete_order_and_says_what_is_missing(page, shop_app):
-    page.goto(shop_app.url)
+    login(page, shop_app)
     wait_for_app(page)
     open_order_from_comment(page, "Bùi An", "D9 L 0977123456")
     press(page, "Ship")
@@ -47,7 +47,7 @@ def test_ship_refuses_an_incomplete_order_and_says_what_is_missing(page, shop_ap
 
 
 def test_ship_with_shipping_info_ships_the_order(page, shop_app):
-    page.goto(shop_app.url)
+    login(page, shop_app)
     wait_for_app(page)
     open_order_from_comment(page, "Nguyễn Lan", "chốt A1 M 2")
     expect(page.get_by_label("Phone")).to_have_value("0912 345 678")
@@ -62,7 +62,7 @@ def test_ship_with_shipping_info_ships_the_order(page, shop_app):
 
 
 def test_picking_the_item_for_an_unknown_code_and_saving_a_draft(page, shop_app):
-    page.goto(shop_app.url)
+    login(page, shop_app)
     wait_for_app(page)
     open_order_from_comment(page, "Trần Mai", "Z9 2")
     expect(page.get_by_text(re.compile("Pick the item for Z9"))).to_be_visible()
@@ -77,7 +77,7 @@ def test_picking_the_item_for_an_unknown_code_and_saving_a_draft(page, shop_app)
 
 
 def test_send_to_shop_save_to_shipping_book_and_cancel(page, shop_app):
-    page.goto(shop_app.url)
+    login(page, shop_app)
     wait_for_app(page)
     for customer, comment, button, outcome in [
         ("Lê Huy", "K3 3 0987654321", "Send to shop", "sent to shop"),
@@ -102,7 +102,7 @@ def test_importing_a_comment_file_counts_bad_lines_and_adds_the_rest(page, shop_
         json.dumps({"id": "f2", "user_id": "u51", "user_name": "Khách Hai", "message": "A1 L",
                     "created_at": "2026-11-20T20:10:05+07:00"}, ensure_ascii=False),
     ]) + "\n", encoding="utf-8")
-    page.goto(shop_app.url)
+    login(page, shop_app)
     wait_for_app(page)
     page.get_by_text("📄 Import a comment file (CSV or JSONL)").click()
     page.locator('input[type="file"]').set_input_files(str(path))

@@ -5,13 +5,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import login, screenshot
 
 GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
 
 
 def open_orders(page, app):
-    page.goto(app.url + "/orders")
+    login(page, app, "/orders")
     expect(page.get_by_role("heading", name="Livestream orders")).to_be_visible(timeout=30_000)
     grid = page.frame_locator(GRID)
     expect(grid.locator(".ag-row").first).to_be_visible(timeout=30_000)
@@ -98,7 +98,7 @@ def test_edit_order_send_to_shop(page, shop_app):
 
 
 def test_shipping_book_ships_and_shop_inbox_marks_handled(page, shop_app):
-    page.goto(shop_app.url + "/shipping-book")
+    login(page, shop_app, "/shipping-book")
     expect(page.get_by_role("heading", name="Shipping book")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile("orders? waiting"))).to_be_visible()
     expect(page.get_by_role("button", name="Ship", exact=True)).to_be_visible()
@@ -124,7 +124,7 @@ def test_shipping_book_ships_and_shop_inbox_marks_handled(page, shop_app):
 
 
 def test_setup_screen(page, shop_app):
-    page.goto(shop_app.url + "/setup")
+    login(page, shop_app, "/setup")
     expect(page.get_by_role("heading", name="Setup")).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Items of the livestream").click()
     expect(page.get_by_role("button", name="Save items")).to_be_visible()

@@ -6,6 +6,7 @@ from core import livestreams, orders
 from core.ingest import ingest_text
 from tests.integration.helpers import comment, feed
 from core.ingest import ingest_comments
+from core.auth import SYSTEM_USER
 
 
 def _orders(store, livestream_id, statuses=orders.STATUSES):
@@ -102,7 +103,7 @@ def test_adding_the_missing_item_in_setup_fills_blank_lines(store, livestream_id
     feed(store, livestream_id, ("Lan", "Q15 M"))
     items = livestreams.list_items(store, livestream_id)
     items.append(livestreams.LiveItem(id=None, code="Q15", name="Quần short", price=120000, sizes=("M", "L")))
-    result = livestreams.save_items(store, livestream_id, items, actor="owner")
+    result = livestreams.save_items(store, livestream_id, items, actor="owner", by=SYSTEM_USER)
     assert result["blank_lines_filled"] == 1
     assert result["comments_reparsed"] == 1  # "Q15 M" now reads as the known item Q15
     line = _only(store, livestream_id, "Lan").lines[0]
@@ -181,7 +182,7 @@ def test_changing_items_rereads_stored_comments_but_keeps_lines_staff_edited(sto
     items = [livestreams.LiveItem(**{**i.__dict__, "sizes": ("XS",) + i.sizes}) if i.code == "A2" else i
              for i in items]
     items.append(livestreams.LiveItem(id=None, code="Z7", name="Khăn lụa", price=90000))
-    result = livestreams.save_items(store, livestream_id, items, actor="owner")
+    result = livestreams.save_items(store, livestream_id, items, actor="owner", by=SYSTEM_USER)
     assert store.scalar("SELECT kind FROM comments WHERE message = 'A2 XS'") == "order"
     assert result["comments_reparsed"] == 3
     assert _only(store, livestream_id, "Mai").lines[0].item_name == "Khăn lụa"

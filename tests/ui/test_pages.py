@@ -5,15 +5,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import orders
+from core import orders, outbox
 from core.demo import create_demo_shop
 from core.livestreams import list_items
 from core.ingest import IncomingComment, ingest_comments
 from core.store import open_store
 from tests.integration.helpers import START
+from tests.ui.helpers import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pages/shop_inbox.py", "pages/setup.py"]
+PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pages/shop_inbox.py", "pages/setup.py",
+         "pages/customers.py"]
 
 
 @pytest.fixture
@@ -29,11 +31,13 @@ def shop(tmp_path, monkeypatch):
         IncomingComment(f"ui{i}", f"u-{name}", name, text, START.replace(second=i)) for i, (name, text) in
         enumerate(messages)], source="test")
     yield store, livestream_id
+    outbox.stop_worker(store)  # the app started it; it must not be mid-query at close
     store.close()
 
 
-def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+def app(username: str = "owner") -> AppTest:
+    """The app as `username` sees it once logged in (the demo shop's owner by default)."""
+    return sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), username)
 
 
 def order_of(store, livestream_id, customer):
@@ -199,3 +203,23 @@ def test_a_question_comment_can_be_fixed_into_order_lines(shop):
     assert not at.exception
     huy = order_of(store, livestream_id, "Lê Huy")
     assert [(l.item_code, l.size, l.qty) for l in huy.lines] == [("A1", "L", 1)]
+
+
+def test_setup_refuses_a_dangerous_code_pattern_and_saves_a_good_one(shop):
+    store, livestream_id = shop
+    from core.livestreams import get_livestream, syntax_settings
+
+    at = app().run()
+    at.switch_page("pages/setup.py").run()
+    version = get_livestream(store, livestream_id)["catalog_version"]
+    base = f"syntax-{livestream_id}-v{version}"
+    at.text_input(key=f"{base}-pattern").set_value("(a+)+[0-9]")
+    at.button(key=f"{base}-save").click().run()
+    assert any("not saved" in e.value for e in at.error), [e.value for e in at.error]
+    assert syntax_settings(store, livestream_id).code_pattern == "[a-z]{1,3}[0-9]{1,4}"
+    at.text_input(key=f"{base}-pattern").set_value("[a-z]{1,2}[0-9]{1,3}")
+    at.number_input(key=f"{base}-max-qty").set_value(10)
+    at.button(key=f"{base}-save").click().run()
+    assert not at.exception
+    saved = syntax_settings(store, livestream_id)
+    assert (saved.code_pattern, saved.max_qty) == ("[a-z]{1,2}[0-9]{1,3}", 10)

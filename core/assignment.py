@@ -1,0 +1,198 @@
+"""Staff in charge of customers and orders: who is on duty in a livestream, the turn new customers are given in,
+and reassigning (the owner), claiming and releasing (anyone, for themselves).
+
+A customer's staff member carries over to their new orders. A new customer (or one whose staff member was switched
+off) who places an order comment goes to the next staff member on duty, in turn; with nobody marked on duty, every
+active staff member takes turns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.auth import User, require_owner
+from core.errors import AccessDenied, InvalidInput, NotFound
+from core.formatting import utc_now
+from core.store import Store
+
+# Orders whose staff member still matters: a reassigned customer takes these along.
+_OPEN_STATUSES = ("draft", "awaiting_confirmation", "awaiting_shipment")
+
+
+def on_duty(store: Store, livestream_id: int) -> list[int]:
+    """The ids of the users marked on duty for this livestream (may be empty)."""
+    return [row["user_id"] for row in store.query(
+        "SELECT d.user_id FROM livestream_on_duty d JOIN users u ON u.id = d.user_id "
+        "WHERE d.livestream_id = ? ORDER BY d.user_id", [livestream_id])]
+
+
+def set_on_duty(store: Store, livestream_id: int, user_ids, *, by: User) -> list[int]:
+    """Marks who is on duty in this livestream (the Livestream screen); an empty list means every active staff."""
+    if by is None:
+        raise AccessDenied("Log in to change who is on duty.")
+    ids = sorted({int(i) for i in user_ids})
+    with store.transaction() as cur:
+        if ids:
+            known = {row[0] for row in cur.execute(
+                "SELECT id FROM users WHERE active AND id IN (SELECT unnest(?::BIGINT[]))", [ids]).fetchall()}
+            unknown = [i for i in ids if i not in known]
+            if unknown:
+                raise InvalidInput("Only active users can be on duty.")
+        cur.execute("DELETE FROM livestream_on_duty WHERE livestream_id = ?", [livestream_id])
+        for user_id in ids:
+            cur.execute("INSERT INTO livestream_on_duty VALUES (?, ?)", [livestream_id, user_id])
+    return ids
+
+
+@dataclass
+class StaffRotation:
+    """The turn of new customers in one livestream, loaded and saved inside the transaction that assigns them."""
+
+    livestream_id: int
+    candidates: list[int]  # in turn order (by user id)
+    active: set[int]  # every active user: a customer whose staff member is not among them is assigned anew
+    last: int | None
+    changed: bool = False
+
+    @classmethod
+    def load(cls, cur, livestream_id: int) -> "StaffRotation":
+        active = {row[0] for row in cur.execute("SELECT id FROM users WHERE active").fetchall()}
+        marked = [row[0] for row in cur.execute(
+            "SELECT d.user_id FROM livestream_on_duty d JOIN users u ON u.id = d.user_id "
+            "WHERE d.livestream_id = ? AND u.active ORDER BY d.user_id", [livestream_id]).fetchall()]
+        if not marked:
+            marked = [row[0] for row in cur.execute(
+                "SELECT id FROM users WHERE active AND role = 'staff' ORDER BY id").fetchall()]
+        row = cur.execute("SELECT last_staff_id FROM staff_rotation WHERE livestream_id = ?",
+                          [livestream_id]).fetchone()
+        return cls(livestream_id, marked, active, row[0] if row else None)
+
+    def needs_staff(self, staff_id: int | None) -> bool:
+        return staff_id is None or staff_id not in self.active
+
+    def next(self) -> int | None:
+        """The next staff member in turn after the one who got the last new customer; None with no staff."""
+        if not self.candidates:
+            return None
+        later = [c for c in self.candidates if self.last is not None and c > self.last]
+        self.last = later[0] if later else self.candidates[0]
+        self.changed = True
+        return self.last
+
+    def save(self, cur) -> None:
+        if self.changed and self.last is not None:
+            cur.execute(
+                "INSERT INTO staff_rotation VALUES (?, ?, ?) ON CONFLICT (livestream_id) DO UPDATE SET "
+                "last_staff_id = excluded.last_staff_id, updated_at = excluded.updated_at",
+                [self.livestream_id, self.last, utc_now()],
+            )
+            self.changed = False
+
+
+# -- customers -----------------------------------------------------------------------------------------------------
+def _customer_staff(cur, customer_id: int) -> int | None:
+    row = cur.execute("SELECT staff_id FROM customers WHERE id = ?", [customer_id]).fetchone()
+    if row is None:
+        raise NotFound(f"Customer {customer_id} does not exist.")
+    return row[0]
+
+
+def _staff_name(cur, staff_id: int | None) -> str:
+    if staff_id is None:
+        return "nobody"
+    row = cur.execute("SELECT display_name FROM users WHERE id = ?", [staff_id]).fetchone()
+    return row[0] if row else f"user {staff_id}"
+
+
+def _check_staff(cur, staff_id: int | None) -> None:
+    if staff_id is not None and not cur.execute("SELECT 1 FROM users WHERE id = ? AND active",
+                                                [staff_id]).fetchone():
+        raise InvalidInput("Pick an active staff member.")
+
+
+def _set_customer_staff(cur, customer_id: int, staff_id: int | None, *, actor: str) -> None:
+    """The customer and their open orders go to `staff_id`; each moved order records who moved it."""
+    from core.orders import record_event
+
+    cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
+    moved = cur.execute(
+        f"SELECT id, staff_id FROM orders WHERE customer_id = ? AND status IN ({','.join('?' * len(_OPEN_STATUSES))}) "
+        "AND staff_id IS DISTINCT FROM ?", [customer_id, *_OPEN_STATUSES, staff_id]).fetchall()
+    for order_id, before in moved:
+        cur.execute("UPDATE orders SET staff_id = ? WHERE id = ?", [staff_id, order_id])
+        record_event(cur, order_id, actor=actor, action="staff_changed",
+                     details={"from": _staff_name(cur, before), "to": _staff_name(cur, staff_id),
+                              "with_customer": True})
+
+
+def assign_customer(store: Store, customer_id: int, staff_id: int | None, *, by: User) -> None:
+    """The owner gives a customer (and their open orders) to a staff member, or to nobody."""
+    require_owner(by, "reassign customers")
+    with store.transaction() as cur:
+        _customer_staff(cur, customer_id)
+        _check_staff(cur, staff_id)
+        _set_customer_staff(cur, customer_id, staff_id, actor=by.username)
+
+
+def claim_customer(store: Store, customer_id: int, *, by: User) -> None:
+    """Takes a customer nobody has (the owner may take anyone's)."""
+    if by.id is None:
+        raise AccessDenied("Log in as a staff member to claim customers.")
+    with store.transaction() as cur:
+        current = _customer_staff(cur, customer_id)
+        if current not in (None, by.id) and not by.is_owner:
+            raise AccessDenied(f"This customer is {_staff_name(cur, current)}'s: ask the owner to reassign them.")
+        _set_customer_staff(cur, customer_id, by.id, actor=by.username)
+
+
+def release_customer(store: Store, customer_id: int, *, by: User) -> None:
+    """Gives up one's own customer (the owner may release anyone's); the next new order assigns them anew."""
+    with store.transaction() as cur:
+        current = _customer_staff(cur, customer_id)
+        if current != by.id and not by.is_owner:
+            raise AccessDenied("Only the staff member in charge, or the owner, can release a customer.")
+        _set_customer_staff(cur, customer_id, None, actor=by.username)
+
+
+# -- orders --------------------------------------------------------------------------------------------------------
+def _order_staff(cur, order_id: int) -> tuple[str, int | None]:
+    row = cur.execute("SELECT code, staff_id FROM orders WHERE id = ?", [order_id]).fetchone()
+    if row is None:
+        raise NotFound(f"Order {order_id} does not exist.")
+    return row
+
+
+def _set_order_staff(cur, order_id: int, before: int | None, staff_id: int | None, *, actor: str) -> None:
+    from core.orders import record_event
+
+    # The version is left alone: who is in charge does not clash with an edit of items or shipping info.
+    cur.execute("UPDATE orders SET staff_id = ? WHERE id = ?", [staff_id, order_id])
+    record_event(cur, order_id, actor=actor, action="staff_changed",
+                 details={"from": _staff_name(cur, before), "to": _staff_name(cur, staff_id)})
+
+
+def assign_order(store: Store, order_id: int, staff_id: int | None, *, by: User) -> None:
+    """The owner gives one order to a staff member (the customer stays with theirs)."""
+    require_owner(by, "reassign orders")
+    with store.transaction() as cur:
+        _, before = _order_staff(cur, order_id)
+        _check_staff(cur, staff_id)
+        _set_order_staff(cur, order_id, before, staff_id, actor=by.username)
+
+
+def claim_order(store: Store, order_id: int, *, by: User) -> None:
+    if by.id is None:
+        raise AccessDenied("Log in as a staff member to claim orders.")
+    with store.transaction() as cur:
+        code, before = _order_staff(cur, order_id)
+        if before not in (None, by.id) and not by.is_owner:
+            raise AccessDenied(f"Order {code} is {_staff_name(cur, before)}'s: ask the owner to reassign it.")
+        _set_order_staff(cur, order_id, before, by.id, actor=by.username)
+
+
+def release_order(store: Store, order_id: int, *, by: User) -> None:
+    with store.transaction() as cur:
+        code, before = _order_staff(cur, order_id)
+        if before != by.id and not by.is_owner:
+            raise AccessDenied(f"Only the staff member in charge of {code}, or the owner, can release it.")
+        _set_order_staff(cur, order_id, before, None, actor=by.username)

@@ -1,0 +1,334 @@
+"""Who is working: passwords (argon2), logins with a slow-down and a lockout, server-side sessions, and roles.
+
+A session is a row in `sessions`; the browser keeps only a token: a random id and its HMAC signature, keyed by a
+secret made on first start and kept in the shop's database (never in the repository). Logging out, a password
+reset and deactivating a user end sessions on the server, so a copied cookie stops working too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.errors import AccessDenied, InvalidInput, LoginRefused
+from core.formatting import shop_time_text, utc_now
+from core.store import Store
+
+OWNER, STAFF = "owner", "staff"
+SESSION_HOURS = 12  # one working day: a shared shop computer does not stay logged in for a week
+MIN_PASSWORD_LENGTH = 8
+FAILURES_BEFORE_LOCK = 5
+LOCK_MINUTES = 15
+
+# OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): about 0.1 s here, where the library's default takes 1 s.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Verified when the username is unknown, so that a wrong username takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int | None
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == OWNER
+
+
+# The command line, the demo and scripts on the shop's own machine act as the owner: whoever runs them can open the
+# database file anyway.
+SYSTEM_USER = User(id=None, username="system", display_name="Chotdon", role=OWNER)
+
+
+def require_owner(user: User | None, what: str = "do this") -> None:
+    """Raises AccessDenied unless `user` is the owner; every owner-only core function calls it."""
+    if user is None or user.role != OWNER:
+        raise AccessDenied(f"Only the owner can {what}.")
+
+
+# -- users --------------------------------------------------------------------------------------------------------
+def _user(row) -> User:
+    return User(id=row[0], username=row[1], display_name=row[2], role=row[3])
+
+
+def get_user(store: Store, user_id: int) -> User | None:
+    cur = store.cursor()
+    try:
+        row = cur.execute("SELECT id, username, display_name, role FROM users WHERE id = ?", [user_id]).fetchone()
+    finally:
+        cur.close()
+    return _user(row) if row else None
+
+
+def user_by_username(store: Store, username: str) -> User | None:
+    cur = store.cursor()
+    try:
+        row = cur.execute("SELECT id, username, display_name, role FROM users WHERE username = ?",
+                          [(username or "").strip().lower()]).fetchone()
+    finally:
+        cur.close()
+    return _user(row) if row else None
+
+
+def check_password_rules(password: str, username: str = "") -> str:
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if username and password.strip().lower() == username.strip().lower():
+        raise InvalidInput("The password must not be the username.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def owner_setup_needed(store: Store) -> bool:
+    """True on first start: no active owner has a password yet, so nobody could log in."""
+    return not store.scalar(
+        "SELECT count(*) FROM users WHERE role = 'owner' AND active AND password_hash IS NOT NULL")
+
+
+def set_up_owner(store: Store, username: str, display_name: str, password: str) -> User:
+    """The first-start page: creates the owner account (or gives a password to a passwordless owner row, such as
+    the demo shop's). Refused once an owner can log in, so the page cannot be used to take the shop over."""
+    from core.staff import USERNAME_PATTERN
+
+    username = (username or "").strip().lower()
+    display_name = (display_name or "").strip()
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput("A username is 2–32 lower-case letters, digits, dots, dashes or underscores.")
+    if not display_name:
+        raise InvalidInput("The owner needs a display name.")
+    check_password_rules(password, username)
+    password_hash = hash_password(password)
+    with store.transaction() as cur:
+        if cur.execute("SELECT count(*) FROM users WHERE role = 'owner' AND active AND password_hash IS NOT NULL"
+                       ).fetchone()[0]:
+            raise AccessDenied("The owner account is already set up: log in instead.")
+        row = cur.execute("SELECT id, role FROM users WHERE username = ?", [username]).fetchone()
+        if row is not None and row[1] != OWNER:
+            raise InvalidInput(f"The username {username} belongs to a staff member: choose another one.")
+        if row is None:
+            user_id = cur.execute(
+                "INSERT INTO users (username, display_name, role, password_hash, created_at) "
+                "VALUES (?, ?, 'owner', ?, ?) RETURNING id",
+                [username, display_name, password_hash, utc_now()],
+            ).fetchone()[0]
+        else:
+            user_id = row[0]
+            cur.execute("UPDATE users SET display_name = ?, password_hash = ?, active = TRUE WHERE id = ?",
+                        [display_name, password_hash, user_id])
+    return User(user_id, username, display_name, OWNER)
+
+
+def set_password(store: Store, user_id: int, new_password: str, *, by: User) -> None:
+    """The owner sets or resets anyone's password (Setup → Staff); the user's sessions end and any lock goes."""
+    require_owner(by, "set passwords")
+    target = get_user(store, user_id)
+    if target is None:
+        raise InvalidInput("There is no such user.")
+    check_password_rules(new_password, target.username)
+    password_hash = hash_password(new_password)
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
+        cur.execute("DELETE FROM login_throttle WHERE user_id = ?", [user_id])
+        end_sessions_of(cur, user_id)
+
+
+def change_own_password(store: Store, user: User, current_password: str, new_password: str, *,
+                        current_token: str | None = None) -> None:
+    """Anyone changes their own password, knowing the current one; their other sessions end."""
+    stored = store.scalar("SELECT password_hash FROM users WHERE id = ?", [user.id])
+    if not stored or not _verify(stored, current_password or ""):
+        raise InvalidInput("The current password is wrong; nothing was changed.")
+    check_password_rules(new_password, user.username)
+    password_hash = hash_password(new_password)
+    keep = _checked_id(store, current_token)
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user.id])
+        cur.execute("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL AND id_hash <> ?",
+                    [utc_now(), user.id, _id_hash(keep) if keep else ""])
+
+
+def unlock(store: Store, user_id: int, *, by: User) -> None:
+    """The owner lifts a lockout (and the slow-down) at once."""
+    require_owner(by, "unlock accounts")
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM login_throttle WHERE user_id = ?", [user_id])
+
+
+def lock_states(store: Store, now: datetime | None = None) -> dict[int, dict]:
+    """user id -> {failures, locked_until} for accounts with recent wrong passwords (Setup → Staff)."""
+    now = now or utc_now()
+    return {
+        row["user_id"]: {"failures": row["failures"],
+                         "locked_until": row["locked_until"] if row["locked_until"] and row["locked_until"] > now
+                         else None}
+        for row in store.query("SELECT user_id, failures, locked_until FROM login_throttle")
+    }
+
+
+# -- logging in ----------------------------------------------------------------------------------------------------
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def wait_after(failures: int) -> timedelta:
+    """How long the next try must wait after this many wrong passwords in a row: 1, 2, 4, 8 seconds."""
+    return timedelta(seconds=2 ** (failures - 1)) if failures >= 1 else timedelta(0)
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str  # what the browser keeps (cookie value): the random id, a dot, its signature
+    user: User
+    expires_at: datetime
+
+
+def log_in(store: Store, username: str, password: str, *, now: datetime | None = None) -> Session:
+    """Checks the password and starts a session; raises LoginRefused with the reason in words.
+
+    A wrong password makes the next try wait (1, 2, 4, 8 s); the fifth in a row locks the account for
+    LOCK_MINUTES. A try during the wait or the lock is refused without looking at the password.
+    """
+    now = now or utc_now()
+    username = (username or "").strip().lower()
+    cur = store.cursor()
+    try:
+        row = cur.execute(
+            "SELECT u.id, u.username, u.display_name, u.role, u.password_hash, u.active, t.failures, t.next_try_at, "
+            "t.locked_until FROM users u LEFT JOIN login_throttle t ON t.user_id = u.id WHERE u.username = ?",
+            [username],
+        ).fetchone()
+    finally:
+        cur.close()
+    if row is None or not row[4]:
+        _verify(_DUMMY_HASH, password or "")
+        raise LoginRefused("Wrong username or password.")
+    user = _user(row)
+    failures, next_try_at, locked_until = row[6] or 0, row[7], row[8]
+    if locked_until is not None and locked_until > now:
+        raise LoginRefused(
+            f"This account is locked after {FAILURES_BEFORE_LOCK} wrong passwords, until "
+            f"{shop_time_text(locked_until)}. The owner can unlock it in Setup → Staff.")
+    if next_try_at is not None and next_try_at > now:
+        seconds = max(1, int((next_try_at - now).total_seconds() + 0.999))
+        raise LoginRefused(f"Too many wrong passwords: wait {seconds} s, then try again.")
+    if not _verify(row[4], password or ""):
+        failures += 1
+        locked = failures >= FAILURES_BEFORE_LOCK
+        with store.transaction() as write:
+            write.execute(
+                "INSERT INTO login_throttle (user_id, failures, next_try_at, locked_until, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET failures = excluded.failures, "
+                "next_try_at = excluded.next_try_at, locked_until = excluded.locked_until, "
+                "updated_at = excluded.updated_at",
+                [user.id, 0 if locked else failures, None if locked else now + wait_after(failures),
+                 now + timedelta(minutes=LOCK_MINUTES) if locked else None, now],
+            )
+        if locked:
+            raise LoginRefused(f"Wrong password. That was {FAILURES_BEFORE_LOCK} in a row: the account is locked for "
+                               f"{LOCK_MINUTES} minutes. The owner can unlock it in Setup → Staff.")
+        raise LoginRefused("Wrong username or password.")
+    if not row[5]:
+        raise LoginRefused("This account is switched off. Ask the owner.")
+    with store.transaction() as write:
+        write.execute("DELETE FROM login_throttle WHERE user_id = ?", [user.id])
+    return start_session(store, user, now=now)
+
+
+def start_session(store: Store, user: User, *, now: datetime | None = None) -> Session:
+    """A new server-side session for a user whose password was checked (log_in) or for a test."""
+    now = now or utc_now()
+    session_id = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=SESSION_HOURS)
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                    [_id_hash(session_id), user.id, now, expires_at])
+    return Session(f"{session_id}.{_signature(store, session_id)}", user, expires_at)
+
+
+def session_user(store: Store, token: str | None, *, now: datetime | None = None) -> Session | None:
+    """The session a token stands for, if its signature is right and it has not ended, expired or lost its user."""
+    session_id = _checked_id(store, token)
+    if session_id is None:
+        return None
+    now = now or utc_now()
+    cur = store.cursor()
+    try:
+        row = cur.execute(
+            "SELECT u.id, u.username, u.display_name, u.role, s.expires_at FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? "
+            "AND u.active",
+            [_id_hash(session_id), now],
+        ).fetchone()
+    finally:
+        cur.close()
+    return Session(token, _user(row), row[4]) if row else None
+
+
+def log_out(store: Store, token: str | None) -> None:
+    """Ends the session on the server: the cookie, wherever a copy of it is, no longer lets anyone in."""
+    session_id = _checked_id(store, token)
+    if session_id is None:
+        return
+    with store.transaction() as cur:
+        cur.execute("UPDATE sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL",
+                    [utc_now(), _id_hash(session_id)])
+
+
+def end_sessions_of(cur, user_id: int) -> None:
+    cur.execute("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL", [utc_now(), user_id])
+
+
+# -- signing -------------------------------------------------------------------------------------------------------
+def _signing_key(store: Store) -> bytes:
+    """The HMAC key of session tokens, made once per shop database on first use (kept on the Store after)."""
+    key = getattr(store, "_session_signing_key", None)
+    if key is None:
+        with store.transaction() as cur:
+            row = cur.execute("SELECT value FROM app_secrets WHERE name = 'session_signing_key'").fetchone()
+            if row is None:
+                value = secrets.token_hex(32)
+                cur.execute("INSERT INTO app_secrets VALUES ('session_signing_key', ?, ?)", [value, utc_now()])
+            else:
+                value = row[0]
+        key = bytes.fromhex(value)
+        store._session_signing_key = key
+    return key
+
+
+def cookie_name(store: Store) -> str:
+    """The session cookie's name, different for each shop database: browsers do not tell apart two apps on the
+    same host by their port, and a demo and the real shop must not log each other out."""
+    return "chotdon_" + hmac.new(_signing_key(store), b"cookie name", hashlib.sha256).hexdigest()[:12]
+
+
+def _signature(store: Store, session_id: str) -> str:
+    return hmac.new(_signing_key(store), session_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _checked_id(store: Store, token: str | None) -> str | None:
+    if not token or not isinstance(token, str) or token.count(".") != 1:
+        return None
+    session_id, signature = token.split(".")
+    if not session_id or not hmac.compare_digest(signature, _signature(store, session_id)):
+        return None
+    return session_id
+
+
+def _id_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()

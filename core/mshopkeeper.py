@@ -1,0 +1,388 @@
+"""MISA MShopKeeper's open platform: the client behind Send to shop, and every MISA name Chotdon uses.
+
+The names and paths come from integrators' clients (docs REFERENCE.md), not from MISA's own document, so each
+one is a constant here: when the official document says otherwise, this module is the one place to correct.
+Delivery policy (retries, lookups before re-creating) lives in core.outbox; this module only speaks MISA.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import httpx
+
+from core import config
+from core.formatting import utc_now
+
+# -- MISA's names ------------------------------------------------------------------------------------------------
+APP_ID = "MShopKeeperOpenPlatform"
+LOGIN_PATH = "/auth/api/Account/Login"
+API_PATH = "/{environment}/api/v1/{resource}"
+# Integrators disagree on where orders are created ("orders", "invoices/"): MISA's document decides.
+ORDER_CREATE_RESOURCE = "orders"
+# Asked before a retry that follows an answer that never came: lists orders filtered by their number.
+ORDER_LOOKUP_RESOURCE = "orders/list"
+BRANCHES_RESOURCE = "branchs/all"  # sic: MISA's spelling
+# MISA does not say how long a token lives; integrators treat it as about an hour. Renewed early, and on 401.
+TOKEN_LIFETIME_SECONDS = 50 * 60
+
+ERROR_TYPES = {
+    0: "no error",
+    1: "a parameter is missing or empty",
+    2: "the shop was not found",
+    3: "the AppID was not found",
+    4: "the login signature is wrong or expired",
+    5: "a page size over 100",
+    6: "a date out of range",
+    7: "the shop has switched the connection off",
+    100: "an internal error at MShopKeeper",
+    102: "a same request is still running",
+}
+ERROR_SAME_REQUEST_RUNNING = 102
+
+
+# -- errors ------------------------------------------------------------------------------------------------------
+class MShopKeeperError(Exception):
+    """An answer from MShopKeeper that is not a success; str(error) is for the shop."""
+
+
+class Refused(MShopKeeperError):
+    """MShopKeeper answered Success=false with an error type other than 102: not retried by itself."""
+
+    def __init__(self, error_type, message: str | None, *, during: str):
+        self.error_type = error_type
+        self.misa_message = (message or "").strip()
+        meaning = ERROR_TYPES.get(error_type, "an error")
+        text = f"MShopKeeper refused to {during}: {self.misa_message or meaning}"
+        if self.misa_message:
+            text += f" (error type {error_type}: {meaning})"
+        else:
+            text += f" (error type {error_type})"
+        super().__init__(text)
+
+
+class SameRequestRunning(MShopKeeperError):
+    """Error type 102: MShopKeeper is still working on the same request; ask again later."""
+
+    def __init__(self, message: str | None):
+        self.misa_message = (message or "").strip()
+        super().__init__("MShopKeeper is still working on the same request (error type 102): trying again later"
+                         + (f" ({self.misa_message})" if self.misa_message else ""))
+
+
+class UnexpectedAnswer(MShopKeeperError):
+    """An HTTP status other than success, or an answer that is not MISA's JSON envelope."""
+
+    def __init__(self, response: httpx.Response, what: str):
+        self.response = response
+        super().__init__(f"MShopKeeper answered {what} with HTTP {response.status_code}")
+
+
+class LookupInconclusive(MShopKeeperError):
+    """The lookup by order number did not prove that the order is absent (more matches than one page)."""
+
+
+# -- settings ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Connection:
+    base_url: str
+    domain: str
+    secret: str = field(repr=False)
+    branch_id: str | None = None
+
+
+def connection_from_settings() -> Connection | None:
+    """The configured connection; None when CHOTDON_MSHOPKEEPER_URL, _DOMAIN or _SECRET is missing."""
+    url = config.get("CHOTDON_MSHOPKEEPER_URL")
+    domain = config.get("CHOTDON_MSHOPKEEPER_DOMAIN")
+    secret = config.get("CHOTDON_MSHOPKEEPER_SECRET")
+    if not (url and domain and secret):
+        return None
+    branch = (config.get("CHOTDON_MSHOPKEEPER_BRANCH") or "").strip() or None
+    return Connection(base_url=url.strip().rstrip("/"), domain=domain.strip(), secret=secret, branch_id=branch)
+
+
+def is_configured() -> bool:
+    return connection_from_settings() is not None
+
+
+# -- login -------------------------------------------------------------------------------------------------------
+def login_time_text() -> str:
+    now = utc_now()
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def signature_info(secret: str, domain: str, login_time: str) -> str:
+    """Hex HMAC-SHA256, keyed by the shop's secret, of the JSON of {AppID, Domain, LoginTime} with sorted keys.
+
+    Compact separators, as .NET and PHP serialise by default (MISA's side is .NET)."""
+    signed = json.dumps({"AppID": APP_ID, "Domain": domain, "LoginTime": login_time}, sort_keys=True,
+                        separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(secret.encode("utf-8"), signed.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def login_body(connection: Connection, login_time: str | None = None) -> dict:
+    login_time = login_time or login_time_text()
+    return {"Domain": connection.domain, "AppID": APP_ID, "LoginTime": login_time,
+            "SignatureInfo": signature_info(connection.secret, connection.domain, login_time)}
+
+
+@dataclass(frozen=True)
+class Token:
+    access_token: str = field(repr=False)
+    company_code: str
+    environment: str
+    expires_at: float  # time.monotonic()
+
+
+# One token per connection, shared by every thread of the process: logging in for every push would be slow and
+# could trip MISA's "same request running" guard.
+_tokens: dict[tuple[str, str, str], Token] = {}
+_tokens_lock = threading.Lock()
+
+
+def _token_key(connection: Connection) -> tuple[str, str, str]:
+    return (connection.base_url, connection.domain, hashlib.sha256(connection.secret.encode()).hexdigest())
+
+
+def forget_tokens() -> None:
+    with _tokens_lock:
+        _tokens.clear()
+
+
+# An exchange runs one HTTP request and gives back its response; the outbox passes one that records each
+# request in outbox_attempts before it goes out.
+Exchange = Callable[[str, Callable[[], httpx.Response]], httpx.Response]
+
+
+def _direct(label: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+    return send()
+
+
+def _envelope(response: httpx.Response, what: str) -> dict:
+    if not response.is_success:
+        raise UnexpectedAnswer(response, what)
+    try:
+        answer = response.json()
+    except ValueError:
+        raise UnexpectedAnswer(response, f"{what} with something that is not JSON") from None
+    if not isinstance(answer, dict) or "Success" not in answer:
+        raise UnexpectedAnswer(response, f"{what} without MISA's answer envelope")
+    return answer
+
+
+def _check_success(answer: dict, during: str):
+    if answer.get("Success"):
+        return answer.get("Data")
+    error_type = answer.get("ErrorType")
+    if error_type == ERROR_SAME_REQUEST_RUNNING:
+        raise SameRequestRunning(answer.get("ErrorMessage"))
+    raise Refused(error_type, answer.get("ErrorMessage"), during=during)
+
+
+class Client:
+    """Talks to one shop's MShopKeeper through an httpx.Client the caller owns (timeouts are the caller's)."""
+
+    def __init__(self, connection: Connection, http: httpx.Client, *, exchange: Exchange | None = None):
+        self.connection = connection
+        self.http = http
+        self.exchange = exchange or _direct
+
+    # -- token -----------------------------------------------------------------------------------------------
+    def login(self) -> Token:
+        """A new token, always from MShopKeeper (Test connection uses this to check the settings now)."""
+        url = self.connection.base_url + LOGIN_PATH
+        body = login_body(self.connection)
+        response = self.exchange("login", lambda: self.http.post(url, json=body))
+        data = _check_success(_envelope(response, "the login"), "log in") or {}
+        if not data.get("AccessToken") or not data.get("Environment"):
+            raise UnexpectedAnswer(response, "the login without AccessToken or Environment")
+        token = Token(access_token=str(data["AccessToken"]), company_code=str(data.get("CompanyCode") or ""),
+                      environment=str(data["Environment"]).strip("/"),
+                      expires_at=time.monotonic() + TOKEN_LIFETIME_SECONDS)
+        with _tokens_lock:
+            _tokens[_token_key(self.connection)] = token
+        return token
+
+    def token(self) -> Token:
+        with _tokens_lock:
+            token = _tokens.get(_token_key(self.connection))
+        if token is None or token.expires_at <= time.monotonic():
+            token = self.login()
+        return token
+
+    def _forget_token(self, token: Token) -> None:
+        with _tokens_lock:
+            if _tokens.get(_token_key(self.connection)) is token:
+                del _tokens[_token_key(self.connection)]
+
+    # -- calls -----------------------------------------------------------------------------------------------
+    def call(self, label: str, resource: str, body: dict | list | None = None, *, content: bytes | None = None,
+             method: str = "POST"):
+        """One API call; returns its Data. A 401 gets one new login and one more go, as MISA asks."""
+        for attempt in (1, 2):
+            token = self.token()
+            url = self.connection.base_url + API_PATH.format(environment=token.environment, resource=resource)
+            headers = {"Authorization": f"Bearer {token.access_token}", "CompanyCode": token.company_code}
+            if content is not None:
+                headers["Content-Type"] = "application/json; charset=utf-8"
+            response = self.exchange(label, lambda: self.http.request(
+                method, url, headers=headers, content=content, json=body if content is None else None))
+            if response.status_code == 401 and attempt == 1:
+                self._forget_token(token)
+                continue
+            return _check_success(_envelope(response, label), label)
+        raise AssertionError("unreachable")
+
+    def create_order(self, order_json: bytes) -> dict:
+        """Creates the order (the frozen JSON the outbox holds); returns MISA's Data ({OrderId, OrderNo})."""
+        data = self.call("create the order", ORDER_CREATE_RESOURCE, content=order_json)
+        return data if isinstance(data, dict) else {}
+
+    def find_order(self, order_no: str) -> dict | None:
+        """The order with this OrderNo at MShopKeeper, or None when the answer proves there is none."""
+        data = self.call("look the order up", ORDER_LOOKUP_RESOURCE, {"Page": 1, "Limit": 100, "OrderNo": order_no})
+        if isinstance(data, list):
+            rows = data
+        elif isinstance(data, dict):
+            rows = data.get("Data") or []
+        else:
+            rows = []
+        for row in rows:
+            if isinstance(row, dict) and str(row.get("OrderNo", "")).strip() == order_no:
+                return row
+        if len(rows) >= 100:
+            # A full page without our number: MShopKeeper may have ignored the filter, so absence is not proven.
+            raise LookupInconclusive(
+                f"MShopKeeper's order list did not say whether order {order_no} exists (it ignored the filter?): "
+                "check there before retrying")
+        return None
+
+    def branches(self) -> list[dict]:
+        data = self.call("list the branches", BRANCHES_RESOURCE, method="GET")
+        return [row for row in (data or []) if isinstance(row, dict)]
+
+
+# -- our order in MISA's words -----------------------------------------------------------------------------------
+def order_json(snapshot: dict, *, branch_id: str | None) -> dict:
+    """MShopKeeper's order from an order snapshot (core.outbox.order_snapshot). Our order code is the OrderNo,
+    which is what the lookup before a retry searches for. ProductCode is the item's SKU (MShopKeeper's code for
+    it) when the owner filled one in, else the short code."""
+    order, customer = snapshot["order"], snapshot["customer"]
+    receiver, totals = snapshot["receiver"], snapshot["totals"]
+    details = []
+    for line in snapshot["lines"]:
+        variant = ", ".join(v for v in (line.get("size"), line.get("color")) if v)
+        details.append({
+            "ProductCode": line.get("sku") or line["code"],
+            "ProductName": line["name"] + (f" ({variant})" if variant else ""),
+            "Quantity": line["qty"],
+            "SellingPrice": line["unit_price"],
+            "Amount": line["amount"],
+        })
+    body = {
+        "OrderNo": order["code"],
+        "OrderDate": order["updated_at"],
+        "TotalAmount": totals["total"],
+        "DiscountAmount": totals["discount"],
+        "Customer": {"Name": customer["name"], "Tel": customer.get("phone") or receiver["phone"],
+                     "Address": receiver["address"]},
+        "OrderDetails": details,
+        "OrderDelivery": {"Receiver": {"Name": receiver["name"], "Tel": receiver["phone"],
+                                       "Address": receiver["address"]},
+                          "DeliveryAmount": totals["shipping_fee"]},
+    }
+    if branch_id:
+        body["BranchId"] = branch_id
+    return body
+
+
+def order_no(order: dict) -> str:
+    return str(order["OrderNo"])
+
+
+def remote_id(found: dict) -> str | None:
+    value = found.get("OrderId") or found.get("Id")
+    return None if value is None else str(value)
+
+
+def differs(found: dict, ours: dict) -> str | None:
+    """Why an order MShopKeeper already has under our OrderNo is not ours (a reused database?); None if it is."""
+    theirs = found.get("TotalAmount")
+    if theirs is not None and round(float(theirs)) != int(ours["TotalAmount"]):
+        return f"its total is {theirs}, ours {ours['TotalAmount']}"
+    return None
+
+
+# -- Test connection ---------------------------------------------------------------------------------------------
+@dataclass
+class ConnectionCheck:
+    ok: bool
+    message: str
+    company_code: str | None = None
+    environment: str | None = None
+    branches: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
+    millis: int = 0
+
+
+def check_connection(connection: Connection | None = None, *, timeout: float = 15.0) -> ConnectionCheck:
+    """Logs in now (never a cached token) and lists the branches; says what happened, in words."""
+    connection = connection or connection_from_settings()
+    if connection is None:
+        return ConnectionCheck(False, "MShopKeeper is not configured: set CHOTDON_MSHOPKEEPER_URL, "
+                                      "CHOTDON_MSHOPKEEPER_DOMAIN and CHOTDON_MSHOPKEEPER_SECRET.")
+    started = time.monotonic()
+    try:
+        with httpx.Client(timeout=timeout) as http:
+            client = Client(connection, http)
+            token = client.login()
+            try:
+                branches = [(str(b.get("Id", "")), str(b.get("Name") or b.get("BranchName") or ""))
+                            for b in client.branches()]
+            except (MShopKeeperError, httpx.HTTPError):
+                branches = []  # the login is what this checks; the branch list is a help when it comes
+    except Refused as error:
+        return ConnectionCheck(False, f"{error}.", millis=_millis(started))
+    except MShopKeeperError as error:
+        return ConnectionCheck(False, f"Login failed: {error}.", millis=_millis(started))
+    except httpx.HTTPError as error:
+        return ConnectionCheck(False, f"Could not reach {connection.base_url}: {describe_http_error(error)}.",
+                               millis=_millis(started))
+    millis = _millis(started)
+    message = (f"Logged in to {connection.domain} in {millis} ms: company code {token.company_code or '?'}, "
+               f"environment {token.environment}.")
+    if connection.branch_id:
+        known = {b[0] for b in branches}
+        if branches and connection.branch_id not in known:
+            message += f" The branch {connection.branch_id} is not one of this shop's branches."
+    elif branches:
+        message += " No branch is set (CHOTDON_MSHOPKEEPER_BRANCH): orders go to MShopKeeper's default branch."
+    return ConnectionCheck(True, message, token.company_code, token.environment, branches, millis)
+
+
+def _millis(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def describe_http_error(error: httpx.HTTPError) -> str:
+    """A network error in words: what kind, and what the library said."""
+    kinds = {
+        httpx.ConnectTimeout: "no connection within the time limit",
+        httpx.ConnectError: "the connection was refused or the host is unknown",
+        httpx.ReadTimeout: "no answer within the time limit",
+        httpx.WriteTimeout: "the request could not be sent within the time limit",
+        httpx.RemoteProtocolError: "the connection was dropped without an answer",
+        httpx.ReadError: "the connection broke while reading the answer",
+        httpx.WriteError: "the connection broke while sending",
+    }
+    for kind, words in kinds.items():
+        if isinstance(error, kind):
+            detail = str(error).strip()
+            return words + (f" ({detail})" if detail else "")
+    return f"{type(error).__name__}: {error}"

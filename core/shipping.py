@@ -1,0 +1,397 @@
+"""Ship: the carriers the owner keeps, the shipment each Ship records (carrier, tracking number, fee), and the
+shipping labels and packing slips printed for one or many orders.
+
+Labels and slips are print-ready HTML pages rather than PDFs: the browser lays Vietnamese out with its own fonts,
+so diacritics come out right without shipping a font, and @page sizes them for a label printer (100 × 150 mm)
+or A5 paper. Every customer-written text is escaped: it is printed as text, never read as markup.
+"""
+
+from __future__ import annotations
+
+import html
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+
+from core import orders, outbox
+from core.errors import ChotdonError, InvalidInput, NotFound
+from core.formatting import shop_time_text, utc_now, vnd
+from core.phones import format_vn_phone
+from core.store import Store
+
+
+# -- carriers ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Carrier:
+    id: int | None
+    name: str
+    default_fee: int = 0  # what the carrier usually charges the shop; Ship starts from it
+    tracking_url: str | None = None  # with {tracking} where the tracking number goes
+    active: bool = True
+
+
+def list_carriers(store: Store, *, active_only: bool = False) -> list[Carrier]:
+    sql = "SELECT id, name, default_fee, tracking_url, active FROM carriers"
+    if active_only:
+        sql += " WHERE active"
+    return [Carrier(*row.values()) for row in store.query(sql + " ORDER BY position, id")]
+
+
+def get_carrier(store: Store, carrier_id: int) -> Carrier:
+    rows = store.query("SELECT id, name, default_fee, tracking_url, active FROM carriers WHERE id = ?", [carrier_id])
+    if not rows:
+        raise NotFound(f"Carrier {carrier_id} does not exist.")
+    return Carrier(*rows[0].values())
+
+
+def _validated(carriers: list[Carrier]) -> list[Carrier]:
+    problems, seen, clean = [], set(), []
+    for number, carrier in enumerate(carriers, start=1):
+        name = (carrier.name or "").strip()
+        if not name:
+            problems.append(f"row {number}: the carrier needs a name")
+            continue
+        if name.casefold() in seen:
+            problems.append(f"{name} is in the list twice")
+        seen.add(name.casefold())
+        fee = carrier.default_fee if carrier.default_fee is not None else 0
+        if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
+            problems.append(f"{name}: the usual fee must be a whole number of 0 ₫ or more")
+        url = (carrier.tracking_url or "").strip() or None
+        if url and (not url.startswith(("http://", "https://")) or "{tracking}" not in url):
+            problems.append(f"{name}: the tracking link must start with http:// or https:// and contain "
+                            "{tracking} where the tracking number goes")
+        clean.append(Carrier(carrier.id, name, fee, url, bool(carrier.active)))
+    if problems:
+        raise InvalidInput("Nothing was saved: " + "; ".join(problems) + ".")
+    return clean
+
+
+def save_carriers(store: Store, carriers: list[Carrier]) -> dict:
+    """The Setup editor's list becomes the carrier list: rows with an id are updated, new rows added, rows left
+    out removed. Shipments keep the carrier's name, so removing a carrier loses nothing already shipped."""
+    clean = _validated(list(carriers))
+    now = utc_now()
+    with store.transaction() as cur:
+        existing = {row[0] for row in cur.execute("SELECT id FROM carriers").fetchall()}
+        kept = set()
+        for position, carrier in enumerate(clean):
+            if carrier.id is not None and carrier.id in existing:
+                kept.add(carrier.id)
+                cur.execute("UPDATE carriers SET name = ?, default_fee = ?, tracking_url = ?, active = ?, "
+                            "position = ? WHERE id = ?",
+                            [carrier.name, carrier.default_fee, carrier.tracking_url, carrier.active, position,
+                             carrier.id])
+            else:
+                cur.execute("INSERT INTO carriers (name, default_fee, tracking_url, active, position, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            [carrier.name, carrier.default_fee, carrier.tracking_url, carrier.active, position, now])
+        removed = existing - kept
+        for carrier_id in removed:
+            cur.execute("DELETE FROM carriers WHERE id = ?", [carrier_id])
+    return {"carriers": len(clean), "removed": len(removed)}
+
+
+def add_carrier(store: Store, name: str, *, default_fee: int = 0, tracking_url: str | None = None) -> int:
+    current = list_carriers(store)
+    save_carriers(store, current + [Carrier(None, name, default_fee, tracking_url)])
+    return next(c.id for c in list_carriers(store) if c.name.casefold() == name.strip().casefold())
+
+
+# -- Ship --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _ShipmentDetails:
+    carrier_id: int | None
+    fee: int | None
+
+
+# What the Shipping book's Ship adds to orders.perform_action("ship"), which knows carrier and tracking number
+# but not the carrier's id or fee. record_shipment reads it inside the Ship's own transaction, so the shipment
+# row commits with the status change (a context variable: each session's thread sees only its own).
+_details_of_this_ship: ContextVar[_ShipmentDetails | None] = ContextVar("details_of_this_ship", default=None)
+
+
+def ship_orders(store: Store, order_ids, *, actor: str, carrier_id: int | None = None,
+                carrier_name: str | None = None, tracking_number: str | None = None, fee: int | None = None,
+                expected_versions: dict[int, int] | None = None) -> orders.BulkResult:
+    """Ship for one or many orders: each order on its own, so one incomplete order does not stop the rest.
+    The carrier is one of the owner's list (carrier_id) or a name typed when the list is empty (carrier_name);
+    fee None: the carrier's usual fee."""
+    ids = [int(i) for i in order_ids]
+    if not ids:
+        raise InvalidInput("Pick at least one order to ship.")
+    tracking = (tracking_number or "").strip() or None
+    if tracking and len(ids) > 1:
+        raise InvalidInput("A tracking number belongs to one order: pick one order, or leave the tracking "
+                           "number empty.")
+    if fee is not None and (not isinstance(fee, int) or isinstance(fee, bool) or fee < 0):
+        raise InvalidInput("The shipping fee must be a whole number of 0 ₫ or more.")
+    carrier = get_carrier(store, carrier_id) if carrier_id is not None else None
+    result = orders.BulkResult()
+    token = _details_of_this_ship.set(_ShipmentDetails(carrier.id if carrier else None, fee))
+    try:
+        for order_id in ids:
+            try:
+                order = orders.get_order(store, order_id)
+                expected = (expected_versions or {}).get(order_id, order.version)
+                orders.perform_action(store, "ship", order_id, actor=actor, expected_version=expected,
+                                      carrier=carrier.name if carrier else carrier_name, tracking_number=tracking)
+                result.done.append(order.code)
+            except ChotdonError as error:
+                code = store.scalar("SELECT code FROM orders WHERE id = ?", [order_id]) or str(order_id)
+                result.failed.append((code, str(error)))
+    finally:
+        _details_of_this_ship.reset(token)
+    return result
+
+
+def record_shipment(cur, order_id: int, *, actor: str) -> int:
+    """Writes the shipment of a Ship, inside its transaction (called by core.outbox.enqueue_for_transition)."""
+    details = _details_of_this_ship.get()
+    carrier_name, tracking, shipped_at, payment, shipping_fee, discount, items = cur.execute(
+        "SELECT o.carrier, o.tracking_number, o.shipped_at, o.payment, o.shipping_fee, o.discount, "
+        "coalesce((SELECT sum(qty * unit_price) FROM order_lines WHERE order_id = o.id), 0) "
+        "FROM orders o WHERE o.id = ?",
+        [order_id],
+    ).fetchone()
+    carrier_id = details.carrier_id if details else None
+    usual_fee = 0
+    if carrier_id is not None:
+        usual_fee = cur.execute("SELECT default_fee FROM carriers WHERE id = ?", [carrier_id]).fetchone()[0]
+    elif carrier_name:  # typed or picked by name (the order form, the command line)
+        row = cur.execute("SELECT id, default_fee FROM carriers WHERE lower(name) = lower(?) ORDER BY id LIMIT 1",
+                          [carrier_name]).fetchone()
+        if row is not None:
+            carrier_id, usual_fee = row
+    fee = details.fee if details is not None and details.fee is not None else usual_fee
+    total = max(0, int(items) + shipping_fee - discount)
+    return cur.execute(
+        "INSERT INTO shipments (order_id, carrier_id, carrier, tracking_number, fee, cod_amount, shipped_at, "
+        "shipped_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [order_id, carrier_id, carrier_name, tracking, fee, total if payment == "cod" else 0,
+         shipped_at or utc_now(), actor],
+    ).fetchone()[0]
+
+
+def shipment_of(store: Store, order_id: int) -> dict | None:
+    rows = store.query("SELECT carrier, tracking_number, fee, cod_amount, shipped_at, shipped_by FROM shipments "
+                       "WHERE order_id = ? ORDER BY id DESC LIMIT 1", [order_id])
+    return rows[0] if rows else None
+
+
+def recently_shipped(store: Store, *, days: int = 3, livestream_id: int | None = None) -> list[dict]:
+    """Orders shipped in the last few days, newest first: their labels can be printed again."""
+    sql = ("SELECT o.id AS order_id, o.code, coalesce(o.receiver_name, '') AS receiver_name, o.carrier, "
+           "o.tracking_number, o.shipped_at FROM orders o WHERE o.status = 'shipped' "
+           "AND o.shipped_at >= ? - to_days(?)")
+    params: list = [utc_now(), days]
+    if livestream_id is not None:
+        sql += " AND o.livestream_id = ?"
+        params.append(livestream_id)
+    return store.query(sql + " ORDER BY o.shipped_at DESC, o.id DESC", params)
+
+
+# -- printing ----------------------------------------------------------------------------------------------------
+def _snapshots(store: Store, order_ids) -> list[dict]:
+    cur = store.cursor()
+    try:
+        return [outbox.order_snapshot(cur, int(order_id)) for order_id in order_ids]
+    finally:
+        cur.close()
+
+
+def _text(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _local(iso_text: str | None, with_date: bool = True) -> str:
+    if not iso_text:
+        return ""
+    return shop_time_text(datetime.fromisoformat(iso_text.rstrip("Z")), with_date)
+
+
+def _variant(line: dict) -> str:
+    return " ".join(v for v in (line.get("size"), line.get("color")) if v)
+
+
+_PAGE_CSS = """
+* { box-sizing: border-box; }
+body { margin: 0; background: #e9e9e9; color: #111;
+       font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; }
+.toolbar { position: sticky; top: 0; display: flex; gap: 12px; align-items: center; padding: 8px 12px;
+           background: #fff; border-bottom: 1px solid #ccc; font-size: 14px; z-index: 1; }
+.toolbar button { font-size: 15px; padding: 6px 16px; cursor: pointer; }
+.sheet { background: #fff; margin: 12px auto; box-shadow: 0 1px 4px rgba(0,0,0,.25); overflow: hidden;
+         page-break-after: always; break-after: page; }
+.caption { font-size: 8pt; font-weight: 700; letter-spacing: .04em; color: #444; text-transform: uppercase; }
+@media print {
+  body { background: #fff; }
+  .toolbar { display: none; }
+  .sheet { margin: 0; box-shadow: none; }
+}
+"""
+
+_LABEL_CSS = """
+@page { size: 100mm 150mm; margin: 0; }
+.sheet { width: 100mm; height: 150mm; padding: 4mm; display: flex; flex-direction: column; gap: 2.2mm;
+         font-size: 10pt; }
+.head { display: flex; justify-content: space-between; align-items: center; border-bottom: 2px solid #111;
+        padding-bottom: 2mm; }
+.carrier { font-size: 15pt; font-weight: 800; line-height: 1.15; flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.code { font-size: 19pt; font-weight: 800; border: 2.5px solid #111; padding: 0.5mm 2.5mm; border-radius: 2mm;
+        white-space: nowrap; flex: none; margin-left: 2mm; }
+.tracking { font-size: 12pt; }
+.tracking b { font-size: 14pt; letter-spacing: .03em; }
+.block { border: 1px solid #111; border-radius: 1.5mm; padding: 2mm 2.5mm; }
+.name { font-size: 15pt; font-weight: 800; line-height: 1.25; }
+.phone { font-size: 15pt; font-weight: 700; letter-spacing: .02em; }
+.address { font-size: 12pt; line-height: 1.3; margin-top: 1mm; }
+.cod { display: flex; justify-content: space-between; align-items: baseline; background: #111; color: #fff; }
+.cod .caption { color: #fff; font-size: 10pt; }
+.cod .amount { font-size: 19pt; font-weight: 800; }
+.paid { text-align: center; font-size: 10.5pt; font-weight: 800; white-space: nowrap; }
+.content { flex: 1; overflow: hidden; font-size: 9.5pt; line-height: 1.35; }
+.content ul { margin: 1mm 0 0 0; padding-left: 4mm; }
+.note { font-size: 9.5pt; }
+.foot { font-size: 8pt; color: #444; display: flex; justify-content: space-between; border-top: 1px solid #999;
+        padding-top: 1.2mm; }
+"""
+
+_SLIP_CSS = """
+@page { size: A5 portrait; margin: 0; }
+.sheet { width: 148mm; min-height: 210mm; padding: 10mm 11mm; font-size: 10pt; }
+.head { display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2px solid #111;
+        padding-bottom: 3mm; margin-bottom: 3mm; }
+h1 { font-size: 16pt; margin: 0 0 1mm 0; letter-spacing: .03em; }
+.code { font-size: 18pt; font-weight: 800; border: 2.5px solid #111; padding: 1mm 3mm; border-radius: 2mm;
+        white-space: nowrap; }
+.people { display: grid; grid-template-columns: 1fr 1.4fr; gap: 4mm; margin-bottom: 3mm; line-height: 1.35; }
+table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
+th, td { border-bottom: 1px solid #bbb; padding: 1.6mm 1.2mm; text-align: left; vertical-align: top; }
+th { font-size: 8.5pt; text-transform: uppercase; color: #333; border-bottom: 1.5px solid #111; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+td.box { width: 6mm; font-size: 12pt; }
+.totals { margin-left: auto; width: 62%; }
+.totals div { display: flex; justify-content: space-between; padding: 0.8mm 0; }
+.totals .grand { font-size: 13pt; font-weight: 800; border-top: 1.5px solid #111; padding-top: 1.5mm; }
+.pay { margin-top: 2mm; font-weight: 700; }
+.sign { display: flex; justify-content: space-between; margin-top: 9mm; font-size: 9pt; }
+.thanks { text-align: center; margin-top: 8mm; font-style: italic; color: #333; }
+"""
+
+
+def _document(title: str, css: str, sheets: list[str], count_words: str) -> str:
+    return (
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+        f"<title>{_text(title)}</title><style>{_PAGE_CSS}{css}</style></head><body>"
+        "<div class=\"toolbar\"><button onclick=\"window.print()\">🖨 In / Print</button>"
+        f"<span>{_text(count_words)}</span></div>"
+        + "".join(sheets) + "</body></html>"
+    )
+
+
+def _label(snapshot: dict, printed_at: str) -> str:
+    order, receiver, totals, shipment = (snapshot["order"], snapshot["receiver"], snapshot["totals"],
+                                         snapshot["shipment"] or {})
+    lines = snapshot["lines"]
+    shown = lines[:6]
+    items = "".join(
+        f"<li>{_text(line['code'])} · {_text(line['name'])}"
+        f"{(' · ' + _text(_variant(line))) if _variant(line) else ''} <b>×{line['qty']}</b></li>"
+        for line in shown
+    )
+    if len(lines) > len(shown):
+        items += f"<li>… và {len(lines) - len(shown)} sản phẩm khác (xem phiếu đóng gói)</li>"
+    quantity = sum(line["qty"] for line in lines)
+    tracking = shipment.get("tracking_number")
+    if order["payment"] == "cod":
+        money = (f"<div class=\"block cod\"><span class=\"caption\">Thu hộ (COD)</span>"
+                 f"<span class=\"amount\">{_text(vnd(totals['cod_amount']))}</span></div>")
+    else:
+        money = "<div class=\"block paid\">ĐÃ CHUYỂN KHOẢN · KHÔNG THU TIỀN</div>"
+    note = f"<div class=\"note\"><b>Ghi chú:</b> {_text(order['note'])}</div>" if order.get("note") else ""
+    return (
+        "<section class=\"sheet label\">"
+        f"<div class=\"head\"><span class=\"carrier\">{_text(shipment.get('carrier') or 'Giao hàng')}</span>"
+        f"<span class=\"code\">{_text(order['code'])}</span></div>"
+        f"<div class=\"tracking\">Mã vận đơn: <b>{_text(tracking) if tracking else '____________________'}</b>"
+        "</div>"
+        "<div class=\"block\"><div class=\"caption\">Người nhận</div>"
+        f"<div class=\"name\">{_text(receiver['name'])}</div>"
+        f"<div class=\"phone\">☎ {_text(format_vn_phone(receiver['phone']))}</div>"
+        f"<div class=\"address\">{_text(receiver['address'])}</div></div>"
+        f"{money}"
+        f"<div class=\"block content\"><div class=\"caption\">Nội dung hàng · {quantity} sản phẩm</div>"
+        f"<ul>{items}</ul></div>"
+        f"{note}"
+        f"<div class=\"foot\"><span>{_text(order.get('livestream') or '')}</span>"
+        f"<span>In lúc {_text(printed_at)}</span></div>"
+        "</section>"
+    )
+
+
+PLATFORM_NAMES = {"facebook": "Facebook", "tiktok": "TikTok"}
+
+
+def _slip(snapshot: dict, printed_at: str) -> str:
+    order, customer, receiver, totals = (snapshot["order"], snapshot["customer"], snapshot["receiver"],
+                                         snapshot["totals"])
+    rows = "".join(
+        "<tr><td class=\"box\">☐</td>"
+        f"<td>{number}</td><td>{_text(line['code'])}</td><td>{_text(line['name'])}</td>"
+        f"<td>{_text(_variant(line))}</td><td class=\"num\">{line['qty']}</td>"
+        f"<td class=\"num\">{_text(vnd(line['unit_price']))}</td><td class=\"num\">{_text(vnd(line['amount']))}</td>"
+        "</tr>"
+        for number, line in enumerate(snapshot["lines"], start=1)
+    )
+    if order["payment"] == "cod":
+        pay = f"Thanh toán khi nhận hàng (COD): thu {_text(vnd(totals['cod_amount']))}"
+    else:
+        pay = "Đã thanh toán bằng chuyển khoản"
+    note = f"<p><b>Ghi chú:</b> {_text(order['note'])}</p>" if order.get("note") else ""
+    return (
+        "<section class=\"sheet slip\">"
+        "<div class=\"head\"><div><h1>PHIẾU ĐÓNG GÓI</h1>"
+        f"<div>{_text(order.get('livestream') or '')} · đơn tạo {_text(_local(order['first_comment_at']))}</div>"
+        f"</div><span class=\"code\">{_text(order['code'])}</span></div>"
+        "<div class=\"people\">"
+        f"<div><div class=\"caption\">Khách hàng</div>{_text(customer['name'])}"
+        f"<br><small>{_text(PLATFORM_NAMES.get(customer.get('platform'), ''))}</small></div>"
+        f"<div><div class=\"caption\">Người nhận</div><b>{_text(receiver['name'])}</b> · "
+        f"{_text(format_vn_phone(receiver['phone']))}<br>{_text(receiver['address'])}</div>"
+        "</div>"
+        "<table><thead><tr><th></th><th>#</th><th>Mã</th><th>Sản phẩm</th><th>Phân loại</th>"
+        "<th class=\"num\">SL</th><th class=\"num\">Đơn giá</th><th class=\"num\">Thành tiền</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        "<div class=\"totals\">"
+        f"<div><span>Tiền hàng</span><span>{_text(vnd(totals['items']))}</span></div>"
+        f"<div><span>Phí vận chuyển</span><span>{_text(vnd(totals['shipping_fee']))}</span></div>"
+        + (f"<div><span>Giảm giá</span><span>−{_text(vnd(totals['discount']))}</span></div>"
+           if totals["discount"] else "") +
+        f"<div class=\"grand\"><span>Tổng cộng</span><span>{_text(vnd(totals['total']))}</span></div>"
+        "</div>"
+        f"<div class=\"pay\">{pay}</div>"
+        f"{note}"
+        "<div class=\"sign\"><span>Người đóng gói: ..........................</span>"
+        "<span>Người kiểm tra: ..........................</span></div>"
+        "<div class=\"thanks\">Cảm ơn bạn đã ủng hộ shop! Vui lòng quay video khi mở hàng để được hỗ trợ "
+        "đổi trả.</div>"
+        f"<div class=\"foot\" style=\"margin-top:6mm;font-size:8pt;color:#555\">In lúc {_text(printed_at)}</div>"
+        "</section>"
+    )
+
+
+def labels_html(store: Store, order_ids) -> str:
+    """Shipping labels (100 × 150 mm), one page per order, as a print-ready HTML page."""
+    snapshots = _snapshots(store, order_ids)
+    printed_at = shop_time_text(utc_now(), with_date=True)
+    return _document("Tem giao hàng · shipping labels", _LABEL_CSS, [_label(s, printed_at) for s in snapshots],
+                     f"{len(snapshots)} tem giao hàng · khổ 100 × 150 mm")
+
+
+def packing_slips_html(store: Store, order_ids) -> str:
+    """Packing slips (A5), one page per order, as a print-ready HTML page."""
+    snapshots = _snapshots(store, order_ids)
+    printed_at = shop_time_text(utc_now(), with_date=True)
+    return _document("Phiếu đóng gói · packing slips", _SLIP_CSS, [_slip(s, printed_at) for s in snapshots],
+                     f"{len(snapshots)} phiếu đóng gói · khổ A5")

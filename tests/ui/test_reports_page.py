@@ -1,0 +1,99 @@
+"""AppTest: the Reports page opens from app.py, each of its tabs renders, and the SQL console works by its keys."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import sql_console
+from core.demo import create_demo_shop
+from core.ingest import IncomingComment, ingest_comments
+from core.store import open_store
+from tests.integration.helpers import START
+from tests.ui.helpers import sign_in
+
+ROOT = Path(__file__).resolve().parents[2]
+TABS = ["📍 This livestream", "🗓 Across lives", "🧮 SQL console", "⬇ Exports"]
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    path = str(tmp_path / "reports.duckdb")
+    monkeypatch.setenv("CHOTDON_DB", path)
+    monkeypatch.setenv("CHOTDON_DEMO", "0")
+    store = open_store(path)
+    livestream_id = create_demo_shop(store)
+    messages = [("Nguyễn Lan", "chốt A1 M 2"), ("**Trần** Mai", "SP12 đen 1"), ("Lê Khoa", "A1 còn size L không?"),
+                ("Nguyễn Lan", "0912 345 678")]
+    ingest_comments(store, livestream_id, [
+        IncomingComment(f"r{i}", f"u-{name}", name, text, START.replace(second=i)) for i, (name, text) in
+        enumerate(messages)], source="test")
+    yield store, livestream_id
+    store.close()
+
+
+def reports_page() -> AppTest:
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
+    at.switch_page("pages/reports.py").run()
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_reports_page_opens_from_the_app_with_the_live_figures(shop):
+    at = reports_page()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "📊 Reports"
+    shown = metrics(at)
+    assert shown["Comments"] == "4" and shown["Order comments"] == "2" and shown["Orders"] == "2"
+    assert shown["Revenue pending"] == "748.000 ₫"  # A1 2 × 149.000 + SP12 450.000
+    assert shown["Revenue confirmed"] == "0 ₫"
+
+
+@pytest.mark.parametrize("tab", TABS[1:])
+def test_every_reports_tab_renders_without_exception(shop, tab):
+    at = reports_page()
+    at.session_state["reports_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_customer_names_are_never_markdown_on_the_reports_page(shop):
+    at = reports_page()
+    assert all("**Trần**" not in m.value or "\\*\\*Trần" in m.value for m in at.markdown)
+
+
+def test_the_console_runs_a_query_and_refuses_a_drop(shop):
+    at = reports_page()
+    at.session_state["reports_tab"] = "🧮 SQL console"
+    at.run()
+    at.text_area(key="console_sql").set_value("SELECT code, status FROM orders ORDER BY code").run()
+    at.button(key="console_run").click().run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("2 rows") for c in at.caption)
+    assert at.dataframe[-1].value["code"].tolist() == ["L1-001", "L1-002"]
+
+    at.text_area(key="console_sql").set_value("DROP TABLE orders").run()
+    at.button(key="console_run").click().run()
+    assert any("DROP statements are refused" in e.value for e in at.error)
+    store, _ = shop
+    assert store.scalar("SELECT count(*) FROM orders") == 2
+
+
+def test_the_console_saves_a_query_and_opens_it_again(shop):
+    store, _ = shop
+    at = reports_page()
+    at.session_state["reports_tab"] = "🧮 SQL console"
+    at.run()
+    at.text_area(key="console_sql").set_value("SELECT count(*) AS n FROM comments").run()
+    at.text_input(key="console_save_name").set_value("Comment count").run()
+    at.button(key="console_save").click().run()
+    assert not at.exception, at.exception
+    assert sql_console.saved_query(store, "Comment count")["sql"] == "SELECT count(*) AS n FROM comments"
+
+    at.text_area(key="console_sql").set_value("SELECT 1").run()
+    at.selectbox(key="console_pick").set_value(("saved", "Comment count")).run()
+    assert at.text_area(key="console_sql").value == "SELECT count(*) AS n FROM comments"

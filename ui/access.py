@@ -1,0 +1,160 @@
+"""The login gate: the first-start owner set-up, the login page, the session cookie, logging out, and the refusal
+a staff member gets on an owner's page.
+
+The session token (core.auth) lives in st.session_state[TOKEN_KEY] for this browser tab and in a cookie, so a
+refresh (a new Streamlit session) logs the tab in again. Streamlit only reads cookies (st.context.cookies, as sent
+when the tab connected); a tiny script written with st.html sets or clears the cookie in the browser.
+
+Test hook: AppTest tests log in by putting a token from core.auth.start_session in
+at.session_state[TOKEN_KEY] (tests/ui/helpers.py); browser tests log in through the page (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from core import auth
+from core.auth import User
+from core.errors import ChotdonError
+from core.formatting import utc_now
+from core.store import Store
+from ui.text import plain
+
+TOKEN_KEY = "auth_token"
+USER_KEY = "user"
+FORGET_COOKIE_KEY = "forget_session_cookie"
+
+
+def logged_in_user(store: Store) -> User | None:
+    """The user of this tab's session (from the tab's state, else the browser's cookie); None when logged out."""
+    token = st.session_state.get(TOKEN_KEY)
+    session = auth.session_user(store, token) if token else None
+    if session is None:
+        cookie = st.context.cookies.get(auth.cookie_name(store))
+        if cookie and cookie != token:
+            session = auth.session_user(store, cookie)
+    if session is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(USER_KEY, None)
+        return None
+    st.session_state[TOKEN_KEY] = session.token
+    st.session_state[USER_KEY] = session.user
+    return session.user
+
+
+def _write_cookie(store: Store, token: str | None, max_age: int) -> None:
+    """Sets (or, with no token, clears) the session cookie in the browser. Only our own token goes in it, and as
+    a JSON string literal, so nothing typed by anyone ends up in the script."""
+    name = auth.cookie_name(store)
+    value = f"{name}={token or ''}; Max-Age={max_age if token else 0}; Path=/; SameSite=Strict"
+    st.html(f"<script>document.cookie = {json.dumps(value)} + "
+            f"(location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
+
+
+def keep_cookie(store: Store) -> None:
+    """Run on every page while logged in: writes the cookie when the browser does not have this session's yet."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token and st.context.cookies.get(auth.cookie_name(store)) != token:
+        session = auth.session_user(store, token)
+        if session is not None:
+            _write_cookie(store, token, max(1, int((session.expires_at - utc_now()).total_seconds())))
+
+
+def log_out(store: Store) -> None:
+    auth.log_out(store, st.session_state.get(TOKEN_KEY))
+    st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(USER_KEY, None)
+    st.session_state[FORGET_COOKIE_KEY] = True  # the login page clears the browser's cookie
+    st.rerun()
+
+
+def login_screen(store: Store) -> None:
+    """The owner set-up on first start, else the login form; stops the run either way (nothing else shows)."""
+    if st.context.cookies.get(auth.cookie_name(store)) or st.session_state.get(FORGET_COOKIE_KEY):
+        _write_cookie(store, None, 0)  # an ended or expired session's cookie: the browser forgets it
+    _, middle, _ = st.columns([1, 1.3, 1])
+    with middle:
+        if auth.owner_setup_needed(store):
+            _owner_setup_form(store)
+        else:
+            _login_form(store)
+    st.stop()
+
+
+def _login_form(store: Store) -> None:
+    st.title("🛒 Chotdon", anchor=False)
+    st.caption("Closing livestream orders. Log in to work.")
+    with st.form("login", border=True):
+        username = st.text_input("Username", key="login_username", autocomplete="username")
+        password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Log in", type="primary", key="login_submit", width="stretch")
+    if submitted:
+        try:
+            session = auth.log_in(store, username, password)
+        except ChotdonError as error:
+            st.error(plain(str(error)))
+        else:
+            st.session_state[TOKEN_KEY] = session.token
+            st.session_state.pop("login_password", None)
+            st.session_state.pop(FORGET_COOKIE_KEY, None)
+            st.rerun()
+    st.caption("Forgot your password? The owner sets a new one in Setup → Staff. An owner who forgot theirs runs "
+               "`python -m core user password USERNAME` on the shop's computer.")
+
+
+def _owner_setup_form(store: Store) -> None:
+    st.title("🛒 Set up Chotdon", anchor=False)
+    st.markdown("Nobody can log in yet. Create the **owner** account: the owner sets up livestreams, items and "
+                "staff, and gives each staff member a password.")
+    passwordless = store.query("SELECT username, display_name FROM users WHERE role = 'owner' ORDER BY id LIMIT 1")
+    with st.form("owner_setup", border=True):
+        username = st.text_input("Username", value=passwordless[0]["username"] if passwordless else "",
+                                 key="setup_username", placeholder="owner", autocomplete="username")
+        display_name = st.text_input("Your name", value=passwordless[0]["display_name"] if passwordless else "",
+                                     key="setup_name", placeholder="Chủ shop")
+        password = st.text_input(f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)", type="password",
+                                 key="setup_password", autocomplete="new-password")
+        repeated = st.text_input("Password again", type="password", key="setup_password_again",
+                                 autocomplete="new-password")
+        submitted = st.form_submit_button("Create the owner account", type="primary", key="setup_submit",
+                                          width="stretch")
+    if submitted:
+        if password != repeated:
+            st.error("The two passwords differ; nothing was saved.")
+            return
+        try:
+            owner = auth.set_up_owner(store, username, display_name, password)
+        except ChotdonError as error:
+            st.error(plain(str(error)))
+        else:
+            st.session_state[TOKEN_KEY] = auth.start_session(store, owner).token
+            st.rerun()
+
+
+def refuse_owner_page(title: str) -> None:
+    """What a staff member sees on an owner's page opened by its address."""
+    st.title(f"⛔ {title}", anchor=False)
+    st.error(f"{plain(title)} is for the shop owner only. Your account is a staff account: ask the owner if you "
+             "need something changed here.")
+    st.stop()
+
+
+def change_password_form(store: Store, user: User) -> None:
+    with st.form("change_password", border=False, clear_on_submit=True):
+        current = st.text_input("Current password", type="password", key="own_password_current")
+        new = st.text_input(f"New password ({auth.MIN_PASSWORD_LENGTH}+ characters)", type="password",
+                            key="own_password_new")
+        again = st.text_input("New password again", type="password", key="own_password_again")
+        submitted = st.form_submit_button("Change my password", key="own_password_submit")
+    if submitted:
+        if new != again:
+            st.error("The two new passwords differ; nothing was changed.")
+            return
+        try:
+            auth.change_own_password(store, user, current, new, current_token=st.session_state.get(TOKEN_KEY))
+        except ChotdonError as error:
+            st.error(plain(str(error)))
+        else:
+            st.success("Password changed. Your other sessions were logged out.")
