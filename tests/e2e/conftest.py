@@ -92,6 +92,10 @@ def page(browser):
                                   timezone_id="Asia/Ho_Chi_Minh")
     tab = context.new_page()
     tab.set_default_timeout(20_000)
+    # Assertions wait as long as actions: CI machines are small and a Streamlit rerun can take a few seconds.
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=15_000)
     yield tab
     context.close()
 

@@ -18,6 +18,7 @@ def open_order_from_comment(page, customer: str, comment_text: str):
     row = message.locator("xpath=ancestor::div[@data-testid='stHorizontalBlock'][1]")
     row.get_by_role("button", name="Edit", exact=True).click()
     expect(page.get_by_text(re.compile(rf"L1-\d+ · {customer}$"))).to_be_visible()
+    expect(page.get_by_label("Address")).to_have_count(1)  # the previous order's form has gone
 
 
 def press(page, label: str):
