@@ -226,7 +226,7 @@ def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = 
                         progress=progress)
 
 
-def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 5000,
+def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 10_000,
                 progress=None) -> IngestSummary:
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
         return ingest_lines(store, livestream_id, handle, filename=str(path), batch_size=batch_size,
@@ -260,6 +260,20 @@ def _meaning(catalog: Catalog, text: str) -> tuple:
         if len(_MEANINGS) > _MEANINGS_LIMIT:
             _MEANINGS.popitem(last=False)
     return meaning
+
+
+# The order keys of each customer's comments that made orders, per (database, livestream): the repeat policy
+# needs them for every customer in every batch, and reading them from a growing comments table each time would
+# make a long live slower and slower. Only this process writes the file (DuckDB's lock), and the cache is updated
+# only after a batch commits; re-reading comments with new settings or items forgets it.
+_ORDER_KEYS: dict[tuple[str, int], dict[int, set[str]]] = {}
+_ORDER_KEYS_LOCK = threading.Lock()
+
+
+def forget_order_keys(livestream_id: int) -> None:
+    with _ORDER_KEYS_LOCK:
+        for key in [k for k in _ORDER_KEYS if k[1] == livestream_id]:
+            del _ORDER_KEYS[key]
 
 
 class _IdPool:
@@ -404,7 +418,7 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
         acting = {customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
                   if m[0].kind in ("order", "cancel", "contact")}
         by_id = {customer.id: customer for customer in customer_of_key.values()}
-        _load_order_state(cur, livestream_id, acting, by_id,
+        _load_order_state(cur, livestream_id, acting, by_id, database=store.path,
                           needs_lines={customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
                                        if m[0].kind == "cancel"})
         # New customers go to the staff on duty in turn (core.assignment, as orders.create_draft does).
@@ -530,6 +544,12 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
         # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
         orders.rebalance_stock(cur, [i for i in affected_items if catalog.item(i).stock is not None],
                                actor=orders.COMMENT_ACTOR)
+    with _ORDER_KEYS_LOCK:  # committed: remember what the next batches need
+        cache = _ORDER_KEYS.setdefault((store.path, livestream_id), {})
+        if len(cache) > 500_000:
+            cache.clear()
+        for customer_id in acting:
+            cache[customer_id] = by_id[customer_id].order_keys
     summary.new += len(fresh)
     summary.orders_created += len(created)
     summary.orders_updated += len(updated)
@@ -548,7 +568,7 @@ def _set_phone(customer: _Customer, order: _Order | None, phone: str) -> None:
 
 
 def _load_order_state(cur, livestream_id: int, customer_ids: set[int], by_id: dict[int, _Customer],
-                      needs_lines: set[int]) -> None:
+                      needs_lines: set[int], database: str) -> None:
     """The live (not cancelled) orders, order keys and, for cancels, lines of the customers a batch acts for."""
     if not customer_ids:
         return
@@ -563,12 +583,19 @@ def _load_order_state(cur, livestream_id: int, customer_ids: set[int], by_id: di
                        lines=[] if customer_id in needs_lines else None)
         by_id[customer_id].orders.append(order)
         order_of_id[order_id] = order
-    for customer_id, key in cur.execute(
-        "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND customer_id IN "
-        "(SELECT unnest(?::BIGINT[])) AND effect IN ('created', 'added') AND order_key IS NOT NULL",
-        [livestream_id, ids],
-    ).fetchall():
-        by_id[customer_id].order_keys.add(key)
+    with _ORDER_KEYS_LOCK:
+        known = dict(_ORDER_KEYS.get((database, livestream_id), {}))
+    unknown = [customer_id for customer_id in ids if customer_id not in known]
+    if unknown:
+        for customer_id, key in cur.execute(
+            "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND customer_id IN "
+            "(SELECT unnest(?::BIGINT[])) AND effect IN ('created', 'added') AND order_key IS NOT NULL",
+            [livestream_id, unknown],
+        ).fetchall():
+            by_id[customer_id].order_keys.add(key)
+    for customer_id in ids:
+        if customer_id in known:
+            by_id[customer_id].order_keys = set(known[customer_id])
     wanted = [order.id for order in order_of_id.values() if order.lines is not None]
     if wanted:
         for line_id, order_id, code_typed, item_id, item_code in cur.execute(

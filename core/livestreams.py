@@ -191,6 +191,9 @@ def reparse_comments(cur, livestream_id: int) -> int:
     from core.ingest import order_key
     from core.syntax import parse
 
+    from core.ingest import forget_order_keys
+
+    forget_order_keys(livestream_id)
     catalog = load_catalog(cur, livestream_id)
     changed_ids, kinds, readings, keys = [], [], [], []
     for comment_id, message, old_reading in cur.execute(

@@ -52,7 +52,7 @@ def test_killed_ingest_run_again_leaves_every_comment_once_and_the_same_orders(t
     for line in process.stderr:
         if line.startswith("read "):
             batches_done += 1
-            if batches_done == 3:
+            if batches_done == 1:
                 process.send_signal(signal.SIGKILL)
                 break
     process.wait(60)
