@@ -45,7 +45,7 @@ def test_facebook_comments_flow_in_once_started_and_an_expired_token_is_explaine
     fake.send(fake.add(3, "Trần Mai", "SP12 nâu", second=3, polled=False))
     expect(page.get_by_text("SP12 nâu", exact=True)).to_be_visible(timeout=15_000)
     expect(page.get_by_text("Connected", exact=False).first).to_be_visible()
-    screenshot(page, "8-livestream-facebook-live")
+    screenshot(page, "15-livestream-facebook-live")
 
     fake.expire_token()
     expect(page.get_by_text("The Facebook token has expired or is invalid", exact=False)).to_be_visible(

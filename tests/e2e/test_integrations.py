@@ -133,4 +133,4 @@ def test_ship_picks_a_carrier_from_the_list_and_prints_the_labels(page, connecte
     expect(labels.get_by_text("NỘI DUNG HÀNG", exact=False).first).to_be_visible()
     page.locator('iframe[title="st.iframe"]').scroll_into_view_if_needed()
     page.wait_for_timeout(800)
-    screenshot(page, "13-shipping-labels")
+    screenshot(page, "14-shipping-labels")
