@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -53,8 +54,10 @@ class RunningApp:
 OWNER, OWNER_PASSWORD = "owner", "e2e-owner-password"
 
 
-def start_app(tmp_path: Path, prepare=None, *, owner_password: str | None = OWNER_PASSWORD):
-    """Starts Chotdon on a free port; `prepare(db)` may fill the database first through the CLI."""
+@contextmanager
+def running_app(tmp_path: Path, prepare=None, *, owner_password: str | None = OWNER_PASSWORD):
+    """Chotdon on a free port for the duration of the block; `prepare(db)` may fill the database first through
+    the CLI. The server is stopped (and killed if it does not stop) when the block ends."""
     db = tmp_path / "e2e.duckdb"
     _cli(db, "init", "--demo")
     if owner_password:
@@ -63,27 +66,33 @@ def start_app(tmp_path: Path, prepare=None, *, owner_password: str | None = OWNE
         prepare(db)
     port = _free_port()
     env = dict(os.environ, CHOTDON_DB=str(db), CHOTDON_DEMO="1", PYTHONUNBUFFERED="1")
-    log = open(tmp_path / "streamlit.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    with open(tmp_path / "streamlit.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
+             "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
         try:
-            if httpx.get(url + "/_stcore/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError((tmp_path / "streamlit.log").read_text())
-        time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("streamlit did not start in 60 s")
-    return process, RunningApp(url, db)
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/_stcore/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None:
+                    raise RuntimeError((tmp_path / "streamlit.log").read_text())
+                time.sleep(0.3)
+            else:
+                raise RuntimeError("streamlit did not start in 60 s")
+            yield RunningApp(url, db)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture
@@ -153,23 +162,13 @@ def write_comments(db: Path, tmp_path: Path) -> None:
 def shop_app(tmp_path_factory):
     """One running app per test module, on the e2e shop."""
     tmp_path = tmp_path_factory.mktemp("e2e")
-    process, app = start_app(tmp_path, prepare=lambda db: write_comments(db, tmp_path))
-    yield app
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(tmp_path, prepare=lambda db: write_comments(db, tmp_path)) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
 def empty_demo_app(tmp_path_factory):
     """The app as `make run` starts it: the demo shop, no comments yet."""
     tmp_path = tmp_path_factory.mktemp("demo")
-    process, app = start_app(tmp_path)
-    yield app
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(tmp_path) as app:
+        yield app

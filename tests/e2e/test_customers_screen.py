@@ -2,7 +2,6 @@
 into the 2025 units, and the blacklist mark that then shows on their comments and orders."""
 
 import re
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -10,7 +9,7 @@ from playwright.sync_api import expect
 from core import customers, orders
 from core.auth import SYSTEM_USER
 from core.store import Store
-from tests.e2e.conftest import login, screenshot, start_app, write_comments
+from tests.e2e.conftest import login, screenshot, running_app, write_comments
 
 
 def prepare_shop(db, tmp_path) -> None:
@@ -34,13 +33,8 @@ def prepare_shop(db, tmp_path) -> None:
 @pytest.fixture(scope="module")
 def customers_app(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("customers")
-    process, app = start_app(tmp_path, prepare=lambda db: prepare_shop(db, tmp_path))
-    yield app
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(tmp_path, prepare=lambda db: prepare_shop(db, tmp_path)) as app:
+        yield app
 
 
 def open_customer(page, app, name: str):

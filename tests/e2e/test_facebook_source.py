@@ -1,12 +1,11 @@
 """Facebook Live in a real browser: the source set up in Setup, started on the Livestream screen, comments from a
 local stand-in for Facebook appearing by themselves, and an expired token said in words."""
 
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, screenshot, start_app
+from tests.e2e.conftest import login, screenshot, running_app
 from tests.integration.fake_facebook import FakeFacebook
 
 
@@ -16,13 +15,8 @@ def facebook_app(tmp_path, monkeypatch):
     monkeypatch.setenv("CHOTDON_FACEBOOK_GRAPH_URL", fake.url)
     monkeypatch.setenv("CHOTDON_FACEBOOK_STREAM_URL", fake.url)
     monkeypatch.delenv("CHOTDON_FACEBOOK_PAGE_TOKEN", raising=False)
-    process, app = start_app(tmp_path)
-    yield fake, app
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(tmp_path) as app:
+        yield fake, app
     fake.close()
 
 

@@ -3,7 +3,7 @@ the OCM webhook is down. The shop keeps working; the Integrations screen and the
 sends it once the cause is fixed; Ship picks a carrier from the owner's list and prints labels."""
 
 import re
-import subprocess
+from contextlib import ExitStack
 import time
 
 import pytest
@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from core import orders, shipping
 from core.ingest import IncomingComment, ingest_comments
 from core.store import Store
-from tests.e2e.conftest import login, screenshot, start_app
+from tests.e2e.conftest import login, screenshot, running_app
 from tests.integration.fake_servers import FakeMShopKeeper
 from tests.integration.helpers import START
 
@@ -49,20 +49,17 @@ def prepare(db) -> None:
 @pytest.fixture(scope="module")
 def connected_app(tmp_path_factory):
     mshop = FakeMShopKeeper(unknown_products=("PK-KEP-03",)).start()
-    with pytest.MonkeyPatch.context() as env:
+    with ExitStack() as running, pytest.MonkeyPatch.context() as env:
         env.setenv("CHOTDON_MSHOPKEEPER_URL", mshop.url)
         env.setenv("CHOTDON_MSHOPKEEPER_DOMAIN", mshop.domain)
         env.setenv("CHOTDON_MSHOPKEEPER_SECRET", mshop.secret)
         env.setenv("CHOTDON_MSHOPKEEPER_BRANCH", "b-1")
         env.setenv("CHOTDON_OCM_WEBHOOK_URL", "http://127.0.0.1:9/ocm/events")  # nothing listens: the OCM is down
         env.setenv("CHOTDON_OCM_WEBHOOK_SECRET", "khóa")
-        process, app = start_app(tmp_path_factory.mktemp("integrations"), prepare=prepare)
-    yield app, mshop
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        # The app takes the settings when it starts; it keeps running after they are unset, until the yield ends.
+        app = running.enter_context(running_app(tmp_path_factory.mktemp("integrations"), prepare=prepare))
+        env.undo()
+        yield app, mshop
     mshop.stop()
 
 

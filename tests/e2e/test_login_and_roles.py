@@ -2,12 +2,11 @@
 (on the server too), staff see only their pages and are refused on the owner's, and a first start sets up the
 owner."""
 
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _cli, login, screenshot, start_app
+from tests.e2e.conftest import _cli, login, screenshot, running_app
 
 STAFF_PAGES = {"": "Livestream", "/orders": "Livestream orders", "/shipping-book": "Shipping book",
                "/shop-inbox": "Shop inbox", "/customers": "Customers"}
@@ -15,22 +14,13 @@ OWNER_PAGES = {"/setup": "Setup", "/integrations": "Integrations", "/reports": "
 STAFF, STAFF_PASSWORD = "lan", "lan-e2e-password"
 
 
-def stop(process) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module")
 def access_app(tmp_path_factory):
     """The demo shop with a password for the owner and for the staff member Lan."""
     tmp_path = tmp_path_factory.mktemp("access")
-    process, app = start_app(tmp_path, prepare=lambda db: _cli(db, "user", "password", STAFF,
-                                                               input=STAFF_PASSWORD + "\n"))
-    yield app
-    stop(process)
+    with running_app(tmp_path, prepare=lambda db: _cli(db, "user", "password", STAFF,
+                                                       input=STAFF_PASSWORD + "\n")) as app:
+        yield app
 
 
 def session_cookie(context) -> dict:
@@ -104,8 +94,7 @@ def test_staff_see_only_their_pages_and_are_refused_on_the_owners(page, access_a
 
 
 def test_a_first_start_sets_up_the_owner_account_then_asks_for_its_password(page, tmp_path):
-    process, app = start_app(tmp_path, owner_password=None)
-    try:
+    with running_app(tmp_path, owner_password=None) as app:
         page.goto(app.url + "/setup")
         expect(page.get_by_role("button", name="Create the owner account")).to_be_visible(timeout=30_000)
         expect(page.get_by_role("textbox", name="Username")).to_have_value("owner")
@@ -120,5 +109,4 @@ def test_a_first_start_sets_up_the_owner_account_then_asks_for_its_password(page
         expect(page.get_by_role("button", name="Create the owner account")).to_have_count(0)
         login(page, app, "/setup", password="hoa-shop-2026")
         expect(page.get_by_role("heading", name="Setup")).to_be_visible()
-    finally:
-        stop(process)
+

@@ -1,8 +1,6 @@
 """Reports in a real browser: the figures of a played demo live, the comparison across lives, the SQL console."""
 
-import json
 import re
-import subprocess
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +8,7 @@ from playwright.sync_api import expect
 
 from core import orders
 from core.store import Store
-from tests.e2e.conftest import ROOT, login, screenshot, start_app
+from tests.e2e.conftest import ROOT, login, screenshot, running_app
 
 DEMO_COMMENTS = ROOT / "data" / "demo" / "comments.jsonl"
 
@@ -53,13 +51,8 @@ def prepare_shop(db, tmp_path) -> None:
 def reports_app(tmp_path_factory):
     """One running app for this module: the shop prepared above."""
     tmp_path = tmp_path_factory.mktemp("reports")
-    process, app = start_app(tmp_path, prepare=lambda db: prepare_shop(db, tmp_path))
-    yield app
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(tmp_path, prepare=lambda db: prepare_shop(db, tmp_path)) as app:
+        yield app
 
 
 def open_reports(page, app):
