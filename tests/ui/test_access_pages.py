@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, customers, orders, outbox
+from core import auth, customers, orders
 from core.auth import SYSTEM_USER
-from core.demo import create_demo_shop
 from core.errors import LoginRefused
 from core.formatting import utc_now
-from core.store import open_store
 from tests.integration.helpers import feed
-from tests.ui.helpers import sign_in
+from tests.ui.helpers import demo_shop, sign_in
 from ui.access import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,15 +24,8 @@ OWNER_PASSWORD, LAN_PASSWORD = "owner-password", "lan-password"
 
 @pytest.fixture
 def shop(tmp_path, monkeypatch):
-    path = str(tmp_path / "access.duckdb")
-    monkeypatch.setenv("CHOTDON_DB", path)
-    monkeypatch.setenv("CHOTDON_DEMO", "0")
-    store = open_store(path)
-    livestream_id = create_demo_shop(store)
-    feed(store, livestream_id, ("Nguyễn Lan", "chốt A1 M 2"), ("Bùi An", "K3 1"))
-    yield store, livestream_id
-    outbox.stop_worker(store)  # the app started it; it must not be mid-query at close
-    store.close()
+    with demo_shop(tmp_path, monkeypatch, ("Nguyễn Lan", "chốt A1 M 2"), ("Bùi An", "K3 1")) as shop:
+        yield shop
 
 
 def with_passwords(store):

@@ -5,13 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import orders, outbox
-from core.demo import create_demo_shop
+from core import orders
 from core.livestreams import list_items
-from core.ingest import IncomingComment, ingest_comments
-from core.store import open_store
-from tests.integration.helpers import START
-from tests.ui.helpers import sign_in
+from tests.ui.helpers import demo_shop, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pages/shop_inbox.py", "pages/setup.py",
@@ -20,19 +16,9 @@ PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pa
 
 @pytest.fixture
 def shop(tmp_path, monkeypatch):
-    path = str(tmp_path / "ui.duckdb")
-    monkeypatch.setenv("CHOTDON_DB", path)
-    monkeypatch.setenv("CHOTDON_DEMO", "0")
-    store = open_store(path)
-    livestream_id = create_demo_shop(store)
-    messages = [("Nguyễn Lan", "chốt A1 M 2"), ("Trần Mai", "Z9 2"), ("Lê Huy", "A1 còn size L không shop?"),
-                ("Nguyễn Lan", "0912 345 678")]
-    ingest_comments(store, livestream_id, [
-        IncomingComment(f"ui{i}", f"u-{name}", name, text, START.replace(second=i)) for i, (name, text) in
-        enumerate(messages)], source="test")
-    yield store, livestream_id
-    outbox.stop_worker(store)  # the app started it; it must not be mid-query at close
-    store.close()
+    with demo_shop(tmp_path, monkeypatch, ("Nguyễn Lan", "chốt A1 M 2"), ("Trần Mai", "Z9 2"),
+                   ("Lê Huy", "A1 còn size L không shop?"), ("Nguyễn Lan", "0912 345 678")) as shop:
+        yield shop
 
 
 def app(username: str = "owner") -> AppTest:

@@ -6,11 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import sql_console
-from core.demo import create_demo_shop
-from core.ingest import IncomingComment, ingest_comments
-from core.store import open_store
-from tests.integration.helpers import START
-from tests.ui.helpers import sign_in
+from tests.ui.helpers import demo_shop, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 TABS = ["📍 This livestream", "🗓 Across lives", "🧮 SQL console", "⬇ Exports"]
@@ -18,18 +14,9 @@ TABS = ["📍 This livestream", "🗓 Across lives", "🧮 SQL console", "⬇ Ex
 
 @pytest.fixture
 def shop(tmp_path, monkeypatch):
-    path = str(tmp_path / "reports.duckdb")
-    monkeypatch.setenv("CHOTDON_DB", path)
-    monkeypatch.setenv("CHOTDON_DEMO", "0")
-    store = open_store(path)
-    livestream_id = create_demo_shop(store)
-    messages = [("Nguyễn Lan", "chốt A1 M 2"), ("**Trần** Mai", "SP12 đen 1"), ("Lê Khoa", "A1 còn size L không?"),
-                ("Nguyễn Lan", "0912 345 678")]
-    ingest_comments(store, livestream_id, [
-        IncomingComment(f"r{i}", f"u-{name}", name, text, START.replace(second=i)) for i, (name, text) in
-        enumerate(messages)], source="test")
-    yield store, livestream_id
-    store.close()
+    with demo_shop(tmp_path, monkeypatch, ("Nguyễn Lan", "chốt A1 M 2"), ("**Trần** Mai", "SP12 đen 1"),
+                   ("Lê Khoa", "A1 còn size L không?"), ("Nguyễn Lan", "0912 345 678")) as shop:
+        yield shop
 
 
 def reports_page() -> AppTest:
