@@ -625,7 +625,7 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_order
         rows = []
         for order_id, number, customer in new_orders:
             order = next(o for o in customer.orders if o.id == order_id) if customer.orders else None
-            rows.append((order_id, f"L{livestream_id}-{number:03d}", number, customer.id, order.status,
+            rows.append((order_id, orders.order_code(livestream_id, number), number, customer.id, order.status,
                          customer.staff_id, order.first_comment_at, customer.name, order.receiver_phone,
                          customer.address, order.hold_reason))
         columns = list(zip(*rows))
@@ -717,15 +717,20 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_order
         cur.unregister("batch_events")
 
 
-def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: Iterable[str] | None = None) -> list[dict]:
+def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: Iterable[str] | None = None,
+                   comment_id: int | None = None) -> list[dict]:
     """The newest comments first, with the customer, and the order Edit opens: the one the comment touched,
-    else the customer's current order in this livestream (None when they have none)."""
+    else the customer's current order in this livestream (None when they have none). With comment_id, just
+    that comment (an empty list when it is not in this livestream)."""
     params: list = [livestream_id]
     where = "c.livestream_id = ?"
     kinds = list(kinds or [])
     if kinds:
         where += f" AND c.kind IN ({','.join('?' * len(kinds))})"
         params += kinds
+    if comment_id is not None:
+        where += " AND c.id = ?"
+        params.append(comment_id)
     params.append(limit)
     return store.query(
         f"""
@@ -759,14 +764,19 @@ def validate_livestream_for_ingest(store: Store, livestream_id) -> int:
     return livestream_id
 
 
-def explain_comment(store: Store, livestream_id: int, message: str):
-    """How a comment reads with the livestream's current items: the ParseResult, with its reasons for review."""
+def explain_comments(store: Store, livestream_id: int, messages: Iterable[str]) -> list:
+    """How comments read with the livestream's current items: a ParseResult each, with its reasons for review.
+    The catalog is loaded once for all of them (the live panel explains every review comment it shows)."""
     cur = store.cursor()
     try:
         catalog = load_catalog(cur, livestream_id)
     finally:
         cur.close()
-    return parse(message, catalog.parser_items, catalog.settings)
+    return [parse(message, catalog.parser_items, catalog.settings) for message in messages]
+
+
+def explain_comment(store: Store, livestream_id: int, message: str):
+    return explain_comments(store, livestream_id, [message])[0]
 
 
 def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: str, *, actor: str) -> dict:

@@ -361,6 +361,11 @@ def next_staff_for_new_customer(cur, livestream_id: int) -> int | None:
     return staff_id
 
 
+def order_code(livestream_id: int, number: int) -> str:
+    """The code printed on the bag: the livestream and the order's running number in it (L1-007)."""
+    return f"L{livestream_id}-{number:03d}"
+
+
 def create_draft(cur, *, livestream_id: int, customer_id: int, first_comment_at, actor: str,
                  comment_id: int | None = None) -> int:
     number = cur.execute(
@@ -379,7 +384,7 @@ def create_draft(cur, *, livestream_id: int, customer_id: int, first_comment_at,
         cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
     hold = HELD_BLACKLISTED if customer[4] and holds_blacklisted(cur, livestream_id) else None
     now = utc_now()
-    code = f"L{livestream_id}-{number:03d}"
+    code = order_code(livestream_id, number)
     order_id = cur.execute(
         "INSERT INTO orders (code, livestream_id, number, customer_id, status, staff_id, first_comment_at, "
         "receiver_name, receiver_phone, receiver_address, hold_reason, created_at, updated_at) "

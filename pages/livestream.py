@@ -125,6 +125,9 @@ def comment_stream_panel() -> None:
     if not rows:
         st.info("No comments yet. Press **Play demo live**, or type comments in below.")
         return
+    needing_review = [row for row in rows if row["kind"] == "review" and row["effect"] not in ("created", "added")]
+    reasons_of = {row["id"]: result.reasons for row, result in zip(
+        needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review]))}
     with st.container(height=560, border=False):
         for row in rows:
             if editing is None:
@@ -135,11 +138,9 @@ def comment_stream_panel() -> None:
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
             cols[2].markdown(plain(row["message"]) or "_(empty)_")
-            if row["kind"] == "review" and row["effect"] not in ("created", "added"):
-                # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
-                reasons = ingest.explain_comment(store, livestream_id, row["message"]).reasons
-                if reasons:
-                    cols[2].caption("⚠️ " + plain("; ".join(reasons)))
+            # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
+            if reasons_of.get(row["id"]):
+                cols[2].caption("⚠️ " + plain("; ".join(reasons_of[row["id"]])))
             if row["kind"] in ("review", "question") and row["effect"] not in ("created", "added"):
                 if cols[4].button("Fix", key=f"fix-comment-{row['id']}", use_container_width=True,
                                   help="Correct the comment and turn it into order lines"):
@@ -205,7 +206,7 @@ with stream_column:
 
 def fix_comment_panel(comment_id: int) -> None:
     """A review or question comment, corrected by staff, becomes order lines for its customer."""
-    found = [row for row in ingest.comment_stream(store, livestream_id, limit=2000) if row["id"] == comment_id]
+    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id)
     if st.button("✕ Close", key="close_fix_comment"):
         st.session_state.pop("live_fix_comment", None)
         st.rerun()

@@ -195,11 +195,16 @@ def items_chart(top_items: pd.DataFrame) -> alt.Chart:
     )
 
 
-def staff_chart(by_staff: pd.DataFrame) -> alt.Chart:
-    long = by_staff.melt(id_vars=["staff"], value_vars=["revenue_confirmed", "revenue_pending"], var_name="part",
-                         value_name="value")
+def revenue_parts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key and part (Confirmed, Pending) of the revenue, with a money tooltip: stacked bars."""
+    long = frame.melt(id_vars=keys, value_vars=["revenue_confirmed", "revenue_pending"], var_name="part",
+                      value_name="value")
     long["part"] = long["part"].map({"revenue_confirmed": "Confirmed", "revenue_pending": "Pending"})
-    long = money_tooltip(long, "value")
+    return money_tooltip(long, "value")
+
+
+def staff_chart(by_staff: pd.DataFrame) -> alt.Chart:
+    long = revenue_parts(by_staff, ["staff"])
     return (
         alt.Chart(long)
         .mark_bar()
@@ -260,10 +265,7 @@ def livestream_panel(livestream_id: int, is_live: bool) -> None:
 # -- across lives --------------------------------------------------------------------------------------------
 def lives_chart(lives: pd.DataFrame) -> alt.Chart:
     data = lives.assign(live=lambda f: "#" + f["livestream_id"].astype(str) + " · " + f["held_at"].dt.strftime("%d/%m"))
-    long = data.melt(id_vars=["live", "title"], value_vars=["revenue_confirmed", "revenue_pending"], var_name="part",
-                     value_name="value")
-    long["part"] = long["part"].map({"revenue_confirmed": "Confirmed", "revenue_pending": "Pending"})
-    long = money_tooltip(long, "value")
+    long = revenue_parts(data, ["live", "title"])
     return (
         alt.Chart(long)
         .mark_bar()
