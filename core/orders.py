@@ -332,6 +332,12 @@ ORDER BY o.first_comment_at, o.id
     return frame
 
 
+def count_orders(store: Store, livestream_id: int) -> int:
+    """How many orders of the livestream are not cancelled (the live panel's figure, every refresh)."""
+    return store.scalar("SELECT count(*) FROM orders WHERE livestream_id = ? AND status <> 'cancelled'",
+                        [livestream_id])
+
+
 def order_events(store: Store, order_id: int) -> list[dict]:
     return store.query(
         "SELECT happened_at, actor, action, from_status, to_status, details FROM order_events "

@@ -111,11 +111,10 @@ def comment_stream_panel() -> None:
     if facebook_live is not None:
         facebook_status()
     counts = ingest.comment_counts(store, livestream_id)
-    order_frame = orders.list_orders(store, livestream_id)
     metrics = st.columns(4)
     metrics[0].metric("Comments", sum(counts.values()))
     metrics[1].metric("Order comments", counts.get("order", 0))
-    metrics[2].metric("Orders", int((order_frame["status"] != orders.CANCELLED).sum()) if len(order_frame) else 0)
+    metrics[2].metric("Orders", orders.count_orders(store, livestream_id))
     metrics[3].metric("Need review", counts.get("review", 0))
     if replay.running or (replay.played and replay.played < replay.total):
         st.progress(replay.played / max(replay.total, 1),
