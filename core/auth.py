@@ -79,6 +79,25 @@ def user_by_username(store: Store, username: str) -> User | None:
     return _user(row) if row else None
 
 
+def user_language(store: Store, user_id: int | None) -> str:
+    """The language a user reads the app in (English for unknown users and the system)."""
+    from core.i18n import DEFAULT_LANGUAGE
+
+    if user_id is None:
+        return DEFAULT_LANGUAGE
+    return store.scalar("SELECT language FROM users WHERE id = ?", [user_id]) or DEFAULT_LANGUAGE
+
+
+def set_user_language(store: Store, user_id: int, language: str) -> None:
+    """Each user switches their own language; it follows them to every browser."""
+    from core.i18n import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise InvalidInput("errors.unknown_language", language=language, choices=", ".join(LANGUAGES))
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
+
+
 def check_password_rules(password: str, username: str = "") -> str:
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:

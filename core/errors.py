@@ -1,8 +1,18 @@
-"""Small named errors, translated to a user message at the edge (pages, CLI)."""
+"""Small named errors, translated to a user message at the edge (pages, CLI).
+
+An error carries a `Text` (core.i18n): `InvalidInput("orders.no_items")` or `InvalidInput("sql.name_too_long",
+limit=60)`. str(error) is its English message; a page shows `error.text.render(language)`.
+"""
+
+from core.i18n import Text
 
 
 class ChotdonError(Exception):
-    """Base of every error a user may see; str(error) is the message for them."""
+    """Base of every error a user may see."""
+
+    def __init__(self, message, /, **params):
+        self.text = message if isinstance(message, Text) else Text(message, **params)
+        super().__init__(str(self.text))
 
 
 class NotFound(ChotdonError):
@@ -18,14 +28,13 @@ class ConcurrentChange(ChotdonError):
 
 
 class IncompleteOrder(ChotdonError):
-    """An order lacks what an action needs; `missing` lists each thing, in words."""
+    """An order lacks what an action needs; `missing` lists each thing (Texts)."""
 
-    def __init__(self, order_code: str, action_label: str, missing: list[str]):
+    def __init__(self, order_code: str, action_label, missing: list):
         self.order_code = order_code
+        self.action_label = action_label
         self.missing = list(missing)
-        super().__init__(
-            f"{action_label}: order {order_code} is not complete. Missing: " + "; ".join(self.missing) + "."
-        )
+        super().__init__("errors.incomplete_order", action=action_label, code=order_code, missing=self.missing)
 
 
 class ActionNotAllowed(ChotdonError):

@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from core import config
+from core import config, i18n
 
 
 def vnd(amount: int | float | None) -> str:
-    if amount is None:
-        return ""
-    amount = int(amount)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount):,}".replace(",", ".") + " ₫"
+    return i18n.vnd(amount)
 
 
 def shop_zone() -> ZoneInfo:
@@ -27,11 +23,8 @@ def to_shop_time(utc_naive: datetime | None) -> datetime | None:
     return utc_naive.replace(tzinfo=timezone.utc).astimezone(shop_zone())
 
 
-def shop_time_text(utc_naive: datetime | None, with_date: bool = False) -> str:
-    local = to_shop_time(utc_naive)
-    if local is None:
-        return ""
-    return local.strftime("%d/%m %H:%M:%S" if with_date else "%H:%M:%S")
+def shop_time_text(utc_naive: datetime | None, with_date: bool = False, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    return i18n.local_time_text(to_shop_time(utc_naive), language, with_date=with_date)
 
 
 def utc_now() -> datetime:

@@ -325,4 +325,12 @@ ALTER TABLE orders ADD COLUMN hold_reason VARCHAR;
 ALTER TABLE orders ADD COLUMN returned_at TIMESTAMP;
 """,
     ),
+    (
+        7,
+        "user language",
+        """
+-- The language each user reads the app in (core.i18n.LANGUAGES); English until they switch.
+ALTER TABLE users ADD COLUMN language VARCHAR NOT NULL DEFAULT 'en';
+""",
+    ),
 ]
