@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
+from core.i18n import Text
+
 try:  # Python 3.11+ names the regex parser re._parser; older ones sre_parse.
     from re import _constants as _sre_constants, _parser as _sre_parser
 except ImportError:  # pragma: no cover - Python < 3.11
@@ -278,7 +280,7 @@ class ParseResult:
     phone: str | None = None
     lines: tuple[ParsedLine, ...] = ()
     warnings: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()   # why `review`, short English for staff
+    reasons: tuple[str, ...] = ()   # why `review`: core.i18n.Texts (English as str), for staff
 
     def to_json(self) -> dict:
         """Exactly the output contract of SYNTAX.md (no reasons)."""
@@ -622,11 +624,12 @@ class _Context:
                         phrase, known_read = glued[1]
                         if len(phrase.raws[0]) > 1:
                             return glued  # "ema1": "em" + the known A1 rather than an unknown EMA1
-                        doubt = (f"{code[0]} is an unknown code, or {phrase.raws[0]} + {known_read.code}", False)
+                        doubt = (Text("syntax.unknown_code_or_word", code=code[0], word=phrase.raws[0],
+                                      known=known_read.code), False)
                     match = _SIZE_THEN_QTY_RE.fullmatch(fold)
                     if match:
-                        doubt = (f"{code[0]} is an unknown code, or size {match.group(1).upper()} "
-                                 f"×{int(match.group(2))}", True)
+                        doubt = (Text("syntax.unknown_code_or_size", code=code[0], size=match.group(1).upper(),
+                                      qty=int(match.group(2))), True)
                 return _T_CODE, _CodeRead(*code, doubt), 0
             glued = self._glued_code(raw, fold)
             if glued is not None:
@@ -735,6 +738,16 @@ class _Line:
         self.color: str | None = None
 
 
+# Reasons for review without parameters: built once (a Text renders again in the reader's language).
+_TWO_QUANTITIES = Text("syntax.two_quantities")
+_TWO_SIZES = Text("syntax.two_sizes")
+_TWO_COLORS = Text("syntax.two_colors")
+_QTY_BELOW_MINIMUM = Text("syntax.qty_below_minimum")
+_CANCEL_WITH_ORDER_WORD = Text("syntax.cancel_with_order_word")
+_CANCEL_AFTER_CODE = Text("syntax.cancel_after_code")
+_QUESTION_WITH_ORDER_WORD = Text("syntax.question_with_order_word")
+
+
 class _Parse:
     """The state of one comment being read left to right."""
 
@@ -751,7 +764,7 @@ class _Parse:
         self.order_word = self.add_word = self.cancel_word = self.question_word = False
         self.cancel_after_code = False
 
-    def reason(self, text: str) -> None:
+    def reason(self, text: Text) -> None:
         self.reasons[text] = None
 
     # -- attributes ----------------------------------------------------------------------------------------
@@ -795,18 +808,18 @@ class _Parse:
 
     def set_qty(self, line: _Line, qty: int) -> None:
         if line.qty is not None:
-            self.reason("two quantities for one line")
+            self.reason(_TWO_QUANTITIES)
         else:
             line.qty = qty
 
     def set_size(self, line: _Line, raw: str, key: str) -> None:
         if line.size is not None:
-            self.reason("two sizes for one line")
+            self.reason(_TWO_SIZES)
             return
         if line.info is not None and line.info.sizes:
             spelling = line.info.sizes.get(key)
             if spelling is None:
-                self.reason(f"{line.code} has no size {raw.upper()}")
+                self.reason(Text("syntax.no_such_size", code=line.code, size=raw.upper()))
             else:
                 line.size = spelling
                 return
@@ -814,12 +827,12 @@ class _Parse:
 
     def set_color(self, line: _Line, key: str, display: str) -> None:
         if line.color is not None:
-            self.reason("two colors for one line")
+            self.reason(_TWO_COLORS)
             return
         if line.info is not None and line.info.colors:
             spelling = line.info.colors.get(key)
             if spelling is None:
-                self.reason(f"{line.code} has no color {display}")
+                self.reason(Text("syntax.no_such_color", code=line.code, color=display))
             else:
                 display = spelling
         line.color = display
@@ -1104,9 +1117,9 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
     for line in state.lines:
         qty = 1 if line.qty is None else line.qty
         if qty == 0:
-            state.reason("quantity 0 is below the minimum 1")
+            state.reason(_QTY_BELOW_MINIMUM)
         elif qty > max_qty:
-            state.reason(f"quantity {qty} is over the maximum {max_qty}")
+            state.reason(Text("syntax.qty_over_maximum", qty=qty, maximum=max_qty))
         # The same few lines come back all live long ("A1 M ×1"); they are immutable, so one object serves.
         key = (line.code, line.info is not None, qty, line.size, line.color)
         parsed = known_lines.get(key)
@@ -1122,16 +1135,16 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
     if state.cancel_word:
         if asking_to_buy:
             kind = "review"
-            reasons.append("cancel word together with an order word")
+            reasons.append(_CANCEL_WITH_ORDER_WORD)
         elif state.cancel_after_code:
             kind = "review"
-            reasons.append("cancel word after a code")
+            reasons.append(_CANCEL_AFTER_CODE)
         else:
             kind = "cancel"
     elif state.question_word:
         if asking_to_buy:
             kind = "review"
-            reasons.append("question word together with an order word")
+            reasons.append(_QUESTION_WITH_ORDER_WORD)
         else:
             kind, lines = "question", ()
     elif lines:
@@ -1139,15 +1152,15 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
             shown = " ".join(state.left_over)
             if len(shown) > _MAX_LEFT_OVER_SHOWN:
                 shown = shown[:_MAX_LEFT_OVER_SHOWN - 1] + "…"
-            reasons.append(f'left-over words: "{shown}"')
+            reasons.append(Text("syntax.left_over_words", words=shown))
         reasons.extend(state.reasons)
         if len(phones) > 1:
-            reasons.append(f"two phone numbers: {phones[0]} and {phones[1]}")
+            reasons.append(Text("syntax.two_phones", first=phones[0], second=phones[1]))
         kind = "review" if reasons else "order"
     elif phone is not None:
         if len(phones) > 1:
             kind = "review"
-            reasons.append(f"two phone numbers: {phones[0]} and {phones[1]}")
+            reasons.append(Text("syntax.two_phones", first=phones[0], second=phones[1]))
         else:
             kind = "contact"
     else:
