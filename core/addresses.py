@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from core.i18n import Text
+
 
 @dataclass(frozen=True)
 class Province:
@@ -165,7 +167,7 @@ class AddressMatch:
     ward_code: str | None = None
     street: str = ""
     exact: bool = False  # the ward was found under its own name in its province (not guessed)
-    notes: list[str] = field(default_factory=list)  # what was read from the old form, in words for staff
+    notes: list[Text] = field(default_factory=list)  # what was read from the old form, in words for staff
 
     @property
     def address(self) -> str:
@@ -195,7 +197,7 @@ def match_address(text: str | None) -> AddressMatch | None:
         code = province_by_name.get(folded) or province_by_name.get(bare)
         if code is None and (folded in old_province or bare in old_province):
             code, old_name = old_province.get(folded) or old_province[bare]
-            match.notes.append(f"{old_name} is now part of {province(code).name}")
+            match.notes.append(Text("addresses.old_province_merged", old=old_name, new=province(code).name))
         if code is not None:
             match.province_code, province_index = code, index
             break
@@ -225,16 +227,19 @@ def match_address(text: str | None) -> AddressMatch | None:
             if found and len(found) == 1:
                 match.ward_code = found[0].code
                 old_ward = before[index - 1] if index >= 1 else None
-                match.notes.append(
-                    f"{(old_ward + ' is no longer a unit; ') if old_ward else ''}{found[0].name} carries the name of "
-                    f"the old {before[index]}: check that the address lies in it")
+                if old_ward:
+                    match.notes.append(Text("addresses.old_ward_gone_ward_has_district_name", old_ward=old_ward,
+                                            ward=found[0].name, district=before[index]))
+                else:
+                    match.notes.append(Text("addresses.ward_has_district_name", ward=found[0].name,
+                                            district=before[index]))
                 ward_index = index - 1 if old_ward is not None else index
                 break
     if match.exact and (match.notes or len(before) - 1 > ward_index):
         # Written in the old form (an old province, or a district after the ward): the same name can belong to
         # another place in a merged province, so staff check it.
         match.exact = False
-        match.notes.append(f"{ward_name(match.ward_code)} has the old address's ward name: check it")
+        match.notes.append(Text("addresses.ward_has_old_ward_name", ward=ward_name(match.ward_code)))
     street_parts = before[:ward_index] if ward_index is not None else before
     match.street = ", ".join(" ".join(part.split()) for part in street_parts)
     return match

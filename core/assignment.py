@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from core.auth import User, require_owner
 from core.errors import AccessDenied, InvalidInput, NotFound
 from core.formatting import utc_now
+from core.i18n import Text
 from core.store import Store
 
 # Orders whose staff member still matters: a reassigned customer takes these along.
@@ -29,7 +30,7 @@ def on_duty(store: Store, livestream_id: int) -> list[int]:
 def set_on_duty(store: Store, livestream_id: int, user_ids, *, by: User) -> list[int]:
     """Marks who is on duty in this livestream (the Livestream screen); an empty list means every active staff."""
     if by is None:
-        raise AccessDenied("Log in to change who is on duty.")
+        raise AccessDenied("assignment.login_for_on_duty")
     ids = sorted({int(i) for i in user_ids})
     with store.transaction() as cur:
         if ids:
@@ -37,7 +38,7 @@ def set_on_duty(store: Store, livestream_id: int, user_ids, *, by: User) -> list
                 "SELECT id FROM users WHERE active AND id IN (SELECT unnest(?::BIGINT[]))", [ids]).fetchall()}
             unknown = [i for i in ids if i not in known]
             if unknown:
-                raise InvalidInput("Only active users can be on duty.")
+                raise InvalidInput("assignment.only_active_on_duty")
         cur.execute("DELETE FROM livestream_on_duty WHERE livestream_id = ?", [livestream_id])
         for user_id in ids:
             cur.execute("INSERT INTO livestream_on_duty VALUES (?, ?)", [livestream_id, user_id])
@@ -93,11 +94,12 @@ class StaffRotation:
 def _customer_staff(cur, customer_id: int) -> int | None:
     row = cur.execute("SELECT staff_id FROM customers WHERE id = ?", [customer_id]).fetchone()
     if row is None:
-        raise NotFound(f"Customer {customer_id} does not exist.")
+        raise NotFound("core_customers.not_found", id=customer_id)
     return row[0]
 
 
 def _staff_name(cur, staff_id: int | None) -> str:
+    """A staff member's name for the order history (order_events keep it as written then) and messages."""
     if staff_id is None:
         return "nobody"
     row = cur.execute("SELECT display_name FROM users WHERE id = ?", [staff_id]).fetchone()
@@ -107,7 +109,7 @@ def _staff_name(cur, staff_id: int | None) -> str:
 def _check_staff(cur, staff_id: int | None) -> None:
     if staff_id is not None and not cur.execute("SELECT 1 FROM users WHERE id = ? AND active",
                                                 [staff_id]).fetchone():
-        raise InvalidInput("Pick an active staff member.")
+        raise InvalidInput("assignment.pick_active_staff")
 
 
 def _set_customer_staff(cur, customer_id: int, staff_id: int | None, *, actor: str) -> None:
@@ -127,7 +129,7 @@ def _set_customer_staff(cur, customer_id: int, staff_id: int | None, *, actor: s
 
 def assign_customer(store: Store, customer_id: int, staff_id: int | None, *, by: User) -> None:
     """The owner gives a customer (and their open orders) to a staff member, or to nobody."""
-    require_owner(by, "reassign customers")
+    require_owner(by, Text("assignment.what_reassign_customers"))
     with store.transaction() as cur:
         _customer_staff(cur, customer_id)
         _check_staff(cur, staff_id)
@@ -137,11 +139,11 @@ def assign_customer(store: Store, customer_id: int, staff_id: int | None, *, by:
 def claim_customer(store: Store, customer_id: int, *, by: User) -> None:
     """Takes a customer nobody has (the owner may take anyone's)."""
     if by.id is None:
-        raise AccessDenied("Log in as a staff member to claim customers.")
+        raise AccessDenied("assignment.login_to_claim_customers")
     with store.transaction() as cur:
         current = _customer_staff(cur, customer_id)
         if current not in (None, by.id) and not by.is_owner:
-            raise AccessDenied(f"This customer is {_staff_name(cur, current)}'s: ask the owner to reassign them.")
+            raise AccessDenied("assignment.customer_is_theirs", staff=_staff_name(cur, current))
         _set_customer_staff(cur, customer_id, by.id, actor=by.username)
 
 
@@ -150,7 +152,7 @@ def release_customer(store: Store, customer_id: int, *, by: User) -> None:
     with store.transaction() as cur:
         current = _customer_staff(cur, customer_id)
         if current != by.id and not by.is_owner:
-            raise AccessDenied("Only the staff member in charge, or the owner, can release a customer.")
+            raise AccessDenied("assignment.only_in_charge_releases_customer")
         _set_customer_staff(cur, customer_id, None, actor=by.username)
 
 
@@ -158,7 +160,7 @@ def release_customer(store: Store, customer_id: int, *, by: User) -> None:
 def _order_staff(cur, order_id: int) -> tuple[str, int | None]:
     row = cur.execute("SELECT code, staff_id FROM orders WHERE id = ?", [order_id]).fetchone()
     if row is None:
-        raise NotFound(f"Order {order_id} does not exist.")
+        raise NotFound("assignment.order_not_found", id=order_id)
     return row
 
 
@@ -173,7 +175,7 @@ def _set_order_staff(cur, order_id: int, before: int | None, staff_id: int | Non
 
 def assign_order(store: Store, order_id: int, staff_id: int | None, *, by: User) -> None:
     """The owner gives one order to a staff member (the customer stays with theirs)."""
-    require_owner(by, "reassign orders")
+    require_owner(by, Text("assignment.what_reassign_orders"))
     with store.transaction() as cur:
         _, before = _order_staff(cur, order_id)
         _check_staff(cur, staff_id)
@@ -182,11 +184,11 @@ def assign_order(store: Store, order_id: int, staff_id: int | None, *, by: User)
 
 def claim_order(store: Store, order_id: int, *, by: User) -> None:
     if by.id is None:
-        raise AccessDenied("Log in as a staff member to claim orders.")
+        raise AccessDenied("assignment.login_to_claim_orders")
     with store.transaction() as cur:
         code, before = _order_staff(cur, order_id)
         if before not in (None, by.id) and not by.is_owner:
-            raise AccessDenied(f"Order {code} is {_staff_name(cur, before)}'s: ask the owner to reassign it.")
+            raise AccessDenied("assignment.order_is_theirs", code=code, staff=_staff_name(cur, before))
         _set_order_staff(cur, order_id, before, by.id, actor=by.username)
 
 
@@ -194,5 +196,5 @@ def release_order(store: Store, order_id: int, *, by: User) -> None:
     with store.transaction() as cur:
         code, before = _order_staff(cur, order_id)
         if before != by.id and not by.is_owner:
-            raise AccessDenied(f"Only the staff member in charge of {code}, or the owner, can release it.")
+            raise AccessDenied("assignment.only_in_charge_releases_order", code=code)
         _set_order_staff(cur, order_id, before, None, actor=by.username)

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import AccessDenied, InvalidInput, LoginRefused
 from core.formatting import shop_time_text, utc_now
+from core.i18n import Text
 from core.store import Store
 
 OWNER, STAFF = "owner", "staff"
@@ -49,10 +50,13 @@ class User:
 SYSTEM_USER = User(id=None, username="system", display_name="Chotdon", role=OWNER)
 
 
-def require_owner(user: User | None, what: str = "do this") -> None:
-    """Raises AccessDenied unless `user` is the owner; every owner-only core function calls it."""
+def require_owner(user: User | None, what: Text | str | None = None) -> None:
+    """Raises AccessDenied unless `user` is the owner; every owner-only core function calls it.
+
+    `what` completes "Only the owner can ...": a Text such as `Text("auth.what_set_passwords")` (a verb phrase in
+    each language); plain English still works but stays English in every language."""
     if user is None or user.role != OWNER:
-        raise AccessDenied(f"Only the owner can {what}.")
+        raise AccessDenied("auth.owner_only", what=Text("auth.what_do_this") if what is None else what)
 
 
 # -- users --------------------------------------------------------------------------------------------------------
@@ -101,9 +105,9 @@ def set_user_language(store: Store, user_id: int, language: str) -> None:
 def check_password_rules(password: str, username: str = "") -> str:
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidInput("auth.password_too_short", length=MIN_PASSWORD_LENGTH)
     if username and password.strip().lower() == username.strip().lower():
-        raise InvalidInput("The password must not be the username.")
+        raise InvalidInput("auth.password_is_username")
     return password
 
 
@@ -125,18 +129,18 @@ def set_up_owner(store: Store, username: str, display_name: str, password: str) 
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
     if not USERNAME_PATTERN.match(username):
-        raise InvalidInput("A username is 2–32 lower-case letters, digits, dots, dashes or underscores.")
+        raise InvalidInput("auth.username_rules")
     if not display_name:
-        raise InvalidInput("The owner needs a display name.")
+        raise InvalidInput("auth.owner_needs_name")
     check_password_rules(password, username)
     password_hash = hash_password(password)
     with store.transaction() as cur:
         if cur.execute("SELECT count(*) FROM users WHERE role = 'owner' AND active AND password_hash IS NOT NULL"
                        ).fetchone()[0]:
-            raise AccessDenied("The owner account is already set up: log in instead.")
+            raise AccessDenied("auth.owner_already_set_up")
         row = cur.execute("SELECT id, role FROM users WHERE username = ?", [username]).fetchone()
         if row is not None and row[1] != OWNER:
-            raise InvalidInput(f"The username {username} belongs to a staff member: choose another one.")
+            raise InvalidInput("auth.username_is_staff", username=username)
         if row is None:
             user_id = cur.execute(
                 "INSERT INTO users (username, display_name, role, password_hash, created_at) "
@@ -152,10 +156,10 @@ def set_up_owner(store: Store, username: str, display_name: str, password: str) 
 
 def set_password(store: Store, user_id: int, new_password: str, *, by: User) -> None:
     """The owner sets or resets anyone's password (Setup → Staff); the user's sessions end and any lock goes."""
-    require_owner(by, "set passwords")
+    require_owner(by, Text("auth.what_set_passwords"))
     target = get_user(store, user_id)
     if target is None:
-        raise InvalidInput("There is no such user.")
+        raise InvalidInput("auth.no_such_user")
     check_password_rules(new_password, target.username)
     password_hash = hash_password(new_password)
     with store.transaction() as cur:
@@ -169,7 +173,7 @@ def change_own_password(store: Store, user: User, current_password: str, new_pas
     """Anyone changes their own password, knowing the current one; their other sessions end."""
     stored = store.scalar("SELECT password_hash FROM users WHERE id = ?", [user.id])
     if not stored or not _verify(stored, current_password or ""):
-        raise InvalidInput("The current password is wrong; nothing was changed.")
+        raise InvalidInput("auth.current_password_wrong")
     check_password_rules(new_password, user.username)
     password_hash = hash_password(new_password)
     keep = _checked_id(store, current_token)
@@ -181,7 +185,7 @@ def change_own_password(store: Store, user: User, current_password: str, new_pas
 
 def unlock(store: Store, user_id: int, *, by: User) -> None:
     """The owner lifts a lockout (and the slow-down) at once."""
-    require_owner(by, "unlock accounts")
+    require_owner(by, Text("auth.what_unlock_accounts"))
     with store.transaction() as cur:
         cur.execute("DELETE FROM login_throttle WHERE user_id = ?", [user_id])
 
@@ -236,16 +240,14 @@ def log_in(store: Store, username: str, password: str, *, now: datetime | None =
         cur.close()
     if row is None or not row[4]:
         _verify(_DUMMY_HASH, password or "")
-        raise LoginRefused("Wrong username or password.")
+        raise LoginRefused("auth.wrong_login")
     user = _user(row)
     failures, next_try_at, locked_until = row[6] or 0, row[7], row[8]
     if locked_until is not None and locked_until > now:
-        raise LoginRefused(
-            f"This account is locked after {FAILURES_BEFORE_LOCK} wrong passwords, until "
-            f"{shop_time_text(locked_until)}. The owner can unlock it in Setup → Staff.")
+        raise LoginRefused("auth.locked_until", failures=FAILURES_BEFORE_LOCK, until=shop_time_text(locked_until))
     if next_try_at is not None and next_try_at > now:
         seconds = max(1, int((next_try_at - now).total_seconds() + 0.999))
-        raise LoginRefused(f"Too many wrong passwords: wait {seconds} s, then try again.")
+        raise LoginRefused("auth.wait_seconds", seconds=seconds)
     if not _verify(row[4], password or ""):
         failures += 1
         locked = failures >= FAILURES_BEFORE_LOCK
@@ -259,11 +261,10 @@ def log_in(store: Store, username: str, password: str, *, now: datetime | None =
                  now + timedelta(minutes=LOCK_MINUTES) if locked else None, now],
             )
         if locked:
-            raise LoginRefused(f"Wrong password. That was {FAILURES_BEFORE_LOCK} in a row: the account is locked for "
-                               f"{LOCK_MINUTES} minutes. The owner can unlock it in Setup → Staff.")
-        raise LoginRefused("Wrong username or password.")
+            raise LoginRefused("auth.locked_now", failures=FAILURES_BEFORE_LOCK, minutes=LOCK_MINUTES)
+        raise LoginRefused("auth.wrong_login")
     if not row[5]:
-        raise LoginRefused("This account is switched off. Ask the owner.")
+        raise LoginRefused("auth.switched_off")
     with store.transaction() as write:
         write.execute("DELETE FROM login_throttle WHERE user_id = ?", [user.id])
     return start_session(store, user, now=now)

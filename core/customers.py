@@ -13,6 +13,7 @@ from core.phones import normalize_vn_phone
 from core.store import Store
 
 MAX_TAGS = 12
+MAX_TAG_LENGTH = 30
 
 
 @dataclass
@@ -92,7 +93,7 @@ def get_customer(store: Store, customer_id: int) -> Customer:
         "c.staff_id, u.display_name AS staff_name, c.notes, c.created_at "
         "FROM customers c LEFT JOIN users u ON u.id = c.staff_id WHERE c.id = ?", [customer_id])
     if not rows:
-        raise NotFound(f"Customer {customer_id} does not exist.")
+        raise NotFound("core_customers.not_found", id=customer_id)
     customer = Customer(**{**rows[0], "tags": list(rows[0]["tags"] or [])})
     used = [row["receiver_phone"] for row in store.query(
         "SELECT receiver_phone, max(updated_at) AS last_used FROM orders WHERE customer_id = ? "
@@ -152,8 +153,8 @@ def _tags(tags) -> list[str]:
     for tag in (" ".join(str(t).split()) for t in (tags or []) if str(t).strip()):
         cleaned.setdefault(tag.casefold(), tag)  # "Size M" and "size m" are one tag; the first spelling stays
     cleaned = list(cleaned.values())
-    if len(cleaned) > MAX_TAGS or any(len(t) > 30 for t in cleaned):
-        raise InvalidInput(f"Up to {MAX_TAGS} tags of at most 30 characters each.")
+    if len(cleaned) > MAX_TAGS or any(len(t) > MAX_TAG_LENGTH for t in cleaned):
+        raise InvalidInput("core_customers.too_many_tags", tags=MAX_TAGS, length=MAX_TAG_LENGTH)
     return cleaned
 
 
@@ -164,14 +165,14 @@ def update_customer(store: Store, customer_id: int, *, by: User, phone: str | No
     the address is a ward or commune of a province (2025 units) plus the street, and is stored also as the text
     carriers print. Fields left None are not changed."""
     if by is None:
-        raise InvalidInput("Log in to edit customers.")
+        raise InvalidInput("core_customers.login_to_edit")
     get_customer(store, customer_id)
     columns: dict = {}
     if phone is not None:
         if phone.strip():
             normalised = normalize_vn_phone(phone)
             if normalised is None:
-                raise InvalidInput(f"Nothing was saved: '{phone.strip()}' is not a valid Vietnamese phone number.")
+                raise InvalidInput("core_customers.bad_phone", phone=phone.strip())
             columns["phone"] = normalised
         else:
             columns["phone"] = None
@@ -179,14 +180,14 @@ def update_customer(store: Store, customer_id: int, *, by: User, phone: str | No
     if ward_code:
         ward = addresses.ward(ward_code)
         if ward is None:
-            raise InvalidInput("Nothing was saved: pick the ward or commune from the list.")
+            raise InvalidInput("core_customers.pick_ward")
         if province_code and ward.province_code != province_code:
-            raise InvalidInput("Nothing was saved: that ward or commune is not in the province picked.")
+            raise InvalidInput("core_customers.ward_not_in_province")
         province_code = ward.province_code
     elif province_code and addresses.province(province_code) is None:
-        raise InvalidInput("Nothing was saved: pick the province from the list.")
+        raise InvalidInput("core_customers.pick_province")
     if street and not ward_code:
-        raise InvalidInput("Nothing was saved: pick the ward or commune of the address too.")
+        raise InvalidInput("core_customers.ward_needed")
     if province_code or ward_code:
         columns.update(province_code=province_code, ward_code=ward_code or None, street=street,
                        address=addresses.compose(street, ward_code, province_code))
@@ -206,7 +207,7 @@ def set_blacklisted(store: Store, customer_id: int, reason: str, *, by: User) ->
     """Marks a customer who refuses deliveries ("bom hàng"); staff or the owner, always with a reason."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise InvalidInput("Say why the customer is blacklisted (e.g. refused 2 parcels in October).")
+        raise InvalidInput("core_customers.blacklist_reason_needed")
     get_customer(store, customer_id)
     with store.transaction() as cur:
         cur.execute("UPDATE customers SET blacklisted = TRUE, blacklist_reason = ?, blacklisted_by = ?, "
