@@ -13,6 +13,7 @@ from typing import Iterable
 from core import outbox
 from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
 from core.formatting import utc_now
+from core.i18n import Text
 from core.phones import normalize_vn_phone
 from core.store import Store, register
 from core.syntax import normalize_code
@@ -26,14 +27,10 @@ SHIPPED = "shipped"  # "Ship": handed to a carrier
 CANCELLED = "cancelled"  # "Cancel" / "Delete": kept with its history, stock released
 
 STATUSES = (DRAFT, AWAITING_CONFIRMATION, AWAITING_SHIPMENT, SENT_TO_SHOP, SHIPPED, CANCELLED)
-STATUS_LABELS = {
-    DRAFT: "Draft",
-    AWAITING_CONFIRMATION: "Awaiting confirmation",
-    AWAITING_SHIPMENT: "In shipping book",
-    SENT_TO_SHOP: "Sent to shop",
-    SHIPPED: "Shipped",
-    CANCELLED: "Cancelled",
-}
+# Texts (status.toml): read as English, render in the reader's language with ui.i18n.say.
+STATUS_LABELS = {status: Text(f"status.{status}") for status in STATUSES}
+# The status inside a sentence: "order L1-001 is now {status}" (in shipping book, đã vào sổ giao hàng).
+STATUS_PHRASES = {status: Text(f"status.phrase.{status}") for status in STATUSES}
 # New order comments of the customer go into an order in one of these.
 OPEN_FOR_COMMENTS = frozenset({DRAFT, AWAITING_CONFIRMATION})
 # Staff may change lines and shipping info of an order in one of these.
@@ -44,15 +41,15 @@ CANCELLABLE = frozenset({DRAFT, AWAITING_CONFIRMATION, AWAITING_SHIPMENT, SENT_T
 PAYMENTS = ("cod", "transfer")
 
 # action name -> (button label, statuses it may start from, status it leads to, needs a complete order)
-ACTIONS: dict[str, tuple[str, frozenset[str], str, bool]] = {
-    "save_draft": ("Save draft", EDITABLE, DRAFT, False),
-    "save": ("Save", EDITABLE, AWAITING_CONFIRMATION, False),
-    "create_order": ("Create order", EDITABLE, AWAITING_SHIPMENT, True),
-    "save_to_shipping_book": ("Save to shipping book", EDITABLE, AWAITING_SHIPMENT, True),
-    "send_to_shop": ("Send to shop", EDITABLE, SENT_TO_SHOP, True),
-    "ship": ("Ship", EDITABLE, SHIPPED, True),
-    "cancel": ("Cancel", CANCELLABLE, CANCELLED, False),
-    "delete": ("Delete", CANCELLABLE, CANCELLED, False),
+ACTIONS: dict[str, tuple[Text, frozenset[str], str, bool]] = {
+    "save_draft": (Text("orders.action.save_draft"), EDITABLE, DRAFT, False),
+    "save": (Text("orders.action.save"), EDITABLE, AWAITING_CONFIRMATION, False),
+    "create_order": (Text("orders.action.create_order"), EDITABLE, AWAITING_SHIPMENT, True),
+    "save_to_shipping_book": (Text("orders.action.save_to_shipping_book"), EDITABLE, AWAITING_SHIPMENT, True),
+    "send_to_shop": (Text("orders.action.send_to_shop"), EDITABLE, SENT_TO_SHOP, True),
+    "ship": (Text("orders.action.ship"), EDITABLE, SHIPPED, True),
+    "cancel": (Text("orders.action.cancel"), CANCELLABLE, CANCELLED, False),
+    "delete": (Text("orders.action.delete"), CANCELLABLE, CANCELLED, False),
 }
 
 COMMENT_ACTOR = "comments"
@@ -153,39 +150,36 @@ class Order:
         return any(line.item_id is None for line in self.lines)
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> Text:
         return STATUS_LABELS[self.status]
 
-    def missing_for_completion(self) -> list[str]:
+    def missing_for_completion(self) -> list[Text]:
         return missing_for_completion(self)
 
 
-def missing_for_completion(order: Order) -> list[str]:
-    """Everything a complete order still lacks, in words staff can act on."""
-    missing: list[str] = []
+def missing_for_completion(order: Order) -> list[Text]:
+    """Everything a complete order still lacks, in words staff can act on (Texts, English as str)."""
+    missing: list[Text] = []
     if order.hold_reason == HELD_BLACKLISTED:
-        missing.append("the customer is blacklisted (bom hàng): press Accept this order first, if the shop agrees")
+        missing.append(Text("orders.missing.held_blacklisted"))
     if not order.lines:
-        missing.append("the order has no items")
+        missing.append(Text("orders.missing.no_items"))
     for number, line in enumerate(order.lines, start=1):
-        label = f"line {number} ({line.code_typed})"
         if line.item_id is None:
-            missing.append(f"{label}: pick an item, short code {line.code_typed} is not in this livestream")
+            missing.append(Text("orders.missing.pick_item", line=number, code=line.code_typed))
         if line.qty < 1:
-            missing.append(f"{label}: quantity must be at least 1")
+            missing.append(Text("orders.missing.qty_at_least_1", line=number, code=line.code_typed))
         if line.waitlisted_qty > 0:
-            served = line.qty - line.waitlisted_qty
-            missing.append(
-                f"{label}: only {served} of {line.qty} in stock ({line.waitlisted_qty} waitlisted), lower the quantity"
-            )
+            missing.append(Text("orders.missing.waitlisted", line=number, code=line.code_typed,
+                                served=line.qty - line.waitlisted_qty, qty=line.qty, waitlisted=line.waitlisted_qty))
     if not (order.receiver_name or "").strip():
-        missing.append("receiver name")
+        missing.append(Text("orders.missing.receiver_name"))
     if not (order.receiver_phone or "").strip():
-        missing.append("receiver phone")
+        missing.append(Text("orders.missing.receiver_phone"))
     elif normalize_vn_phone(order.receiver_phone) is None:
-        missing.append(f"a valid receiver phone ({order.receiver_phone} is not a Vietnamese number)")
+        missing.append(Text("orders.missing.valid_phone", phone=order.receiver_phone))
     if not (order.receiver_address or "").strip():
-        missing.append("receiver address")
+        missing.append(Text("orders.missing.receiver_address"))
     return missing
 
 
@@ -224,7 +218,7 @@ def get_order(store: Store, order_id: int) -> Order:
     finally:
         cur.close()
     if order is None:
-        raise NotFound(f"Order {order_id} does not exist.")
+        raise NotFound("orders.not_found", order_id=order_id)
     return order
 
 
@@ -235,7 +229,7 @@ def get_order_by_code(store: Store, code: str) -> Order:
     finally:
         cur.close()
     if order is None:
-        raise NotFound(f"There is no order with the code {code}.")
+        raise NotFound("orders.no_such_code", code=code)
     return order
 
 
@@ -344,6 +338,71 @@ def order_events(store: Store, order_id: int) -> list[dict]:
         "WHERE order_id = ? ORDER BY id",
         [order_id],
     )
+
+
+# Fields a staff action may change, as the history names them.
+_CHANGED_FIELDS = ("receiver_name", "receiver_phone", "receiver_address", "note", "shipping_fee", "discount",
+                   "payment", "carrier", "tracking_number")
+
+
+def _line_change(change) -> Text | str:
+    if not isinstance(change, dict):
+        return str(change)  # events saved before line changes were kept as data
+    kind = change.get("change")
+    if kind not in ("added", "picked", "changed", "removed"):
+        return str(change)
+    return Text(f"orders.event.line_{kind}", code=change.get("code") or "", qty=change.get("qty") or "",
+                item=change.get("item") or "")
+
+
+def describe_event(event: dict) -> Text:
+    """One row of an order's history (order_events) in words: what happened, its status move, what changed."""
+    action = event["action"]
+    try:
+        details = json.loads(event.get("details") or "{}")
+    except (TypeError, ValueError):
+        details = {}
+    if not isinstance(details, dict):
+        details = {}
+    nobody = Text("orders.event.nobody")
+    if action in ACTIONS:
+        what = ACTIONS[action][0]
+    elif action == "created":
+        what = Text("orders.event.created_from_comment" if details.get("comment_id") else "orders.event.created")
+    elif action in ("comment_lines_added", "customer_cancelled_lines", "comment_corrected_into_lines"):
+        lines = details.get("lines") or []
+        what = Text(f"orders.event.{action}", lines=", ".join(str(line) for line in lines))
+    elif action == "cancel_requested":
+        codes = details.get("codes") or []
+        what = Text("orders.event.cancel_requested_codes" if codes else "orders.event.cancel_requested",
+                    codes=", ".join(str(code) for code in codes))
+    elif action == "phone_from_comment":
+        what = Text("orders.event.phone_from_comment", phone=details.get("phone") or "")
+    elif action == "staff_changed":
+        what = Text("orders.event.staff_changed", before=details.get("from") or nobody,
+                    after=details.get("to") or nobody)
+    elif action in ("stock_assigned", "waitlisted"):
+        what = Text(f"orders.event.{action}", waiting=details.get("waitlisted_now", 0))
+    elif action == "item_resolved":
+        what = Text("orders.event.item_resolved", code=details.get("code") or "", item=details.get("item") or "")
+    elif action == "returned" and details.get("note"):
+        what = Text("orders.event.returned_note", note=details["note"])
+    elif action in ("held", "hold_released", "handled_by_shop", "returned", "customer_added_items"):
+        what = Text(f"orders.event.{action}")
+    else:
+        what = Text("orders.event.other", action=action)
+    parts: list = [what]
+    if event.get("to_status") in STATUS_LABELS:
+        before = event.get("from_status")
+        parts.append(Text("orders.event.move", before=STATUS_LABELS[before], after=STATUS_LABELS[event["to_status"]])
+                     if before in STATUS_LABELS else Text("orders.event.status", status=STATUS_LABELS[event["to_status"]]))
+    if action in ACTIONS:
+        changed = [Text(f"orders.event.field_{name}") for name in _CHANGED_FIELDS if name in details]
+        if changed:
+            parts.append(Text("orders.event.changed", fields=changed))
+        if details.get("lines"):
+            parts.append(Text("orders.event.lines", changes=[_line_change(c) for c in details["lines"]]))
+    return Text("orders.event.parts", parts=parts) if len(parts) > 1 else what
 
 
 # -- writing helpers used by actions and by comments -------------------------------------------------------------
@@ -567,29 +626,30 @@ def remember_code_pick(cur, livestream_id: int, code_typed: str, item_id: int, *
 # -- staff actions -----------------------------------------------------------------------------------------------
 def _validate_edits(edits: OrderEdits) -> OrderEdits:
     """Refuses bad input as a whole (InvalidInput); returns the edits with text trimmed and phone normalised."""
-    problems: list[str] = []
+    problems: list[Text] = []
     phone = edits.receiver_phone
     if phone is not None and phone.strip():
         normalised = normalize_vn_phone(phone)
         if normalised is None:
-            problems.append(f"the phone '{phone.strip()}' is not a valid Vietnamese number")
+            problems.append(Text("orders.problem.bad_phone", phone=phone.strip()))
         else:
             phone = normalised
-    for label, value in (("shipping fee", edits.shipping_fee), ("discount", edits.discount)):
+    for key, value in (("orders.problem.bad_shipping_fee", edits.shipping_fee),
+                       ("orders.problem.bad_discount", edits.discount)):
         if value is not None and (not isinstance(value, int) or value < 0):
-            problems.append(f"the {label} must be a whole number of 0 ₫ or more")
+            problems.append(Text(key))
     if edits.payment is not None and edits.payment not in PAYMENTS:
-        problems.append("payment must be COD or transfer")
+        problems.append(Text("orders.problem.bad_payment"))
     if edits.lines is not None:
         for number, line in enumerate(edits.lines, start=1):
             if not isinstance(line.qty, int) or isinstance(line.qty, bool) or line.qty < 1:
-                problems.append(f"line {number}: the quantity must be a whole number of at least 1 (got {line.qty})")
+                problems.append(Text("orders.problem.bad_qty", line=number, qty=line.qty))
             if line.unit_price is not None and (not isinstance(line.unit_price, int) or line.unit_price < 0):
-                problems.append(f"line {number}: the unit price must be 0 ₫ or more")
+                problems.append(Text("orders.problem.bad_unit_price", line=number))
             if not (line.code_typed or "").strip() and line.item_id is None:
-                problems.append(f"line {number}: pick an item or type its short code")
+                problems.append(Text("orders.problem.no_item", line=number))
     if problems:
-        raise InvalidInput("Nothing was saved: " + "; ".join(problems) + ".")
+        raise InvalidInput("orders.nothing_saved", problems=problems)
 
     def trimmed(value: str | None) -> str | None:
         return None if value is None else value.strip()
@@ -637,11 +697,11 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
     existing = {line.id: line for line in order.lines}
     kept: set[int] = set()
     affected_items: set[int] = set()
-    line_changes: list[str] = []
+    line_changes: list[dict] = []  # what the history shows (describe_event), in data so it reads in any language
     now = utc_now()
     for line in edits.lines:
         if line.item_id is not None and line.item_id not in items:
-            raise InvalidInput("Nothing was saved: an item picked is not one of this livestream's items.")
+            raise InvalidInput("orders.item_not_in_livestream")
         price = line.unit_price
         if price is None:
             price = items[line.item_id][1] if line.item_id is not None else 0
@@ -650,14 +710,12 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
         color = (line.color or "").strip() or None
         before = existing.get(line.id) if line.id is not None else None
         if line.id is not None and before is None:
-            raise ConcurrentChange(
-                f"Order {order.code} was changed by someone else (a line was removed). Reload it; nothing was saved."
-            )
+            raise ConcurrentChange("orders.line_removed_meanwhile", code=order.code)
         if before is None:
             new_line_id = add_line(cur, order.id, code_typed=code_typed, item_id=line.item_id, qty=line.qty,
                                    size=size, color=color, unit_price=price, claimed_at=now, comment_id=None)
             cur.execute("UPDATE order_lines SET edited_by_staff = TRUE WHERE id = ?", [new_line_id])
-            line_changes.append(f"added {code_typed} ×{line.qty}")
+            line_changes.append({"change": "added", "code": code_typed, "qty": line.qty})
             if line.item_id is not None:
                 affected_items.add(line.item_id)
             continue
@@ -669,13 +727,13 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
         if before.item_id is None and line.item_id is not None:
             # Staff picked the item for an unknown code: remember it for this livestream and fill the others.
             remember_code_pick(cur, order.livestream_id, before.code_typed, line.item_id, actor=actor)
-            line_changes.append(f"picked {items[line.item_id][0]} for {before.code_typed}")
+            line_changes.append({"change": "picked", "code": before.code_typed, "item": items[line.item_id][0]})
         cur.execute(
             "UPDATE order_lines SET item_id = ?, qty = ?, size = ?, color = ?, unit_price = ?, edited_by_staff = TRUE "
             "WHERE id = ?",
             [line.item_id, line.qty, size, color, price, before.id],
         )
-        line_changes.append(f"changed {before.code_typed}")
+        line_changes.append({"change": "changed", "code": before.code_typed})
         for item_id in (before.item_id, line.item_id):
             if item_id is not None:
                 affected_items.add(item_id)
@@ -683,7 +741,7 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
     for line_id in removed:
         line = existing[line_id]
         cur.execute("DELETE FROM order_lines WHERE id = ?", [line_id])
-        line_changes.append(f"removed {line.code_typed} ×{line.qty}")
+        line_changes.append({"change": "removed", "code": line.code_typed, "qty": line.qty})
         if line.item_id is not None:
             affected_items.add(line.item_id)
     if line_changes:
@@ -696,12 +754,9 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
 def _check_version(cur, order_id: int, expected_version: int | None) -> Order:
     order = _load_order(cur, "o.id = ?", [order_id])
     if order is None:
-        raise NotFound(f"Order {order_id} does not exist.")
+        raise NotFound("orders.not_found", order_id=order_id)
     if expected_version is not None and order.version != expected_version:
-        raise ConcurrentChange(
-            f"Order {order.code} was changed by someone else while you were editing it "
-            "(by a new comment or another staff member). Nothing was saved: reload it to see the changes."
-        )
+        raise ConcurrentChange("orders.changed_meanwhile", code=order.code)
     return order
 
 
@@ -711,19 +766,18 @@ def perform_action(
 ) -> Order:
     """Runs one staff action on one order in one transaction; returns the order as it is afterwards."""
     if action not in ACTIONS:
-        raise InvalidInput(f"Unknown action {action}.")
+        raise InvalidInput("orders.unknown_action", action=action)
     label, allowed_from, to_status, needs_complete = ACTIONS[action]
     edits = _validate_edits(edits) if edits is not None else None
     with store.transaction() as cur:
         order = _check_version(cur, order_id, expected_version)
         if order.status not in allowed_from:
-            raise ActionNotAllowed(
-                f"{label}: order {order.code} is {STATUS_LABELS[order.status].lower()}, so it cannot be changed this way."
-            )
+            raise ActionNotAllowed("orders.not_allowed_now", action=label, code=order.code,
+                                   status=STATUS_PHRASES[order.status])
         changes: dict = {}
         if edits is not None:
             if order.status not in EDITABLE:
-                raise ActionNotAllowed(f"Order {order.code} is {STATUS_LABELS[order.status].lower()}: it can no longer be edited.")
+                raise ActionNotAllowed("orders.not_editable", code=order.code, status=STATUS_PHRASES[order.status])
             changes = _apply_edits(cur, order, edits, actor=actor)
             order = _load_order(cur, "o.id = ?", [order_id])
         if needs_complete:
@@ -797,9 +851,9 @@ def mark_handled(store: Store, order_id: int, *, actor: str, expected_version: i
     with store.transaction() as cur:
         order = _check_version(cur, order_id, expected_version)
         if order.status != SENT_TO_SHOP:
-            raise ActionNotAllowed(f"Order {order.code} is not waiting in the shop inbox.")
+            raise ActionNotAllowed("orders.not_in_inbox", code=order.code)
         if order.handled_at is not None:
-            raise ActionNotAllowed(f"Order {order.code} was already marked handled by {order.handled_by}.")
+            raise ActionNotAllowed("orders.already_handled", code=order.code, by=order.handled_by)
         cur.execute(
             "UPDATE orders SET handled_at = ?, handled_by = ?, version = version + 1, updated_at = ? WHERE id = ?",
             [utc_now(), actor, utc_now(), order_id],
@@ -813,7 +867,7 @@ def accept_held_order(store: Store, order_id: int, *, actor: str, expected_versi
     with store.transaction() as cur:
         order = _check_version(cur, order_id, expected_version)
         if order.hold_reason is None:
-            raise ActionNotAllowed(f"Order {order.code} is not held.")
+            raise ActionNotAllowed("orders.not_held", code=order.code)
         cur.execute("UPDATE orders SET hold_reason = NULL, version = version + 1, updated_at = ? WHERE id = ?",
                     [utc_now(), order_id])
         record_event(cur, order_id, actor=actor, action="hold_released", details={"reason": order.hold_reason})
@@ -826,9 +880,9 @@ def mark_returned(store: Store, order_id: int, *, actor: str, note: str | None =
     with store.transaction() as cur:
         order = _check_version(cur, order_id, None)
         if order.status != SHIPPED:
-            raise ActionNotAllowed(f"Order {order.code} was not shipped, so it cannot come back.")
+            raise ActionNotAllowed("orders.not_shipped", code=order.code)
         if order.returned_at is not None:
-            raise ActionNotAllowed(f"Order {order.code} is already marked returned.")
+            raise ActionNotAllowed("orders.already_returned", code=order.code)
         cur.execute("UPDATE orders SET returned_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
                     [utc_now(), utc_now(), order_id])
         record_event(cur, order_id, actor=actor, action="returned", details={"note": (note or "").strip()})
@@ -838,7 +892,7 @@ def mark_returned(store: Store, order_id: int, *, actor: str, note: str | None =
 @dataclass
 class BulkResult:
     done: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (order code, message)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (order code, message: a Text, English as str)
 
 
 def perform_bulk(store: Store, action: str, order_ids: Iterable[int], *, actor: str) -> BulkResult:
@@ -852,7 +906,7 @@ def perform_bulk(store: Store, action: str, order_ids: Iterable[int], *, actor: 
             result.done.append(order.code)
         except ChotdonError as error:
             code = _code_of(store, int(order_id))
-            result.failed.append((code, str(error)))
+            result.failed.append((code, error.text))
     return result
 
 
