@@ -4,6 +4,7 @@ shared sidebar."""
 import streamlit as st
 
 from ui.access import logged_in_user, login_screen, refuse_owner_page
+from ui.i18n import t
 from ui.state import get_store, sidebar
 
 st.set_page_config(page_title="Chotdon", page_icon="🛒", layout="wide")
@@ -19,15 +20,16 @@ def menu(url_path: str) -> str:
 
 
 PAGES = [
-    st.Page("pages/livestream.py", title="Livestream", icon="🔴", url_path="livestream", default=True),
-    st.Page("pages/orders.py", title="Livestream orders", icon="🧾", url_path="orders"),
-    st.Page("pages/shipping_book.py", title="Shipping book", icon="📦", url_path="shipping-book"),
-    st.Page("pages/shop_inbox.py", title="Shop inbox", icon="🏪", url_path="shop-inbox"),
-    st.Page("pages/customers.py", title="Customers", icon="👥", url_path="customers"),
-    st.Page("pages/setup.py", title="Setup", icon="⚙️", url_path="setup", visibility=menu("setup")),
-    st.Page("pages/integrations.py", title="Integrations", icon="🔌", url_path="integrations",
+    st.Page("pages/livestream.py", title=t("app.page_livestream"), icon="🔴", url_path="livestream", default=True),
+    st.Page("pages/orders.py", title=t("app.page_orders"), icon="🧾", url_path="orders"),
+    st.Page("pages/shipping_book.py", title=t("app.page_shipping_book"), icon="📦", url_path="shipping-book"),
+    st.Page("pages/shop_inbox.py", title=t("app.page_shop_inbox"), icon="🏪", url_path="shop-inbox"),
+    st.Page("pages/customers.py", title=t("app.page_customers"), icon="👥", url_path="customers"),
+    st.Page("pages/setup.py", title=t("app.page_setup"), icon="⚙️", url_path="setup", visibility=menu("setup")),
+    st.Page("pages/integrations.py", title=t("app.page_integrations"), icon="🔌", url_path="integrations",
             visibility=menu("integrations")),
-    st.Page("pages/reports.py", title="Reports", icon="📊", url_path="reports", visibility=menu("reports")),
+    st.Page("pages/reports.py", title=t("app.page_reports"), icon="📊", url_path="reports",
+            visibility=menu("reports")),
 ]
 
 # Our own layout CSS (never customer text): a busy live needs the width for the stream and the order side by side.
@@ -36,7 +38,7 @@ st.html(
     [data-testid="stMainBlockContainer"] {padding: 1.2rem 1.5rem 2rem 1.5rem; max-width: 100%;}
     [data-testid="stSidebarContent"] {padding-top: 0.5rem;}
     h1 {font-size: 1.8rem !important; padding-top: 0.2rem !important;}
-    </style>"""
+    </style>"""  # not screen text
 )
 
 # Navigation is declared before the gate, so that after logging in the tab lands on the page its address names.

@@ -6,49 +6,55 @@ import streamlit as st
 
 from core import addresses, assignment, customers, orders, staff
 from core.errors import ChotdonError
-from core.formatting import shop_time_text, vnd
+from core.formatting import vnd
+from core.i18n import Text
 from core.phones import format_vn_phone
+from ui.i18n import number, say, t, time_text
 from ui.order_form import show_error, status_text
 from ui.state import actor, current_user, flash, get_store, show_flashes
 from ui.text import plain
 
 store = get_store()
 user = current_user()
-st.title("👥 Customers", anchor=False)
+st.title(f"👥 {t('customers.title')}", anchor=False)
 show_flashes()
 
 people = {u["id"]: u["display_name"] for u in staff.list_users(store)}
 filters = st.columns([2.2, 1.2, 1], vertical_alignment="bottom")
-search = filters[0].text_input("Search", key="customers_search", placeholder="name, phone, Facebook/TikTok id or tag")
-staff_choices = {"all": "everyone", "mine": "mine", "nobody": "nobody"} | {str(i): n for i, n in people.items()}
-staff_filter = filters[1].selectbox("Staff in charge", options=list(staff_choices), format_func=staff_choices.get,
-                                    key="customers_staff")
-blacklisted_only = filters[2].toggle("⛔ Blacklisted only", key="customers_blacklisted")
+search = filters[0].text_input(t("customers.search"), key="customers_search",
+                               placeholder=t("customers.search_placeholder"))
+staff_choices = {"all": t("customers.staff_everyone"), "mine": t("customers.staff_mine"),
+                 "nobody": t("customers.staff_nobody")} | {str(i): n for i, n in people.items()}
+staff_filter = filters[1].selectbox(t("customers.staff_in_charge"), options=list(staff_choices),
+                                    format_func=staff_choices.get, key="customers_staff")
+blacklisted_only = filters[2].toggle(f"⛔ {t('customers.blacklisted_only')}", key="customers_blacklisted")
 staff_id = {"all": None, "mine": user.id or -1, "nobody": 0}.get(staff_filter, None)
 if staff_filter not in ("all", "mine", "nobody"):
     staff_id = int(staff_filter)
 found = customers.search(store, search, blacklisted_only=blacklisted_only, staff_id=staff_id)
 
-st.caption(f"{len(found)} customers{' (the first 200)' if len(found) >= 200 else ''} · tick a row to open the "
-           "customer · ⛔ blacklisted (refuses deliveries)")
+st.caption(t("customers.list_caption_first" if len(found) >= 200 else "customers.list_caption",
+             count=number(len(found))))
 table = pd.DataFrame({
-    "Name": [("⛔ " if b else "") + n for n, b in zip(found["name"], found["blacklisted"])],
-    "Platform": found["platform"], "Id": found["platform_user_id"],
-    "Phone": [format_vn_phone(p) for p in found["phone"]], "Address": found["address"],
-    "Tags": [", ".join(t) for t in found["tags"]], "Staff": found["staff"],
-    "Orders": found["orders"], "Cancelled": found["cancelled"], "Returned": found["returned"],
+    t("customers.col_name"): [("⛔ " if b else "") + n for n, b in zip(found["name"], found["blacklisted"])],
+    t("customers.col_platform"): found["platform"], t("customers.col_id"): found["platform_user_id"],
+    t("customers.col_phone"): [format_vn_phone(p) for p in found["phone"]],
+    t("customers.col_address"): found["address"],
+    t("customers.col_tags"): [", ".join(tags) for tags in found["tags"]], t("customers.col_staff"): found["staff"],
+    t("customers.col_orders"): found["orders"], t("customers.col_cancelled"): found["cancelled"],
+    t("customers.col_returned"): found["returned"],
 })
 picked = st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 280),
                       on_select="rerun", selection_mode="single-row", key="customers_table",
-                      column_config={"Id": st.column_config.TextColumn(width="small"),
-                                     "Address": st.column_config.TextColumn(width="large")})
+                      column_config={t("customers.col_id"): st.column_config.TextColumn(width="small"),
+                                     t("customers.col_address"): st.column_config.TextColumn(width="large")})
 rows = picked.selection.rows if picked is not None else []
 if rows:
     st.session_state["customer_id"] = int(found["id"].iloc[rows[0]])
 
 customer_id = st.session_state.get("customer_id")
 if customer_id is None:
-    st.info("Tick a customer in the list to see their details and orders.")
+    st.info(t("customers.pick_one"))
     st.stop()
 try:
     customer = customers.get_customer(store, int(customer_id))
@@ -58,7 +64,7 @@ except ChotdonError as error:
 key = f"cust-{customer.id}"
 
 
-def act(call, message: str) -> None:
+def act(call, message: Text) -> None:
     """Runs one core call for a button; shows its refusal, or flashes and reruns."""
     try:
         call()
@@ -72,118 +78,124 @@ def act(call, message: str) -> None:
 st.divider()
 head, close = st.columns([6, 1], vertical_alignment="center")
 head.subheader(f"{'⛔ ' if customer.blacklisted else ''}{plain(customer.display_name)}", anchor=False)
-if close.button("✕ Close", key="close_customer"):
+if close.button(f"✕ {t('customers.close')}", key="close_customer"):
     st.session_state.pop("customer_id", None)
     st.rerun()
-st.caption(f"{plain(customer.platform)} · id {plain(customer.platform_user_id)} · first seen "
-           f"{shop_time_text(customer.created_at, with_date=True)} · staff in charge: "
-           f"{plain(customer.staff_name or 'nobody')}")
+st.caption(t("customers.about", platform=plain(customer.platform), id=plain(customer.platform_user_id),
+             since=time_text(customer.created_at, with_date=True),
+             staff=plain(customer.staff_name or t("customers.staff_nobody"))))
 if customer.blacklisted:
-    st.error(f"⛔ **Blacklisted** (bom hàng): {plain(customer.blacklist_reason)} — marked by "
-             f"{plain(customer.blacklisted_by)} on {shop_time_text(customer.blacklisted_at, with_date=True)}")
+    st.error(t("customers.blacklisted_mark", reason=plain(customer.blacklist_reason), by=plain(customer.blacklisted_by),
+               when=time_text(customer.blacklisted_at, with_date=True)))
 
 figures = customers.figures(store, customer.id)
-st.markdown(f"**{figures.orders}** {'order' if figures.orders == 1 else 'orders'} for **{vnd(figures.total)}** · "
-            f"{figures.shipped} shipped · **{figures.cancelled}** cancelled · **{figures.returned}** returned")
+st.markdown(t("customers.figures_one" if figures.orders == 1 else "customers.figures_many",
+              orders=number(figures.orders), total=vnd(figures.total), shipped=number(figures.shipped),
+              cancelled=number(figures.cancelled), returned=number(figures.returned)))
 
 history = customers.customer_orders(store, customer.id)
 if history.empty:
-    st.caption("No orders yet.")
+    st.caption(t("customers.no_orders"))
 else:
+    returned_mark = t("customers.returned_mark")
     st.dataframe(pd.DataFrame({
-        "Code": history["code"], "Livestream": history["livestream"],
-        "When": [shop_time_text(t, with_date=True) for t in history["first_comment_at"]],
-        "Status": [status_text(s) + (" · ↩ returned" if pd.notna(r) else "")
-                   for s, r in zip(history["status"], history["returned_at"])],
-        "Items": history["items"], "Total": [vnd(t) for t in history["total"]],
-        "Address": history["receiver_address"],
+        t("customers.col_code"): history["code"], t("customers.col_livestream"): history["livestream"],
+        t("customers.col_when"): [time_text(when, with_date=True) for when in history["first_comment_at"]],
+        t("customers.col_status"): [status_text(s) + (f" · ↩ {returned_mark}" if pd.notna(r) else "")
+                                    for s, r in zip(history["status"], history["returned_at"])],
+        t("customers.col_items"): history["items"], t("customers.col_total"): [vnd(v) for v in history["total"]],
+        t("customers.col_address"): history["receiver_address"],
     }), hide_index=True, width="stretch", height=min(38 + 35 * len(history), 220))
     shipped = history[(history["status"] == orders.SHIPPED) & history["returned_at"].isna()]
     if not shipped.empty:
         labels = {int(r.order_id): f"{r.code} · {vnd(r.total)}" for r in shipped.itertuples()}
         r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
-        back = r1.selectbox("A shipped order came back (refused or returned)", options=list(labels),
+        back = r1.selectbox(t("customers.came_back"), options=list(labels),
                             format_func=labels.get, index=None, key=f"{key}-returned-order",
-                            placeholder="pick the order")
-        if r2.button("Mark returned", key=f"{key}-mark-returned", disabled=back is None):
-            act(lambda: orders.mark_returned(store, back, actor=actor()), f"{labels[back]} marked returned.")
+                            placeholder=t("customers.pick_the_order"))
+        if r2.button(t("customers.mark_returned"), key=f"{key}-mark-returned", disabled=back is None):
+            act(lambda: orders.mark_returned(store, back, actor=actor()),
+                Text("customers.marked_returned", order=labels[back]))
 
 details, side = st.columns([1.6, 1], gap="large")
 with details:
-    st.markdown("**Contact and address**")
+    st.markdown(t("customers.contact_heading"))
     if customer.phones:
-        st.caption("Phones used: " + " · ".join(format_vn_phone(p) for p in customer.phones))
-    with st.expander("📍 Read an address written in the old form (ward, district, province)"):
-        old_text = st.text_input("Old address", key=f"{key}-old", placeholder="12 Hàng Trống, P. Hàng Trống, "
-                                 "Q. Hoàn Kiếm, Hà Nội")
-        if st.button("Match to the 2025 units", key=f"{key}-match"):
+        st.caption(t("customers.phones_used", phones=" · ".join(format_vn_phone(p) for p in customer.phones)))
+    with st.expander(f"📍 {t('customers.old_address_expander')}"):
+        old_text = st.text_input(t("customers.old_address"), key=f"{key}-old",
+                                 placeholder=t("customers.old_address_example"))
+        if st.button(t("customers.match_address"), key=f"{key}-match"):
             match = addresses.match_address(old_text)
             if match is None:
-                st.warning("No province found in that address: pick it from the lists below.")
+                st.warning(t("customers.no_province_found"))
             else:
                 st.session_state[f"{key}-province"] = match.province_code
                 if match.ward_code:
                     st.session_state[f"{key}-ward-{match.province_code}"] = match.ward_code
                 st.session_state[f"{key}-street"] = match.street
                 st.session_state[f"{key}-match-notes"] = (match.notes or []) + (
-                    [] if match.ward_code else ["no ward or commune of that name now: pick it from the list"])
+                    [] if match.ward_code else [Text("customers.no_ward_match")])
                 st.rerun()
         for note in st.session_state.get(f"{key}-match-notes", []):
-            st.caption("• " + plain(note))
-    phone = st.text_input("Phone", value=format_vn_phone(customer.phone), key=f"{key}-phone",
+            st.caption("• " + plain(say(note)))
+    phone = st.text_input(t("customers.phone"), value=format_vn_phone(customer.phone), key=f"{key}-phone",
                           placeholder="0912 345 678")
     province_options = [p.code for p in addresses.provinces()]
     p1, p2 = st.columns(2)
     province_code = p1.selectbox(
-        "Province / city", options=province_options,
+        t("customers.province"), options=province_options,
         index=province_options.index(customer.province_code) if customer.province_code in province_options else None,
-        format_func=lambda code: addresses.province(code).name, key=f"{key}-province", placeholder="type to search…")
+        format_func=lambda code: addresses.province(code).name, key=f"{key}-province",
+        placeholder=t("customers.type_to_search"))
     ward_options = [w.code for w in addresses.wards(province_code)] if province_code else []
     ward_code = p2.selectbox(
-        "Ward / commune", options=ward_options,
+        t("customers.ward"), options=ward_options,
         index=ward_options.index(customer.ward_code) if customer.ward_code in ward_options else None,
         format_func=lambda code: addresses.ward(code).name, key=f"{key}-ward-{province_code}",
-        placeholder="type to search…" if province_code else "pick the province first", disabled=not province_code)
-    street = st.text_input("Street, house number", value=customer.street or "", key=f"{key}-street",
-                           placeholder="12 Lý Thường Kiệt")
+        placeholder=t("customers.type_to_search") if province_code else t("customers.pick_province_first"),
+        disabled=not province_code)
+    street = st.text_input(t("customers.street"), value=customer.street or "", key=f"{key}-street",
+                           placeholder=t("customers.street_example"))
     if customer.address and not customer.ward_code:
-        st.caption(f"Address on file: {plain(customer.address)}")
-    tags = st.text_input("Tags (separated by commas)", value=", ".join(customer.tags), key=f"{key}-tags",
-                         placeholder="vip, size L, thích màu đen")
-    notes = st.text_area("Notes", value=customer.notes or "", key=f"{key}-notes", height=80)
-    if st.button("Save customer", type="primary", key=f"{key}-save"):
+        st.caption(t("customers.address_on_file", address=plain(customer.address)))
+    tags = st.text_input(t("customers.tags"), value=", ".join(customer.tags), key=f"{key}-tags",
+                         placeholder=t("customers.tags_example"))
+    notes = st.text_area(t("customers.notes"), value=customer.notes or "", key=f"{key}-notes", height=80)
+    if st.button(t("customers.save"), type="primary", key=f"{key}-save"):
         act(lambda: customers.update_customer(
             store, customer.id, by=user, phone=phone, province_code=province_code or "", ward_code=ward_code or "",
-            street=street, tags=tags, notes=notes), f"{customer.display_name} saved.")
+            street=street, tags=tags, notes=notes), Text("customers.saved", name=customer.display_name))
 
 with side:
-    st.markdown("**Staff in charge**")
-    st.markdown(f"👤 {plain(customer.staff_name or 'nobody')}")
+    st.markdown(t("customers.staff_heading"))
+    st.markdown(f"👤 {plain(customer.staff_name or t('customers.staff_nobody'))}")
     b1, b2 = st.columns(2)
     if customer.staff_id != user.id and b1.button(
-            "🙋 Claim", key=f"{key}-claim", disabled=customer.staff_id is not None and not user.is_owner,
-            help="Take this customer and their open orders"):
-        act(lambda: assignment.claim_customer(store, customer.id, by=user), f"{customer.display_name} is now yours.")
+            f"🙋 {t('customers.claim')}", key=f"{key}-claim",
+            disabled=customer.staff_id is not None and not user.is_owner, help=t("customers.claim_help")):
+        act(lambda: assignment.claim_customer(store, customer.id, by=user),
+            Text("customers.claimed", name=customer.display_name))
     if customer.staff_id is not None and (customer.staff_id == user.id or user.is_owner) and b2.button(
-            "↩ Release", key=f"{key}-release"):
+            f"↩ {t('customers.release')}", key=f"{key}-release"):
         act(lambda: assignment.release_customer(store, customer.id, by=user),
-            f"{customer.display_name} has nobody in charge now.")
+            Text("customers.released", name=customer.display_name))
     if user.is_owner:
-        to = st.selectbox("Reassign to", options=list(people), format_func=people.get, index=None,
-                          key=f"{key}-reassign-to", placeholder="pick a staff member")
-        if st.button("Reassign the customer", key=f"{key}-reassign", disabled=to is None,
-                     help="Their open orders move too"):
+        to = st.selectbox(t("customers.reassign_to"), options=list(people), format_func=people.get, index=None,
+                          key=f"{key}-reassign-to", placeholder=t("customers.pick_staff"))
+        if st.button(t("customers.reassign"), key=f"{key}-reassign", disabled=to is None,
+                     help=t("customers.reassign_help")):
             act(lambda: assignment.assign_customer(store, customer.id, to, by=user),
-                f"{customer.display_name} is now {people.get(to)}'s.")
+                Text("customers.reassigned", name=customer.display_name, staff=people.get(to)))
 
-    st.markdown("**Blacklist** (bom hàng)")
+    st.markdown(t("customers.blacklist_heading"))
     if customer.blacklisted:
-        if st.button("Remove from the blacklist", key=f"{key}-unblacklist"):
+        if st.button(t("customers.unblacklist"), key=f"{key}-unblacklist"):
             act(lambda: customers.clear_blacklisted(store, customer.id, by=user),
-                f"{customer.display_name} is no longer blacklisted.")
+                Text("customers.unblacklisted", name=customer.display_name))
     else:
-        reason = st.text_input("Reason", key=f"{key}-blacklist-reason",
-                               placeholder="refused 2 parcels (L3-014, L5-002)")
-        if st.button("⛔ Blacklist", key=f"{key}-blacklist"):
+        reason = st.text_input(t("customers.reason"), key=f"{key}-blacklist-reason",
+                               placeholder=t("customers.reason_example"))
+        if st.button(f"⛔ {t('customers.blacklist')}", key=f"{key}-blacklist"):
             act(lambda: customers.set_blacklisted(store, customer.id, reason, by=user),
-                f"{customer.display_name} is blacklisted: their comments and orders carry ⛔.")
+                Text("customers.blacklisted", name=customer.display_name))

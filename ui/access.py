@@ -20,6 +20,8 @@ from core.auth import User
 from core.errors import ChotdonError
 from core.formatting import utc_now
 from core.store import Store
+from ui import i18n
+from ui.i18n import say, t
 from ui.text import plain
 
 TOKEN_KEY = "auth_token"
@@ -48,9 +50,10 @@ def _write_cookie(store: Store, token: str | None, max_age: int) -> None:
     """Sets (or, with no token, clears) the session cookie in the browser. Only our own token goes in it, and as
     a JSON string literal, so nothing typed by anyone ends up in the script."""
     name = auth.cookie_name(store)
-    value = f"{name}={token or ''}; Max-Age={max_age if token else 0}; Path=/; SameSite=Strict"
-    st.html(f"<script>document.cookie = {json.dumps(value)} + "
-            f"(location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
+    value = f"{name}={token or ''}; Max-Age={max_age if token else 0}; Path=/; SameSite=Strict"  # not screen text
+    script = (f"<script>document.cookie = {json.dumps(value)} + "  # not screen text
+              f"(location.protocol === 'https:' ? '; Secure' : '');</script>")  # not screen text
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def keep_cookie(store: Store) -> None:
@@ -76,6 +79,7 @@ def login_screen(store: Store) -> None:
         _write_cookie(store, None, 0)  # an ended or expired session's cookie: the browser forgets it
     _, middle, _ = st.columns([1, 1.3, 1])
     with middle:
+        i18n.login_language_picker()
         if auth.owner_setup_needed(store):
             _owner_setup_form(store)
         else:
@@ -85,49 +89,50 @@ def login_screen(store: Store) -> None:
 
 def _login_form(store: Store) -> None:
     st.title("🛒 Chotdon", anchor=False)
-    st.caption("Closing livestream orders. Log in to work.")
+    st.caption(t("access.login_intro"))
     with st.form("login", border=True):
-        username = st.text_input("Username", key="login_username", autocomplete="username")
-        password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Log in", type="primary", key="login_submit", width="stretch")
+        username = st.text_input(t("access.username"), key="login_username", autocomplete="username")
+        password = st.text_input(t("access.password"), type="password", key="login_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(t("access.log_in"), type="primary", key="login_submit", width="stretch")
     if submitted:
         try:
             session = auth.log_in(store, username, password)
         except ChotdonError as error:
-            st.error(plain(str(error)))
+            st.error(plain(say(error)))
         else:
             st.session_state[TOKEN_KEY] = session.token
             st.session_state.pop("login_password", None)
             st.session_state.pop(FORGET_COOKIE_KEY, None)
             st.rerun()
-    st.caption("Forgot your password? The owner sets a new one in Setup → Staff. An owner who forgot theirs runs "
-               "`python -m core user password USERNAME` on the shop's computer.")
+    st.caption(t("access.forgot_password"))
 
 
 def _owner_setup_form(store: Store) -> None:
-    st.title("🛒 Set up Chotdon", anchor=False)
-    st.markdown("Nobody can log in yet. Create the **owner** account: the owner sets up livestreams, items and "
-                "staff, and gives each staff member a password.")
+    st.title(f"🛒 {t('access.setup_title')}", anchor=False)
+    st.markdown(t("access.setup_intro"))
     passwordless = store.query("SELECT username, display_name FROM users WHERE role = 'owner' ORDER BY id LIMIT 1")
     with st.form("owner_setup", border=True):
-        username = st.text_input("Username", value=passwordless[0]["username"] if passwordless else "",
-                                 key="setup_username", placeholder="owner", autocomplete="username")
-        display_name = st.text_input("Your name", value=passwordless[0]["display_name"] if passwordless else "",
-                                     key="setup_name", placeholder="Chủ shop")
-        password = st.text_input(f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)", type="password",
+        username = st.text_input(t("access.username"), value=passwordless[0]["username"] if passwordless else "",
+                                 key="setup_username", placeholder=t("access.username_example"),
+                                 autocomplete="username")
+        display_name = st.text_input(t("access.your_name"),
+                                     value=passwordless[0]["display_name"] if passwordless else "",
+                                     key="setup_name", placeholder=t("access.your_name_example"))
+        password = st.text_input(t("access.new_password_min", length=auth.MIN_PASSWORD_LENGTH), type="password",
                                  key="setup_password", autocomplete="new-password")
-        repeated = st.text_input("Password again", type="password", key="setup_password_again",
+        repeated = st.text_input(t("access.password_again"), type="password", key="setup_password_again",
                                  autocomplete="new-password")
-        submitted = st.form_submit_button("Create the owner account", type="primary", key="setup_submit",
+        submitted = st.form_submit_button(t("access.create_owner"), type="primary", key="setup_submit",
                                           width="stretch")
     if submitted:
         if password != repeated:
-            st.error("The two passwords differ; nothing was saved.")
+            st.error(t("access.passwords_differ"))
             return
         try:
             owner = auth.set_up_owner(store, username, display_name, password)
         except ChotdonError as error:
-            st.error(plain(str(error)))
+            st.error(plain(say(error)))
         else:
             st.session_state[TOKEN_KEY] = auth.start_session(store, owner).token
             st.rerun()
@@ -136,25 +141,24 @@ def _owner_setup_form(store: Store) -> None:
 def refuse_owner_page(title: str) -> None:
     """What a staff member sees on an owner's page opened by its address."""
     st.title(f"⛔ {title}", anchor=False)
-    st.error(f"{plain(title)} is for the shop owner only. Your account is a staff account: ask the owner if you "
-             "need something changed here.")
+    st.error(t("access.owner_page_only", page=plain(title)))
     st.stop()
 
 
 def change_password_form(store: Store, user: User) -> None:
     with st.form("change_password", border=False, clear_on_submit=True):
-        current = st.text_input("Current password", type="password", key="own_password_current")
-        new = st.text_input(f"New password ({auth.MIN_PASSWORD_LENGTH}+ characters)", type="password",
+        current = st.text_input(t("access.current_password"), type="password", key="own_password_current")
+        new = st.text_input(t("access.new_password", length=auth.MIN_PASSWORD_LENGTH), type="password",
                             key="own_password_new")
-        again = st.text_input("New password again", type="password", key="own_password_again")
-        submitted = st.form_submit_button("Change my password", key="own_password_submit")
+        again = st.text_input(t("access.new_password_again"), type="password", key="own_password_again")
+        submitted = st.form_submit_button(t("access.change_my_password"), key="own_password_submit")
     if submitted:
         if new != again:
-            st.error("The two new passwords differ; nothing was changed.")
+            st.error(t("access.new_passwords_differ"))
             return
         try:
             auth.change_own_password(store, user, current, new, current_token=st.session_state.get(TOKEN_KEY))
         except ChotdonError as error:
-            st.error(plain(str(error)))
+            st.error(plain(say(error)))
         else:
-            st.success("Password changed. Your other sessions were logged out.")
+            st.success(t("access.password_changed"))

@@ -7,6 +7,7 @@ import streamlit as st
 from core import config, livestreams, outbox
 from core.auth import User
 from core.demo import ensure_demo_shop
+from core.i18n import Text
 from core.store import Store, open_store
 from ui.text import plain
 
@@ -38,6 +39,7 @@ def selected_livestream_id(store: Store) -> int | None:
 
 def sidebar(store: Store, user: User) -> None:
     from ui.access import change_password_form, keep_cookie, log_out
+    from ui.i18n import language_switch, t
 
     rows = livestreams.list_livestreams(store)
     titles = {row["id"]: f"{row['title']} · #{row['id']}" for row in rows}
@@ -48,15 +50,16 @@ def sidebar(store: Store, user: User) -> None:
             if "select_livestream_id" in st.session_state:
                 st.session_state["livestream_id"] = st.session_state.pop("select_livestream_id")
             selected_livestream_id(store)
-            st.selectbox("Livestream", options=list(titles), format_func=titles.get, key="livestream_id")
-        st.markdown(f"👤 **{plain(user.display_name)}** · {'owner' if user.is_owner else 'staff'} "
-                    f"({plain(user.username)})")
+            st.selectbox(t("sidebar.livestream"), options=list(titles), format_func=titles.get, key="livestream_id")
+        role = t("sidebar.role_owner") if user.is_owner else t("sidebar.role_staff")
+        st.markdown(t("sidebar.who", name=plain(user.display_name), role=role, username=plain(user.username)))
         out, password = st.columns(2)
-        if out.button("Log out", key="log_out", width="stretch"):
+        if out.button(t("sidebar.log_out"), key="log_out", width="stretch"):
             log_out(store)
-        with password.popover("Password", width="stretch", help="Change my password"):
+        with password.popover(t("sidebar.password"), width="stretch", help=t("sidebar.change_my_password")):
             change_password_form(store, user)
-        st.caption(f"Times in {config.timezone_name()}")
+        language_switch(user)
+        st.caption(t("sidebar.times_in", zone=config.timezone_name()))
         keep_cookie(store)
 
 
@@ -66,7 +69,7 @@ def current_user() -> User:
 
     user = st.session_state.get(USER_KEY)
     if user is None:
-        raise RuntimeError("no user is logged in: app.py's gate runs before every page")
+        raise RuntimeError("no user is logged in: app.py's gate runs before every page")  # not screen text
     return user
 
 
@@ -78,9 +81,10 @@ def actor() -> str:
 FLASH_SECONDS = 12
 
 
-def flash(message: str, kind: str = "success") -> None:
+def flash(message: str | Text, kind: str = "success") -> None:
     """A message about an action, kept on screen for a few seconds: the reruns that follow an action (a grid
-    re-sending its selection, the live panel refreshing) must not wipe it before staff read it."""
+    re-sending its selection, the live panel refreshing) must not wipe it before staff read it. A Text (or a core
+    error's text) shows in the language of the moment it is on screen; it is shown as plain text (never Markdown)."""
     import time
 
     st.session_state.setdefault("_flash", []).append((time.monotonic() + FLASH_SECONDS, kind, message))
@@ -89,8 +93,10 @@ def flash(message: str, kind: str = "success") -> None:
 def show_flashes() -> None:
     import time
 
+    from ui.i18n import say
+
     now = time.monotonic()
     current = [entry for entry in st.session_state.get("_flash", []) if entry[0] > now]
     st.session_state["_flash"] = current
     for _expires, kind, message in current:
-        getattr(st, kind)(plain(message))
+        getattr(st, kind)(plain(say(message)))
