@@ -13,7 +13,8 @@ from core import livestreams, staff
 from core.auth import SYSTEM_USER
 from core.config import PROJECT_ROOT
 from core.formatting import utc_now
-from core.ingest import IncomingComment, IngestSummary, comment_from_record, ingest_comments
+from core.i18n import Text
+from core.ingest import IncomingComment, IngestSummary, comment_from_record, ingest_comments, said
 from core.store import Store
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -63,7 +64,7 @@ class DemoReplay:
     speed: float = 10.0
     played: int = 0
     total: int = 0
-    error: str | None = None
+    error: str | None = None  # a Text
     summary: IngestSummary = field(default_factory=IngestSummary)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -116,7 +117,7 @@ class DemoReplay:
                     self.played = index
                 self._stop.wait(0.25)
         except Exception as error:  # shown on the Livestream screen; the thread must not die silently
-            self.error = f"The demo live stopped: {error}"
+            self.error = Text("livestream.demo_stopped", error=said(error))
 
 
 _replays: dict[tuple[str, int], DemoReplay] = {}

@@ -34,9 +34,10 @@ from urllib.parse import quote
 import httpx
 
 from core import config
-from core.errors import InvalidInput
+from core.errors import ChotdonError, InvalidInput
 from core.formatting import shop_time_text, utc_now
-from core.ingest import IncomingComment, comment_from_record, ingest_comments
+from core.i18n import Text
+from core.ingest import IncomingComment, comment_from_record, ingest_comments, said
 from core.livestreams import get_livestream
 from core.store import Store
 
@@ -50,19 +51,20 @@ TOKEN_ERROR_CODES = {102, 190}
 RATE_LIMIT_CODES = {4, 17, 32, 613}
 RECENT_IDS_KEPT = 5000
 
-TOKEN_INVALID_MESSAGE = "The Facebook token has expired or is invalid: paste a new Page access token in Setup."
+TOKEN_INVALID_MESSAGE = Text("facebook.token_invalid")
 
 
 # -- errors ------------------------------------------------------------------------------------------------------
-class FacebookProblem(Exception):
-    """A failed call to Facebook; str() is the message for the shop owner. Retried with back-off."""
+class FacebookProblem(ChotdonError):
+    """A failed call to Facebook; `.text` is the message for the shop owner (str() its English). Retried with
+    back-off."""
 
 
 class TokenInvalid(FacebookProblem):
     """Facebook refused the access token (code 190): no retry until the worker is started again."""
 
     def __init__(self) -> None:
-        super().__init__(TOKEN_INVALID_MESSAGE)
+        super().__init__("facebook.token_invalid")
 
 
 def problem_from_response(response: httpx.Response) -> FacebookProblem:
@@ -82,19 +84,19 @@ def problem_from_error(error: dict | None, status_code: int | None = None) -> Fa
     if code in TOKEN_ERROR_CODES:
         return TokenInvalid()
     if code in RATE_LIMIT_CODES or status_code == 429:
-        return FacebookProblem("Facebook asks Chotdon to slow down (too many calls).")
+        return FacebookProblem("facebook.slow_down")
     if status_code is not None and status_code >= 500:
-        return FacebookProblem(f"Facebook is having trouble (it answered {status_code}).")
+        return FacebookProblem("facebook.server_trouble", status=status_code)
     if error and error.get("message"):
-        return FacebookProblem(f"Facebook refused the request: {error['message']} (code {code}).")
-    return FacebookProblem(f"Facebook refused the request (it answered {status_code}).")
+        return FacebookProblem("facebook.refused_with_message", message=str(error["message"]), code=code)
+    return FacebookProblem("facebook.refused", status=status_code)
 
 
 def problem_from_transport(error: httpx.TransportError) -> FacebookProblem:
     # Never str(error): httpx puts the URL, with the access token in it, into some of its messages.
     if isinstance(error, httpx.TimeoutException):
-        return FacebookProblem("Facebook did not answer in time (slow or no network).")
-    return FacebookProblem("Cannot reach Facebook: the network seems to be down.")
+        return FacebookProblem("facebook.timeout")
+    return FacebookProblem("facebook.network_down")
 
 
 # -- back-off -----------------------------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ def clean_live_video_id(text: str | None) -> str | None:
     if found:
         return found.group(1)
     if not _VIDEO_ID.match(text):
-        raise InvalidInput(f"'{text}' is not a live video id: use the number in the video's link.")
+        raise InvalidInput("facebook.bad_video_id", value=text)
     return text
 
 
@@ -159,11 +161,11 @@ def save_source(store: Store, livestream_id: int, *, live_video_id: str | None,
     """Sets the live video id; a non-empty page_token replaces the saved one (empty keeps it)."""
     livestream = get_livestream(store, livestream_id)
     if livestream["platform"] != "facebook":
-        raise InvalidInput("Only a Facebook livestream has a Facebook source.")
+        raise InvalidInput("facebook.only_facebook_has_source")
     video_id = clean_live_video_id(live_video_id)
     token = (page_token or "").strip() or None
     if token is not None and (len(token) < 20 or any(ch.isspace() for ch in token)):
-        raise InvalidInput("That is not a Page access token: paste the whole token, without spaces.")
+        raise InvalidInput("facebook.bad_token")
     now = utc_now()
     with store.transaction() as cur:
         if video_id != livestream["source_ref"]:
@@ -216,14 +218,14 @@ def sse_data(lines: Iterable[str]) -> Iterator[str]:
 
 # -- what the Livestream screen shows -----------------------------------------------------------------------------
 PHASES = {
-    "stopped": "Not connected to Facebook.",
-    "not_set_up": "Not set up.",
-    "starting": "Connecting to Facebook…",
-    "live": "Connected: comments arrive as viewers write them.",
-    "polling": "Checking Facebook for new comments; the live stream of comments is reconnecting.",
-    "retrying": "Trouble reaching Facebook; Chotdon keeps trying.",
-    "token_invalid": "Stopped: Facebook refused the Page access token.",
-    "stopping": "Stopping…",
+    "stopped": Text("facebook.phase_stopped"),
+    "not_set_up": Text("facebook.phase_not_set_up"),
+    "starting": Text("facebook.phase_starting"),
+    "live": Text("facebook.phase_live"),
+    "polling": Text("facebook.phase_polling"),
+    "retrying": Text("facebook.phase_retrying"),
+    "token_invalid": Text("facebook.phase_token_invalid"),
+    "stopping": Text("facebook.phase_stopping"),
 }
 
 
@@ -235,22 +237,26 @@ class WorkerState:
     last_checked_at: datetime | None  # the last complete check of /comments (naive UTC)
     last_comment_at: datetime | None  # the newest comment time seen (naive UTC)
     comments_received: int  # comments this worker stored (repeats not counted)
-    error: str | None  # the latest problem in words, None while all is well
-    stream_problem: str | None  # why the live stream of comments is reconnecting (the poller still reads all)
+    error: str | None  # the latest problem in words (a Text), None while all is well
+    stream_problem: str | None  # (a Text) why the live stream of comments is reconnecting (the poller still reads all)
 
     @property
-    def headline(self) -> str:
+    def headline(self) -> Text:
         return PHASES[self.phase]
 
-    def details(self) -> str:
-        """One line of facts for the shop owner."""
+    def detail_parts(self) -> list[Text]:
+        """The facts for the shop owner, each a Text (a page renders them in the reader's language)."""
         count = self.comments_received
-        parts = [f"{count} new comment{'' if count == 1 else 's'} received"]
+        parts = [Text("facebook.received_one" if count == 1 else "facebook.received_many", count=count)]
         if self.last_comment_at is not None:
-            parts.append(f"last comment at {shop_time_text(self.last_comment_at)}")
+            parts.append(Text("facebook.last_comment_at", time=shop_time_text(self.last_comment_at)))
         if self.last_checked_at is not None:
-            parts.append(f"last checked at {shop_time_text(self.last_checked_at)}")
-        return " · ".join(parts)
+            parts.append(Text("facebook.last_checked_at", time=shop_time_text(self.last_checked_at)))
+        return parts
+
+    def details(self) -> str:
+        """One line of facts for the shop owner, in English."""
+        return " · ".join(self.detail_parts())
 
 
 # -- the worker ---------------------------------------------------------------------------------------------------
@@ -384,11 +390,14 @@ class FacebookLiveWorker:
     def _settings_problem(self) -> str | None:
         livestream = get_livestream(self.store, self.livestream_id)
         if livestream["platform"] != "facebook":
-            return "This livestream is not a Facebook livestream."
+            return Text("facebook.not_facebook_livestream")
         video_id, token, _graph, _stream = self._settings()
-        missing = [what for what, value in (("live video id", video_id), ("Page access token", token)) if not value]
-        if missing:
-            return f"Add this livestream's {' and '.join(missing)} in Setup, then press Start."
+        if not video_id and not token:
+            return Text("facebook.add_video_id_and_token")
+        if not video_id:
+            return Text("facebook.add_video_id")
+        if not token:
+            return Text("facebook.add_token")
         return None
 
     # -- state ---------------------------------------------------------------------------------------------------
@@ -480,14 +489,15 @@ class FacebookLiveWorker:
                     return
                 except FacebookProblem as problem:
                     delay = backoff.next_delay()
-                    self._report(run, poll_ok=False, error=f"{problem} {_retry_words(delay)}")
+                    self._report(run, poll_ok=False, error=Text("facebook.problem_retrying", problem=problem.text,
+                                                                retry=_retry_words(delay)))
                     run.stop.wait(delay)
                     continue
                 except Exception as error:  # the database, most likely; shown, and retried like the network
                     delay = backoff.next_delay()
                     self._report(run, poll_ok=False,
-                                 error=f"Could not store Facebook comments ({type(error).__name__}: {error}). "
-                                       f"{_retry_words(delay)}")
+                                 error=Text("facebook.store_failed_retrying", kind=type(error).__name__,
+                                            error=said(error), retry=_retry_words(delay)))
                     run.stop.wait(delay)
                     continue
                 backoff.reset()
@@ -517,7 +527,7 @@ class FacebookLiveWorker:
             try:
                 body = response.json()
             except ValueError:
-                raise FacebookProblem("Facebook sent an answer Chotdon cannot read.") from None
+                raise FacebookProblem("facebook.unreadable_answer") from None
             comments = _comments_of(body.get("data") or [])
             if comments:
                 self._store(run, comments)
@@ -557,7 +567,7 @@ class FacebookLiveWorker:
                                 raise problem_from_error(record["error"])  # an error sent as an event
                             for comment in _comments_of([record]):
                                 run.inbox.put(comment)
-                    problem = FacebookProblem("Facebook closed the live stream of comments.")
+                    problem = FacebookProblem("facebook.stream_closed")
                 except TokenInvalid:
                     self._token_failed(run)
                     return
@@ -566,14 +576,14 @@ class FacebookLiveWorker:
                 except httpx.TransportError as error:
                     problem = problem_from_transport(error)
                 except Exception as error:  # anything else: retried, never a silently dead thread
-                    problem = FacebookProblem(f"The live stream of comments failed ({type(error).__name__}).")
+                    problem = FacebookProblem("facebook.stream_failed", kind=type(error).__name__)
                 finally:
                     with self._lock:
                         run.stream_response = None
                 if run.stop.is_set():
                     break
                 # The poller still finds every comment; only the speed suffers, so this is a note, not an error.
-                self._report(run, stream_connected=False, stream_problem=str(problem))
+                self._report(run, stream_connected=False, stream_problem=problem.text)
                 run.stop.wait(backoff.next_delay())
         self._report(run, stream_connected=False)
 
@@ -600,11 +610,11 @@ class FacebookLiveWorker:
             try:
                 self._store(run, batch)
             except Exception as error:  # the poller will bring these comments in again
-                self._report(run, error=f"Could not store Facebook comments ({type(error).__name__}: {error}).")
+                self._report(run, error=Text("facebook.store_failed", kind=type(error).__name__, error=said(error)))
 
 
-def _retry_words(delay: float) -> str:
-    return "Trying again in a moment." if delay < 1.5 else f"Trying again in {delay:.0f} s."
+def _retry_words(delay: float) -> Text:
+    return Text("facebook.retry_soon") if delay < 1.5 else Text("facebook.retry_in", seconds=f"{delay:.0f}")
 
 
 def _json_or_none(text: str):

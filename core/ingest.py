@@ -20,7 +20,8 @@ from typing import Iterable, Iterator
 
 from core import orders
 from core.assignment import StaffRotation
-from core.errors import InvalidInput
+from core.errors import ChotdonError, InvalidInput
+from core.i18n import Text
 from core.formatting import to_utc_naive, utc_now
 from core.livestreams import Catalog, get_livestream, load_catalog
 from core.phones import normalize_vn_phone
@@ -68,7 +69,7 @@ def parse_time(value) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(float(value), tz=timezone.utc).replace(tzinfo=None)
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("the comment time is missing")
+        raise ValueError(Text("ingest.time_missing"))
     text = value.strip()
     if len(text) == 24 and text.endswith("+0000"):  # Graph API's form, the common case: no zone arithmetic
         try:
@@ -81,17 +82,17 @@ def parse_time(value) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"'{value}' is not a time (use ISO 8601, e.g. 2026-11-20T12:03:11+07:00)") from None
+        raise ValueError(Text("ingest.not_a_time", value=value)) from None
     return to_utc_naive(moment)
 
 
 def comment_from_record(record: dict) -> IncomingComment:
     """A Graph API comment object or the flat form {id, user_id, user_name, message, created_at}."""
     if not isinstance(record, dict):
-        raise ValueError("a comment must be a JSON object")
+        raise ValueError(Text("ingest.not_an_object"))
     comment_id = record.get("id")
     if comment_id in (None, ""):
-        raise ValueError("the comment has no id")
+        raise ValueError(Text("ingest.no_id"))
     sender = record.get("from")
     if isinstance(sender, dict):
         user_id, user_name = sender.get("id"), sender.get("name")
@@ -101,13 +102,22 @@ def comment_from_record(record: dict) -> IncomingComment:
     if message is None:
         message = ""
     if not isinstance(message, str):
-        raise ValueError("the message must be text")
+        raise ValueError(Text("ingest.message_not_text"))
     created = record.get("created_time", record.get("created_at"))
     user_name = (str(user_name).strip() if user_name is not None else "") or "(hidden name)"
     return IncomingComment(
         comment_id=str(comment_id), user_id=str(user_id) if user_id not in (None, "") else None,
         user_name=user_name, message=message, commented_at=parse_time(created),
     )
+
+
+def said(error: Exception):
+    """An error's message for people: its Text when it has one (it renders in the reader's language), else its
+    own words."""
+    if isinstance(error, ChotdonError):
+        return error.text
+    message = error.args[0] if len(error.args) == 1 else None
+    return message if isinstance(message, Text) else str(error)
 
 
 def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
@@ -126,21 +136,21 @@ def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tup
             try:
                 yield number, comment_from_record(json.loads(line)), None
             except json.JSONDecodeError as error:
-                yield number, None, f"not valid JSON ({error.msg})"
+                yield number, None, Text("ingest.not_json", detail=error.msg)
             except ValueError as error:
-                yield number, None, str(error)
+                yield number, None, said(error)
         return
     reader = csv.DictReader(itertools.chain([first], lines))
     header = set(reader.fieldnames or [])
     required = {"id", "user_id", "user_name", "message", "created_at"}
     if not required <= header:
-        yield 1, None, "the CSV header must be id,user_id,user_name,message,created_at"
+        yield 1, None, Text("ingest.csv_header")
         return
     for row in reader:
         try:
             yield reader.line_num, comment_from_record(dict(row)), None
         except ValueError as error:
-            yield reader.line_num, None, str(error)
+            yield reader.line_num, None, said(error)
 
 
 def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
@@ -156,13 +166,13 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
     token = entry_token or uuid.uuid4().hex
     now = now or utc_now()
     comments: list[IncomingComment] = []
-    errors: list[str] = []
+    errors: list[str] = []  # Texts
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         name, colon, message = line.partition(":")
         if not colon or not name.strip() or not message.strip():
-            errors.append(f"line {number}: write the customer's name, a colon, then the comment (Lan: A1 M 2)")
+            errors.append(Text("ingest.hand_entry_line", line=number))
             continue
         name = " ".join(name.split())
         comments.append(
@@ -759,7 +769,7 @@ def validate_livestream_for_ingest(store: Store, livestream_id) -> int:
     try:
         livestream_id = int(livestream_id)
     except (TypeError, ValueError):
-        raise InvalidInput(f"'{livestream_id}' is not a livestream id.") from None
+        raise InvalidInput("ingest.not_a_livestream_id", value=livestream_id) from None
     get_livestream(store, livestream_id)
     return livestream_id
 
@@ -789,15 +799,15 @@ def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: 
         row = cur.execute("SELECT livestream_id, customer_id, kind, effect, commented_at FROM comments WHERE id = ?",
                           [comment_id]).fetchall()
         if not row:
-            raise InvalidInput("That comment no longer exists.")
+            raise InvalidInput("ingest.comment_gone")
         livestream_id, customer_id, kind, effect, commented_at = row[0]
         if effect in ("created", "added"):
-            raise InvalidInput("This comment already made order lines; edit the order instead.")
+            raise InvalidInput("ingest.comment_already_used")
         catalog = load_catalog(cur, livestream_id)
         result = parse(corrected_text or "", catalog.parser_items, catalog.settings)
         if result.kind != "order" or not result.lines:
-            reasons = "; ".join(result.reasons) if result.reasons else f"it reads as {result.kind}"
-            raise InvalidInput(f"Nothing was added: the corrected text is not an order yet ({reasons}).")
+            reasons = list(result.reasons) or Text("ingest.reads_as", kind=Text(f"ingest.kind_{result.kind}"))
+            raise InvalidInput("ingest.not_an_order_yet", reasons=reasons)
         found = cur.execute(
             "SELECT id, status FROM orders WHERE livestream_id = ? AND customer_id = ? AND status IN "
             "('draft', 'awaiting_confirmation') ORDER BY created_at DESC, id DESC LIMIT 1",

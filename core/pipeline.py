@@ -11,7 +11,8 @@ import queue
 import threading
 import time
 
-from core.ingest import IncomingComment, IngestSummary, ingest_comments
+from core.i18n import Text
+from core.ingest import IncomingComment, IngestSummary, ingest_comments, said
 from core.store import Store
 
 
@@ -26,7 +27,7 @@ class LivePipeline:
         self.summary = IngestSummary()
         self.latencies: list[float] = []  # seconds from submit() to commit, per comment
         self.batches = 0
-        self.error: str | None = None
+        self.error: str | None = None  # a Text
         self._queue: queue.Queue[tuple[float, IncomingComment]] = queue.Queue()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -67,7 +68,7 @@ class LivePipeline:
                 ingest_comments(self.store, self.livestream_id, [comment for _, comment in batch],
                                 source=self.source, summary=self.summary, batch_size=self.max_batch)
             except Exception as error:  # shown to staff; the comments stay in the source to be read again
-                self.error = f"{len(batch)} comments could not be stored: {error}"
+                self.error = Text("ingest.batch_not_stored", count=len(batch), error=said(error))
                 continue
             committed = time.perf_counter()
             self.latencies.extend(committed - arrived for arrived, _ in batch)
