@@ -7,30 +7,33 @@ import streamlit as st
 from core import orders, staff
 from core.formatting import shop_zone, to_shop_time, to_utc_naive
 from ui.grid import orders_grid
+from ui.i18n import number, say, t
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
 from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
 
 store = get_store()
 livestream_id = selected_livestream_id(store)
-st.title("🧾 Livestream orders", anchor=False)
+st.title(t("orders.title"), anchor=False)
 if livestream_id is None:
-    st.info("No livestream yet: create one on the Setup page.")
+    st.info(t("orders.no_livestream"))
     st.stop()
 show_flashes()
 
 users = staff.list_users(store)
-staff_options = {0: "Nobody"} | {user["id"]: user["display_name"] for user in users}
+staff_options = {0: t("orders.nobody")} | {user["id"]: user["display_name"] for user in users}
 filters = st.columns([1.4, 1.6, 0.9, 0.9, 1.6], vertical_alignment="bottom")
 user = current_user()
 if "filter_staff" not in st.session_state and not user.is_owner and user.id in staff_options:
     st.session_state["filter_staff"] = [user.id]  # staff start with their own orders
-staff_ids = filters[0].multiselect("Staff in charge", options=list(staff_options), format_func=staff_options.get,
-                                   key="filter_staff", placeholder="everyone")
-statuses = filters[1].multiselect("Status", options=list(orders.STATUSES), format_func=orders.STATUS_LABELS.get,
-                                  key="filter_status", placeholder="all but cancelled")
-since_time = filters[2].time_input("From", value=None, key="filter_from", step=300)
-until_time = filters[3].time_input("To", value=None, key="filter_to", step=300)
-search = filters[4].text_input("Search", key="filter_search", placeholder="order code, customer or phone")
+staff_ids = filters[0].multiselect(t("orders.staff_in_charge"), options=list(staff_options),
+                                   format_func=staff_options.get, key="filter_staff",
+                                   placeholder=t("orders.everyone"))
+statuses = filters[1].multiselect(t("orders.status"), options=list(orders.STATUSES),
+                                  format_func=lambda status: say(orders.STATUS_LABELS[status]), key="filter_status",
+                                  placeholder=t("orders.all_but_cancelled"))
+since_time = filters[2].time_input(t("orders.from"), value=None, key="filter_from", step=300)
+until_time = filters[3].time_input(t("orders.to"), value=None, key="filter_to", step=300)
+search = filters[4].text_input(t("orders.search"), key="filter_search", placeholder=t("orders.search_placeholder"))
 
 
 def _livestream_day():
@@ -51,8 +54,7 @@ frame = orders.list_orders(
     store, livestream_id, statuses=statuses or [s for s in orders.STATUSES if s != orders.CANCELLED],
     staff_ids=staff_ids, since=since, until=until, search=search,
 )
-st.caption(f"{len(frame)} orders · rows in yellow need an item picked or shipping info · sorted by the time of "
-           "the customer's first order comment; click a column header to sort by it")
+st.caption(t("orders.list_caption", count=number(len(frame))))
 
 shown_ids = set(frame["order_id"].tolist())
 # The grid may still report rows that the filters or the last action just removed.
@@ -60,31 +62,31 @@ selected = [order_id for order_id in orders_grid(frame, key=f"orders-grid-{lives
 
 actions = st.columns([1, 1, 1, 1, 2.5], vertical_alignment="center")
 one = len(selected) == 1
-if actions[0].button("✏️ Edit order", key="edit_order", disabled=not one, type="primary",
-                     help="Tick one order to edit it"):
+if actions[0].button(t("orders.edit_order"), key="edit_order", disabled=not one, type="primary",
+                     help=t("orders.edit_order_help")):
     st.session_state["list_edit_order"] = selected[0]
 bulk = None
-if actions[1].button("Create order", key="bulk_create_order", disabled=not selected):
+if actions[1].button(say(orders.ACTIONS["create_order"][0]), key="bulk_create_order", disabled=not selected):
     bulk = "create_order"
-if actions[2].button("Send to shop", key="bulk_send_to_shop", disabled=not selected):
+if actions[2].button(say(orders.ACTIONS["send_to_shop"][0]), key="bulk_send_to_shop", disabled=not selected):
     bulk = "send_to_shop"
-if actions[3].button("Delete", key="bulk_delete", disabled=not selected):
+if actions[3].button(say(orders.ACTIONS["delete"][0]), key="bulk_delete", disabled=not selected):
     bulk = "delete"
-actions[4].caption(f"{len(selected)} selected" if selected else "Tick orders to act on several at once")
+actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
 
 if bulk:
     result = orders.perform_bulk(store, bulk, selected, actor=actor())
     label = orders.ACTIONS[bulk][0]
     if result.done:
-        flash(f"{label}: done for {', '.join(result.done)}.")
+        flash(t("orders.bulk_done", action=label, codes=", ".join(result.done)))
     for code, message in result.failed:
-        flash(f"{label}: {code} was not changed. {message}", "error")
+        flash(t("orders.bulk_failed", action=label, code=code, message=message), "error")
     st.rerun()
 
 editing = st.session_state.get("list_edit_order")
 if editing is not None:
     st.divider()
-    if st.button("✕ Close the order", key="close_list_editor"):
+    if st.button(t("orders.close_order"), key="close_list_editor"):
         st.session_state.pop("list_edit_order", None)
         st.rerun()
     render_order_form(store, int(editing), buttons=CASE2_BUTTONS, key_prefix="list")

@@ -5,52 +5,55 @@ import streamlit as st
 
 from core import orders
 from core.errors import ChotdonError
-from core.formatting import shop_time_text, vnd
+from core.formatting import vnd
 from core.phones import format_vn_phone
+from ui.i18n import t, time_text
 from ui.order_form import show_error
 from ui.state import actor, flash, get_store, show_flashes
 from ui.text import plain
 
 store = get_store()
-st.title("🏪 Shop inbox", anchor=False)
-st.caption("Orders staff sent to the shop. Enter each in the till, then mark it handled.")
+st.title(t("inbox.title"), anchor=False)
+st.caption(t("inbox.intro"))
 show_flashes()
 
-show_handled = st.toggle("Show handled orders too", key="inbox_show_handled")
+show_handled = st.toggle(t("inbox.show_handled"), key="inbox_show_handled")
 inbox = orders.list_shop_inbox(store, include_handled=show_handled)
 if not inbox:
-    st.info("Nothing waiting: orders arrive here with **Send to shop**.")
+    st.info(t("inbox.empty"))
     st.stop()
 
 for order in inbox:
     with st.container(border=True):
         head, button = st.columns([4, 1], vertical_alignment="center")
-        handled = f" · ✅ handled by {plain(order.handled_by)} at {shop_time_text(order.handled_at, True)}" \
+        payment = t("inbox.payment_cod" if order.payment == "cod" else "inbox.payment_transfer")
+        handled = " · " + t("inbox.handled", by=plain(order.handled_by), time=time_text(order.handled_at, True)) \
             if order.handled_at else ""
         if order.customer_blacklisted:
-            head.error(f"⛔ Blacklisted customer (bom hàng): {plain(order.customer_blacklist_reason)}")
+            head.error(t("inbox.blacklisted", reason=plain(order.customer_blacklist_reason)))
         head.markdown(
-            f"**{plain(order.code)}** · {plain(order.customer_name)} · **{vnd(order.total)}** "
-            f"({'COD' if order.payment == 'cod' else 'transfer'}){handled}\n\n"
-            f"Receiver: {plain(order.receiver_name)} · {format_vn_phone(order.receiver_phone)} · "
-            f"{plain(order.receiver_address)}"
+            f"**{plain(order.code)}** · {plain(order.customer_name)} · **{vnd(order.total)}** ({payment}){handled}\n\n"
+            + t("inbox.receiver", name=plain(order.receiver_name), phone=format_vn_phone(order.receiver_phone),
+                address=plain(order.receiver_address))
         )
+        columns = {name: t(f"inbox.col_{name}") for name in ("code", "item", "size", "color", "qty", "price",
+                                                             "amount")}
         st.dataframe(
             pd.DataFrame([
-                {"Code": line.item_code or line.code_typed, "Item": line.item_name or "", "Size": line.size or "",
-                 "Color": line.color or "", "Qty": line.qty, "Price": vnd(line.unit_price),
-                 "Amount": vnd(line.amount)}
+                {columns["code"]: line.item_code or line.code_typed, columns["item"]: line.item_name or "",
+                 columns["size"]: line.size or "", columns["color"]: line.color or "", columns["qty"]: line.qty,
+                 columns["price"]: vnd(line.unit_price), columns["amount"]: vnd(line.amount)}
                 for line in order.lines
-            ]),
+            ], columns=list(columns.values())),
             hide_index=True, use_container_width=True,
         )
         if order.note:
-            st.caption("Note: " + plain(order.note))
-        if not order.handled_at and button.button("Mark handled", key=f"handled-{order.id}", type="primary"):
+            st.caption(t("inbox.note", note=plain(order.note)))
+        if not order.handled_at and button.button(t("inbox.mark_handled"), key=f"handled-{order.id}", type="primary"):
             try:
                 orders.mark_handled(store, order.id, actor=actor(), expected_version=order.version)
             except ChotdonError as error:
                 show_error(error)
             else:
-                flash(f"Order {order.code} marked handled.")
+                flash(t("inbox.marked_handled", code=order.code))
                 st.rerun()
