@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from core.auth import User, require_owner
 from core.errors import InvalidInput, NotFound
+from core.i18n import Text
 from core.formatting import utc_now
 from core.store import Store, register
 from core.syntax import CatalogItem, InvalidSettings, SyntaxSettings, normalize_code
@@ -16,6 +17,10 @@ from core.syntax import CatalogItem, InvalidSettings, SyntaxSettings, normalize_
 PLATFORMS = ("facebook", "tiktok", "other")
 LIVESTREAM_STATUSES = ("planned", "live", "ended")
 ITEM_CSV_HEADER = ("code", "name", "price", "stock", "sizes", "colors")
+PLATFORM_LABELS = {"facebook": Text("livestreams.platform_facebook"), "tiktok": Text("livestreams.platform_tiktok"),
+                   "other": Text("livestreams.platform_other")}
+STATUS_LABELS = {"planned": Text("livestreams.status_planned"), "live": Text("livestreams.status_live"),
+                 "ended": Text("livestreams.status_ended")}
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,9 @@ def create_livestream(
 ) -> int:
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("A livestream needs a title.")
+        raise InvalidInput("livestreams.needs_title")
     if platform not in PLATFORMS:
-        raise InvalidInput(f"Platform must be one of {', '.join(PLATFORMS)}.")
+        raise InvalidInput("livestreams.bad_platform", choices=", ".join(PLATFORMS))
     with store.transaction() as cur:
         livestream_id = cur.execute(
             "INSERT INTO livestreams (title, platform, source_ref, created_at) VALUES (?, ?, ?, ?) RETURNING id",
@@ -88,13 +93,13 @@ def list_livestreams(store: Store) -> list[dict]:
 def get_livestream(store: Store, livestream_id: int) -> dict:
     rows = store.query("SELECT * FROM livestreams WHERE id = ?", [livestream_id])
     if not rows:
-        raise NotFound(f"Livestream {livestream_id} does not exist.")
+        raise NotFound("livestreams.not_found", id=livestream_id)
     return rows[0]
 
 
 def set_livestream_status(store: Store, livestream_id: int, status: str) -> None:
     if status not in LIVESTREAM_STATUSES:
-        raise InvalidInput(f"Status must be one of {', '.join(LIVESTREAM_STATUSES)}.")
+        raise InvalidInput("livestreams.bad_status", choices=", ".join(LIVESTREAM_STATUSES))
     get_livestream(store, livestream_id)
     now = utc_now()
     with store.transaction() as cur:
@@ -125,28 +130,28 @@ def _items(cur, livestream_id: int) -> list[LiveItem]:
 
 def validate_items(items: list[LiveItem]) -> list[LiveItem]:
     """Checks a whole item table; raises InvalidInput naming every problem, row by row (1-based)."""
-    problems: list[str] = []
+    problems: list[Text] = []
     seen: dict[str, int] = {}
     cleaned: list[LiveItem] = []
     for row_number, item in enumerate(items, start=1):
         code = (item.code or "").strip()
         name = (item.name or "").strip()
         if not code:
-            problems.append(f"row {row_number}: the short code is empty")
+            problems.append(Text("livestreams.row_code_empty", row=row_number))
             continue
         key = normalize_code(code)
         if not key:
-            problems.append(f"row {row_number}: '{code}' is not a usable short code")
+            problems.append(Text("livestreams.row_code_unusable", row=row_number, code=code))
             continue
         if key in seen:
-            problems.append(f"row {row_number}: short code {code} repeats row {seen[key]}")
+            problems.append(Text("livestreams.row_code_repeats", row=row_number, code=code, first=seen[key]))
         seen[key] = row_number
         if not name:
-            problems.append(f"row {row_number} ({code}): the name is empty")
+            problems.append(Text("livestreams.row_name_empty", row=row_number, code=code))
         if item.price is None or int(item.price) < 0:
-            problems.append(f"row {row_number} ({code}): the price must be 0 or more")
+            problems.append(Text("livestreams.row_price_negative", row=row_number, code=code))
         if item.stock is not None and int(item.stock) < 0:
-            problems.append(f"row {row_number} ({code}): the stock must be 0 or more, or empty for unlimited")
+            problems.append(Text("livestreams.row_stock_negative", row=row_number, code=code))
         cleaned.append(
             LiveItem(
                 id=item.id, code=code, name=name, price=int(item.price or 0),
@@ -157,7 +162,7 @@ def validate_items(items: list[LiveItem]) -> list[LiveItem]:
             )
         )
     if problems:
-        raise InvalidInput("The items were not saved: " + "; ".join(problems) + ".")
+        raise InvalidInput("livestreams.items_not_saved", problems=problems)
     return cleaned
 
 
@@ -170,7 +175,7 @@ def save_items(store: Store, livestream_id: int, items: list[LiveItem], actor: s
     """
     from core import orders  # orders imports this module
 
-    require_owner(by, "change the items of a livestream")
+    require_owner(by, Text("livestreams.what_change_items"))
     actor = actor or by.username
     get_livestream(store, livestream_id)
     cleaned = validate_items(items)
@@ -246,7 +251,7 @@ def _replace_items(cur, livestream_id: int, items: list[LiveItem]) -> None:
         ).fetchall()
         if used:
             codes = ", ".join(sorted(r[0] for r in used))
-            raise InvalidInput(f"Items {codes} are on orders and cannot be removed; set their stock to 0 instead.")
+            raise InvalidInput("livestreams.items_on_orders", codes=codes)
         cur.execute(f"DELETE FROM live_items WHERE id IN ({','.join('?' * len(removed))})", removed)
         cur.execute(
             f"DELETE FROM code_aliases WHERE item_id IN ({','.join('?' * len(removed))})", removed
@@ -286,11 +291,9 @@ def items_from_csv(text: str) -> list[LiveItem]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [h for h in ITEM_CSV_HEADER if h not in header]
     if missing:
-        raise InvalidInput(
-            "The CSV header must be code,name,price,stock,sizes,colors; missing: " + ", ".join(missing) + "."
-        )
+        raise InvalidInput("livestreams.csv_header", missing=", ".join(missing))
     items: list[LiveItem] = []
-    problems: list[str] = []
+    problems: list[Text] = []
     for line_number, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if not any(row.values()):
@@ -299,7 +302,7 @@ def items_from_csv(text: str) -> list[LiveItem]:
             price = int(row["price"].replace(".", "").replace(",", "") or 0)
             stock = int(row["stock"]) if row["stock"] else None
         except ValueError:
-            problems.append(f"line {line_number}: price and stock must be whole numbers")
+            problems.append(Text("livestreams.csv_line_numbers", line=line_number))
             continue
         items.append(
             LiveItem(
@@ -310,7 +313,7 @@ def items_from_csv(text: str) -> list[LiveItem]:
             )
         )
     if problems:
-        raise InvalidInput("The CSV was not imported: " + "; ".join(problems) + ".")
+        raise InvalidInput("livestreams.csv_not_imported", problems=problems)
     return validate_items(items)
 
 
@@ -320,12 +323,12 @@ def syntax_settings(store: Store, livestream_id: int) -> SyntaxSettings:
 
 
 def save_syntax_settings(store: Store, livestream_id: int, values: dict, *, by: User) -> SyntaxSettings:
-    require_owner(by, "change the comment syntax")
+    require_owner(by, Text("livestreams.what_change_syntax"))
     try:
         settings = SyntaxSettings.from_dict(values)
         settings.validate()
     except (InvalidSettings, ValueError) as error:
-        raise InvalidInput(f"The syntax settings were not saved: {error}") from error
+        raise InvalidInput("livestreams.syntax_not_saved", error=_message_of(error)) from error
     get_livestream(store, livestream_id)
     with store.transaction() as cur:
         cur.execute(
@@ -334,6 +337,16 @@ def save_syntax_settings(store: Store, livestream_id: int, values: dict, *, by: 
         ).fetchall()
         reparse_comments(cur, livestream_id)
     return settings
+
+
+def _message_of(error: Exception) -> str:
+    """An error's message, as a Text when it carries one (so that it renders in the reader's language)."""
+    text = getattr(error, "text", None)
+    if isinstance(text, Text):
+        return text
+    if error.args and isinstance(error.args[0], Text):
+        return error.args[0]
+    return str(error)
 
 
 _catalogs: dict[tuple[str, int], "Catalog"] = {}
@@ -347,7 +360,7 @@ def load_catalog(cur, livestream_id: int) -> Catalog:
         "WHERE database_name = current_database()) FROM livestreams WHERE id = ?", [livestream_id]
     ).fetchall()
     if not row:
-        raise NotFound(f"Livestream {livestream_id} does not exist.")
+        raise NotFound("livestreams.not_found", id=livestream_id)
     version, raw_settings, database = row[0]
     cached = _catalogs.get((database, livestream_id))
     if cached is not None and cached.version == version:
@@ -385,17 +398,17 @@ def _read_catalog(cur, livestream_id: int, version: int, raw_settings: str) -> C
 
 
 BLACKLISTED_ORDER_COMMENTS = {
-    "review": "make orders held for review: staff accept each before it can be completed",
-    "orders": "make orders as anyone's (still marked ⛔)",
+    "review": Text("livestreams.blacklisted_review"),
+    "orders": Text("livestreams.blacklisted_orders"),
 }
 
 
 def set_blacklisted_order_comments(store: Store, livestream_id: int, policy: str, *, by: User) -> None:
     """What order comments of blacklisted customers do in this livestream (the owner's setting; 'review' by
     default): see core.orders.HELD_BLACKLISTED."""
-    require_owner(by, "change livestream settings")
+    require_owner(by, Text("livestreams.what_change_settings"))
     if policy not in BLACKLISTED_ORDER_COMMENTS:
-        raise InvalidInput(f"The setting must be one of {', '.join(BLACKLISTED_ORDER_COMMENTS)}.")
+        raise InvalidInput("livestreams.bad_blacklist_setting", choices=", ".join(BLACKLISTED_ORDER_COMMENTS))
     get_livestream(store, livestream_id)
     with store.transaction() as cur:
         cur.execute("UPDATE livestreams SET blacklisted_order_comments = ? WHERE id = ?", [policy, livestream_id])

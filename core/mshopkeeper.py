@@ -19,6 +19,7 @@ import httpx
 
 from core import config
 from core.formatting import utc_now
+from core.i18n import Text
 
 # -- MISA's names ------------------------------------------------------------------------------------------------
 APP_ID = "MShopKeeperOpenPlatform"
@@ -33,37 +34,48 @@ BRANCHES_RESOURCE = "branchs/all"  # sic: MISA's spelling
 TOKEN_LIFETIME_SECONDS = 50 * 60
 
 ERROR_TYPES = {
-    0: "no error",
-    1: "a parameter is missing or empty",
-    2: "the shop was not found",
-    3: "the AppID was not found",
-    4: "the login signature is wrong or expired",
-    5: "a page size over 100",
-    6: "a date out of range",
-    7: "the shop has switched the connection off",
-    100: "an internal error at MShopKeeper",
-    102: "a same request is still running",
+    0: Text("mshopkeeper.error_type_0"),
+    1: Text("mshopkeeper.error_type_1"),
+    2: Text("mshopkeeper.error_type_2"),
+    3: Text("mshopkeeper.error_type_3"),
+    4: Text("mshopkeeper.error_type_4"),
+    5: Text("mshopkeeper.error_type_5"),
+    6: Text("mshopkeeper.error_type_6"),
+    7: Text("mshopkeeper.error_type_7"),
+    100: Text("mshopkeeper.error_type_100"),
+    102: Text("mshopkeeper.error_type_102"),
 }
+
+# What each call is, in words: the request column of a push's tries, and the end of "MShopKeeper refused to ...".
+LOGIN = Text("mshopkeeper.request_login")
+CREATE_ORDER = Text("mshopkeeper.request_create_order")
+LOOK_ORDER_UP = Text("mshopkeeper.request_look_order_up")
+LIST_BRANCHES = Text("mshopkeeper.request_list_branches")
 ERROR_SAME_REQUEST_RUNNING = 102
 
 
 # -- errors ------------------------------------------------------------------------------------------------------
 class MShopKeeperError(Exception):
-    """An answer from MShopKeeper that is not a success; str(error) is for the shop."""
+    """An answer from MShopKeeper that is not a success; str(error) is for the shop (English), error.text renders
+    in the reader's language (core.i18n.Text). What MISA itself wrote stays as MISA wrote it."""
+
+    def __init__(self, text: Text):
+        self.text = text
+        super().__init__(str(text))
 
 
 class Refused(MShopKeeperError):
     """MShopKeeper answered Success=false with an error type other than 102: not retried by itself."""
 
-    def __init__(self, error_type, message: str | None, *, during: str):
+    def __init__(self, error_type, message: str | None, *, during: Text | str):
         self.error_type = error_type
         self.misa_message = (message or "").strip()
-        meaning = ERROR_TYPES.get(error_type, "an error")
-        text = f"MShopKeeper refused to {during}: {self.misa_message or meaning}"
+        meaning = ERROR_TYPES.get(error_type, Text("mshopkeeper.error_type_other"))
         if self.misa_message:
-            text += f" (error type {error_type}: {meaning})"
+            text = Text("mshopkeeper.refused_saying", during=during, message=self.misa_message, type=error_type,
+                        meaning=meaning)
         else:
-            text += f" (error type {error_type})"
+            text = Text("mshopkeeper.refused", during=during, meaning=meaning, type=error_type)
         super().__init__(text)
 
 
@@ -72,16 +84,16 @@ class SameRequestRunning(MShopKeeperError):
 
     def __init__(self, message: str | None):
         self.misa_message = (message or "").strip()
-        super().__init__("MShopKeeper is still working on the same request (error type 102): trying again later"
-                         + (f" ({self.misa_message})" if self.misa_message else ""))
+        super().__init__(Text("mshopkeeper.same_request_saying", message=self.misa_message) if self.misa_message
+                         else Text("mshopkeeper.same_request"))
 
 
 class UnexpectedAnswer(MShopKeeperError):
     """An HTTP status other than success, or an answer that is not MISA's JSON envelope."""
 
-    def __init__(self, response: httpx.Response, what: str):
+    def __init__(self, response: httpx.Response, what: Text | str):
         self.response = response
-        super().__init__(f"MShopKeeper answered {what} with HTTP {response.status_code}")
+        super().__init__(Text("mshopkeeper.unexpected_answer", what=what, code=response.status_code))
 
 
 class LookupInconclusive(MShopKeeperError):
@@ -161,23 +173,23 @@ def forget_tokens() -> None:
 Exchange = Callable[[str, Callable[[], httpx.Response]], httpx.Response]
 
 
-def _direct(label: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+def _direct(label: Text | str, send: Callable[[], httpx.Response]) -> httpx.Response:
     return send()
 
 
-def _envelope(response: httpx.Response, what: str) -> dict:
+def _envelope(response: httpx.Response, what: Text | str) -> dict:
     if not response.is_success:
         raise UnexpectedAnswer(response, what)
     try:
         answer = response.json()
     except ValueError:
-        raise UnexpectedAnswer(response, f"{what} with something that is not JSON") from None
+        raise UnexpectedAnswer(response, Text("mshopkeeper.what_not_json", what=what)) from None
     if not isinstance(answer, dict) or "Success" not in answer:
-        raise UnexpectedAnswer(response, f"{what} without MISA's answer envelope")
+        raise UnexpectedAnswer(response, Text("mshopkeeper.what_no_envelope", what=what))
     return answer
 
 
-def _check_success(answer: dict, during: str):
+def _check_success(answer: dict, during: Text | str):
     if answer.get("Success"):
         return answer.get("Data")
     error_type = answer.get("ErrorType")
@@ -199,10 +211,11 @@ class Client:
         """A new token, always from MShopKeeper (Test connection uses this to check the settings now)."""
         url = self.connection.base_url + LOGIN_PATH
         body = login_body(self.connection)
-        response = self.exchange("login", lambda: self.http.post(url, json=body))
-        data = _check_success(_envelope(response, "the login"), "log in") or {}
+        response = self.exchange(LOGIN, lambda: self.http.post(url, json=body))
+        data = _check_success(_envelope(response, Text("mshopkeeper.what_login")),
+                              Text("mshopkeeper.during_login")) or {}
         if not data.get("AccessToken") or not data.get("Environment"):
-            raise UnexpectedAnswer(response, "the login without AccessToken or Environment")
+            raise UnexpectedAnswer(response, Text("mshopkeeper.what_login_incomplete"))
         token = Token(access_token=str(data["AccessToken"]), company_code=str(data.get("CompanyCode") or ""),
                       environment=str(data["Environment"]).strip("/"),
                       expires_at=time.monotonic() + TOKEN_LIFETIME_SECONDS)
@@ -223,7 +236,7 @@ class Client:
                 del _tokens[_token_key(self.connection)]
 
     # -- calls -----------------------------------------------------------------------------------------------
-    def call(self, label: str, resource: str, body: dict | list | None = None, *, content: bytes | None = None,
+    def call(self, label: Text | str, resource: str, body: dict | list | None = None, *, content: bytes | None = None,
              method: str = "POST"):
         """One API call; returns its Data. A 401 gets one new login and one more go, as MISA asks."""
         for attempt in (1, 2):
@@ -242,12 +255,12 @@ class Client:
 
     def create_order(self, order_json: bytes) -> dict:
         """Creates the order (the frozen JSON the outbox holds); returns MISA's Data ({OrderId, OrderNo})."""
-        data = self.call("create the order", ORDER_CREATE_RESOURCE, content=order_json)
+        data = self.call(CREATE_ORDER, ORDER_CREATE_RESOURCE, content=order_json)
         return data if isinstance(data, dict) else {}
 
     def find_order(self, order_no: str) -> dict | None:
         """The order with this OrderNo at MShopKeeper, or None when the answer proves there is none."""
-        data = self.call("look the order up", ORDER_LOOKUP_RESOURCE, {"Page": 1, "Limit": 100, "OrderNo": order_no})
+        data = self.call(LOOK_ORDER_UP, ORDER_LOOKUP_RESOURCE, {"Page": 1, "Limit": 100, "OrderNo": order_no})
         if isinstance(data, list):
             rows = data
         elif isinstance(data, dict):
@@ -259,13 +272,11 @@ class Client:
                 return row
         if len(rows) >= 100:
             # A full page without our number: MShopKeeper may have ignored the filter, so absence is not proven.
-            raise LookupInconclusive(
-                f"MShopKeeper's order list did not say whether order {order_no} exists (it ignored the filter?): "
-                "check there before retrying")
+            raise LookupInconclusive(Text("mshopkeeper.lookup_inconclusive", number=order_no))
         return None
 
     def branches(self) -> list[dict]:
-        data = self.call("list the branches", BRANCHES_RESOURCE, method="GET")
+        data = self.call(LIST_BRANCHES, BRANCHES_RESOURCE, method="GET")
         return [row for row in (data or []) if isinstance(row, dict)]
 
 
@@ -312,11 +323,11 @@ def remote_id(found: dict) -> str | None:
     return None if value is None else str(value)
 
 
-def differs(found: dict, ours: dict) -> str | None:
+def differs(found: dict, ours: dict) -> Text | None:
     """Why an order MShopKeeper already has under our OrderNo is not ours (a reused database?); None if it is."""
     theirs = found.get("TotalAmount")
     if theirs is not None and round(float(theirs)) != int(ours["TotalAmount"]):
-        return f"its total is {theirs}, ours {ours['TotalAmount']}"
+        return Text("mshopkeeper.total_differs", theirs=theirs, ours=ours["TotalAmount"])
     return None
 
 
@@ -324,7 +335,7 @@ def differs(found: dict, ours: dict) -> str | None:
 @dataclass
 class ConnectionCheck:
     ok: bool
-    message: str
+    message: Text  # a str (English) that renders in the reader's language
     company_code: str | None = None
     environment: str | None = None
     branches: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
@@ -335,8 +346,7 @@ def check_connection(connection: Connection | None = None, *, timeout: float = 1
     """Logs in now (never a cached token) and lists the branches; says what happened, in words."""
     connection = connection or connection_from_settings()
     if connection is None:
-        return ConnectionCheck(False, "MShopKeeper is not configured: set CHOTDON_MSHOPKEEPER_URL, "
-                                      "CHOTDON_MSHOPKEEPER_DOMAIN and CHOTDON_MSHOPKEEPER_SECRET.")
+        return ConnectionCheck(False, Text("mshopkeeper.not_configured"))
     started = time.monotonic()
     try:
         with httpx.Client(timeout=timeout) as http:
@@ -348,21 +358,22 @@ def check_connection(connection: Connection | None = None, *, timeout: float = 1
             except (MShopKeeperError, httpx.HTTPError):
                 branches = []  # the login is what this checks; the branch list is a help when it comes
     except Refused as error:
-        return ConnectionCheck(False, f"{error}.", millis=_millis(started))
+        return ConnectionCheck(False, Text("mshopkeeper.sentence", text=error.text), millis=_millis(started))
     except MShopKeeperError as error:
-        return ConnectionCheck(False, f"Login failed: {error}.", millis=_millis(started))
+        return ConnectionCheck(False, Text("mshopkeeper.login_failed", error=error.text), millis=_millis(started))
     except httpx.HTTPError as error:
-        return ConnectionCheck(False, f"Could not reach {connection.base_url}: {describe_http_error(error)}.",
-                               millis=_millis(started))
+        return ConnectionCheck(False, Text("mshopkeeper.unreachable", url=connection.base_url,
+                                           error=describe_http_error(error)), millis=_millis(started))
     millis = _millis(started)
-    message = (f"Logged in to {connection.domain} in {millis} ms: company code {token.company_code or '?'}, "
-               f"environment {token.environment}.")
+    branch_note = ""
     if connection.branch_id:
         known = {b[0] for b in branches}
         if branches and connection.branch_id not in known:
-            message += f" The branch {connection.branch_id} is not one of this shop's branches."
+            branch_note = Text("mshopkeeper.unknown_branch", branch=connection.branch_id)
     elif branches:
-        message += " No branch is set (CHOTDON_MSHOPKEEPER_BRANCH): orders go to MShopKeeper's default branch."
+        branch_note = Text("mshopkeeper.no_branch_set")
+    message = Text("mshopkeeper.logged_in", domain=connection.domain, millis=millis,
+                   company=token.company_code or "?", environment=token.environment, branch_note=branch_note)
     return ConnectionCheck(True, message, token.company_code, token.environment, branches, millis)
 
 
@@ -370,19 +381,19 @@ def _millis(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def describe_http_error(error: httpx.HTTPError) -> str:
-    """A network error in words: what kind, and what the library said."""
+def describe_http_error(error: httpx.HTTPError) -> Text:
+    """A network error in words: what kind, and what the library said (as the library said it)."""
     kinds = {
-        httpx.ConnectTimeout: "no connection within the time limit",
-        httpx.ConnectError: "the connection was refused or the host is unknown",
-        httpx.ReadTimeout: "no answer within the time limit",
-        httpx.WriteTimeout: "the request could not be sent within the time limit",
-        httpx.RemoteProtocolError: "the connection was dropped without an answer",
-        httpx.ReadError: "the connection broke while reading the answer",
-        httpx.WriteError: "the connection broke while sending",
+        httpx.ConnectTimeout: "mshopkeeper.http_connect_timeout",
+        httpx.ConnectError: "mshopkeeper.http_connect_error",
+        httpx.ReadTimeout: "mshopkeeper.http_read_timeout",
+        httpx.WriteTimeout: "mshopkeeper.http_write_timeout",
+        httpx.RemoteProtocolError: "mshopkeeper.http_dropped",
+        httpx.ReadError: "mshopkeeper.http_read_error",
+        httpx.WriteError: "mshopkeeper.http_write_error",
     }
-    for kind, words in kinds.items():
+    for kind, key in kinds.items():
         if isinstance(error, kind):
             detail = str(error).strip()
-            return words + (f" ({detail})" if detail else "")
-    return f"{type(error).__name__}: {error}"
+            return Text("mshopkeeper.http_error_detail", what=Text(key), detail=detail) if detail else Text(key)
+    return Text("mshopkeeper.http_error_other", kind=type(error).__name__, detail=str(error))

@@ -32,6 +32,7 @@ import httpx
 from core import mshopkeeper, orders, shipping, webhook
 from core.errors import NotFound
 from core.formatting import utc_now
+from core.i18n import Text, from_stored
 from core.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 MSHOPKEEPER = "mshopkeeper"
 OCM_WEBHOOK = "ocm_webhook"
 TARGETS = (MSHOPKEEPER, OCM_WEBHOOK)
-TARGET_LABELS = {MSHOPKEEPER: "MShopKeeper", OCM_WEBHOOK: "OCM webhook"}
+TARGET_LABELS = {MSHOPKEEPER: Text("outbox.target_mshopkeeper"), OCM_WEBHOOK: Text("outbox.target_ocm_webhook")}
 CREATE_ORDER = "create_order"  # MShopKeeper's one action; webhook rows carry their event name as action
 
 PENDING = "pending"  # waiting for its first or next try
@@ -50,8 +51,9 @@ FAILED = "failed"  # the target refused it: not retried by itself (Retry on the 
 DEAD = "dead"  # no success within the policy's number of tries (Retry gives it another round)
 WITHDRAWN = "withdrawn"  # the order was cancelled before it reached MShopKeeper: nothing was sent
 STATES = (PENDING, SENDING, DELIVERED, FAILED, DEAD, WITHDRAWN)
-STATE_LABELS = {PENDING: "⏳ waiting", SENDING: "📤 sending", DELIVERED: "✅ delivered", FAILED: "⛔ failed",
-                DEAD: "💀 gave up", WITHDRAWN: "↩️ withdrawn"}
+STATE_LABELS = {PENDING: Text("outbox.state_pending"), SENDING: Text("outbox.state_sending"),
+                DELIVERED: Text("outbox.state_delivered"), FAILED: Text("outbox.state_failed"),
+                DEAD: Text("outbox.state_dead"), WITHDRAWN: Text("outbox.state_withdrawn")}
 NEEDS_ATTENTION = (FAILED, DEAD)
 RETRYABLE = (PENDING, FAILED, DEAD)
 
@@ -89,11 +91,25 @@ def _configured(target: str) -> bool:
     return mshopkeeper.is_configured() if target == MSHOPKEEPER else webhook.is_configured()
 
 
-def describe(target: str, action: str) -> str:
-    """What a push does, in words: "create the order", "entered the shipping book"."""
+def describe(target: str, action: str) -> Text | str:
+    """What a push does, in words (a Text): "create the order", "entered the shipping book"."""
     if target == MSHOPKEEPER:
-        return "create the order" if action == CREATE_ORDER else action
+        return Text("outbox.create_order") if action == CREATE_ORDER else action
     return webhook.EVENTS.get(action, action)
+
+
+def _stored(value):
+    """Our words go to the database as a Text's JSON (core.i18n.from_stored reads them back in any language);
+    other systems' answers as they came."""
+    return value.to_json() if isinstance(value, Text) else value
+
+
+def _read(rows: list[dict], *columns: str) -> list[dict]:
+    for row in rows:
+        for column in columns:
+            if column in row:
+                row[column] = from_stored(row[column])
+    return rows
 
 
 def configured_targets() -> dict[str, bool]:
@@ -115,7 +131,7 @@ def order_snapshot(cur, order_id: int) -> dict:
         [order_id],
     ).fetchone()
     if row is None:
-        raise NotFound(f"Order {order_id} does not exist.")
+        raise NotFound("outbox.order_not_found", id=order_id)
     (code, status, livestream_id, title, payment, note, created_at, first_comment_at, updated_at, customer_name,
      platform, platform_user_id, customer_phone, receiver_name, receiver_phone, receiver_address, shipping_fee,
      discount, carrier, tracking_number, shipped_at, _staff_id, staff_name) = row
@@ -214,10 +230,9 @@ def _insert(cur, *, order_id: int, target: str, action: str, key: str, payload: 
 def _withdraw_unsent(cur, order_id: int) -> None:
     # A push in doubt may already have created the order: the deliverer looks it up and only then decides.
     cur.execute(
-        "UPDATE outbox SET state = 'withdrawn', next_try_at = NULL, updated_at = ?, problem = "
-        "'The order was cancelled before it reached MShopKeeper: nothing was sent.' "
+        "UPDATE outbox SET state = 'withdrawn', next_try_at = NULL, updated_at = ?, problem = ? "
         "WHERE order_id = ? AND target = ? AND state IN ('pending', 'failed', 'dead') AND NOT in_doubt",
-        [utc_now(), order_id, MSHOPKEEPER],
+        [utc_now(), Text("outbox.withdrawn").to_json(), order_id, MSHOPKEEPER],
     )
 
 
@@ -244,29 +259,30 @@ def list_pushes(store: Store, *, states=None, targets=None, search: str | None =
     if search and search.strip():
         where.append("(o.code ILIKE ? OR p.idempotency_key ILIKE ?)")
         params += [f"%{search.strip()}%"] * 2
-    return store.query(
+    return _read(store.query(
         f"SELECT {_PUSH_COLUMNS} FROM outbox p LEFT JOIN orders o ON o.id = p.order_id "
         f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT ?",
         params + [int(limit)],
-    )
+    ), "problem", "last_answer")
 
 
 def pushes_of_order(store: Store, order_id: int) -> list[dict]:
-    return store.query(f"SELECT {_PUSH_COLUMNS} FROM outbox p LEFT JOIN orders o ON o.id = p.order_id "
-                       "WHERE p.order_id = ? ORDER BY p.id", [order_id])
+    return _read(store.query(f"SELECT {_PUSH_COLUMNS} FROM outbox p LEFT JOIN orders o ON o.id = p.order_id "
+                             "WHERE p.order_id = ? ORDER BY p.id", [order_id]), "problem", "last_answer")
 
 
 def get_push(store: Store, push_id: int) -> dict:
     rows = store.query(f"SELECT {_PUSH_COLUMNS}, p.payload FROM outbox p LEFT JOIN orders o ON o.id = p.order_id "
                        "WHERE p.id = ?", [push_id])
     if not rows:
-        raise NotFound(f"Push {push_id} does not exist.")
-    return rows[0]
+        raise NotFound("outbox.push_not_found", id=push_id)
+    return _read(rows, "problem", "last_answer")[0]
 
 
 def attempts_of(store: Store, push_id: int) -> list[dict]:
-    return store.query("SELECT id, happened_at, request, status_code, duration_ms, answer, outcome "
-                       "FROM outbox_attempts WHERE outbox_id = ? ORDER BY id", [push_id])
+    return _read(store.query("SELECT id, happened_at, request, status_code, duration_ms, answer, outcome "
+                             "FROM outbox_attempts WHERE outbox_id = ? ORDER BY id", [push_id]),
+                 "request", "answer", "outcome")
 
 
 def state_counts(store: Store) -> dict[tuple[str, str], int]:
@@ -309,7 +325,7 @@ class Claim:
 @dataclass
 class Outcome:
     state: str  # DELIVERED, PENDING (try again), FAILED or WITHDRAWN; _finish turns PENDING into DEAD
-    problem: str | None = None
+    problem: Text | None = None
     in_doubt: bool = False
     retry_after: float | None = None
     remote_ref: str | None = None
@@ -393,7 +409,7 @@ def _claim(store: Store, candidate: tuple, policy: DeliveryPolicy) -> Claim | No
             [token, now + timedelta(seconds=policy.lease), now, push_id, state, was_in_doubt, now, now],
         ).fetchone()
         if claimed is not None and state == SENDING:
-            _record_lost_tries(cur, [push_id], "no answer: the try took longer than its lease")
+            _record_lost_tries(cur, [push_id], Text("outbox.lost_lease"))
     if claimed is None:
         return None
     return Claim(*claimed, was_in_doubt=bool(was_in_doubt), token=token)
@@ -408,13 +424,14 @@ def _without_secrets(text: str) -> str:
     return _SECRET_VALUES.sub(r'\1…"', text)
 
 
-def _record_lost_tries(cur, push_ids: list[int], words: str) -> None:
+def _record_lost_tries(cur, push_ids: list[int], words: Text) -> None:
     """An attempt row for each try that ended without its exchanges being recorded (see _Exchanges)."""
     cur.execute(
         "INSERT INTO outbox_attempts (outbox_id, happened_at, request, answer, outcome) "
-        "SELECT id, coalesce(updated_at, created_at), 'the try under way', 'no answer recorded', ? || ' (in doubt)' "
+        "SELECT id, coalesce(updated_at, created_at), ?, ?, ? "
         "FROM outbox WHERE id IN (SELECT unnest(?::BIGINT[]))",
-        [words, push_ids],
+        [Text("outbox.lost_request").to_json(), Text("outbox.lost_answer").to_json(),
+         Text("outbox.lost_in_doubt", words=words).to_json(), push_ids],
     )
 
 
@@ -430,15 +447,15 @@ class _Exchanges:
         self.push_id = push_id
         self.answer_chars = answer_chars
         self.records: list[list] = []  # [happened_at, request, status_code, duration_ms, answer, outcome]
-        self.last_answer: str | None = None
+        self.last_answer: Text | str | None = None  # our words (no answer) or the target's answer
 
-    def __call__(self, request: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+    def __call__(self, request: Text | str, send: Callable[[], httpx.Response]) -> httpx.Response:
         happened_at = utc_now()
         started = time.perf_counter()
         try:
             response = send()
         except httpx.HTTPError as error:
-            self.last_answer = "no answer: " + mshopkeeper.describe_http_error(error)
+            self.last_answer = Text("outbox.no_answer", error=mshopkeeper.describe_http_error(error))
             self._keep(happened_at, request, None, started, self.last_answer)
             raise
         text = _without_secrets(response.text)
@@ -446,24 +463,24 @@ class _Exchanges:
         self._keep(happened_at, request, response.status_code, started, text[: self.answer_chars])
         return response
 
-    def _keep(self, happened_at, request: str, status: int | None, started: float, answer: str) -> None:
+    def _keep(self, happened_at, request: Text | str, status: int | None, started: float, answer) -> None:
         millis = int((time.perf_counter() - started) * 1000)
         self.records.append([happened_at, request, status, millis, answer, None])
 
-    def note(self, outcome: str) -> None:
+    def note(self, outcome: Text) -> None:
         """What Chotdon made of the last exchange, when it is not the push's final word (a lookup, a login)."""
         if self.records:
             self.records[-1][5] = outcome
 
-    def write(self, cur, final_words: str) -> None:
+    def write(self, cur, final_words: Text) -> None:
         if not self.records:
             return
         last = self.records[-1]
-        last[5] = f"{last[5]}; {final_words}" if last[5] else final_words
+        last[5] = Text("outbox.outcome_then", note=last[5], then=final_words) if last[5] else final_words
         cur.execute(
             "INSERT INTO outbox_attempts (outbox_id, happened_at, request, status_code, duration_ms, answer, outcome) "
             "VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(self.records)),
-            [value for record in self.records for value in [self.push_id, *record]],
+            [_stored(value) for record in self.records for value in [self.push_id, *record]],
         )
 
 
@@ -490,21 +507,21 @@ def parse_retry_after(value: str | None, *, limit: float) -> float | None:
     return min(max(0.0, seconds), limit)
 
 
-def _outcome_of_status(response: httpx.Response, label: str, *, in_doubt: bool, policy: DeliveryPolicy) -> Outcome:
+def _outcome_of_status(response: httpx.Response, label: Text, *, in_doubt: bool, policy: DeliveryPolicy) -> Outcome:
     code = response.status_code
-    short = " ".join(response.text.split())[:200]
+    short = " ".join(response.text.split())[:200]  # the target's own words, kept as they came
     if code in (429, 503):
         wait = parse_retry_after(response.headers.get("Retry-After"), limit=policy.max_retry_after)
-        asked = f", asking to wait {wait:g} s" if wait is not None else ""
-        return Outcome(PENDING, f"{label} is busy (HTTP {code}{asked}): trying again later", in_doubt=in_doubt,
-                       retry_after=wait)
+        busy = (Text("outbox.busy_asking", target=label, code=code, seconds=f"{wait:g}") if wait is not None
+                else Text("outbox.busy", target=label, code=code))
+        return Outcome(PENDING, busy, in_doubt=in_doubt, retry_after=wait)
     if code == 408 or code >= 500:
-        return Outcome(PENDING, f"{label} answered HTTP {code}: trying again later. {short}".strip(),
-                       in_doubt=in_doubt)
+        return Outcome(PENDING, Text("outbox.server_error_answer", target=label, code=code, answer=short) if short
+                       else Text("outbox.server_error", target=label, code=code), in_doubt=in_doubt)
     if code == 401:
-        return Outcome(PENDING, f"{label} refused the credentials (HTTP 401): check the settings; "
-                                f"trying again later", in_doubt=in_doubt)
-    return Outcome(FAILED, f"{label} refused the push with HTTP {code}: {short}".strip(), in_doubt=in_doubt)
+        return Outcome(PENDING, Text("outbox.bad_credentials", target=label), in_doubt=in_doubt)
+    return Outcome(FAILED, Text("outbox.refused_answer", target=label, code=code, answer=short) if short
+                   else Text("outbox.refused", target=label, code=code), in_doubt=in_doubt)
 
 
 def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy) -> Outcome:
@@ -514,7 +531,8 @@ def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, 
         return _try_webhook(claim, http, exchanges, policy)
     except Exception as error:  # a bug must not leave the push claimed until its lease runs out
         log.exception("push %s: unexpected error", claim.id)
-        return Outcome(PENDING, f"Chotdon could not try this push ({type(error).__name__}: {error})", in_doubt=True)
+        return Outcome(PENDING, Text("outbox.could_not_try", kind=type(error).__name__, error=str(error)),
+                       in_doubt=True)
 
 
 def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges,
@@ -522,7 +540,7 @@ def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: 
     label = TARGET_LABELS[MSHOPKEEPER]
     connection = mshopkeeper.connection_from_settings()
     if connection is None:
-        return Outcome(PENDING, "MShopKeeper is not configured any more: waiting", in_doubt=claim.was_in_doubt)
+        return Outcome(PENDING, Text("outbox.mshopkeeper_not_configured"), in_doubt=claim.was_in_doubt)
     client = mshopkeeper.Client(connection, http, exchange=exchanges)
     body = json.loads(claim.payload)
     number = mshopkeeper.order_no(body)
@@ -533,51 +551,49 @@ def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: 
         if in_doubt:
             found = client.find_order(number)
             if found is not None:
-                exchanges.note("found at MShopKeeper: an earlier try had created it")
+                exchanges.note(Text("outbox.found_earlier"))
                 why = mshopkeeper.differs(found, body)
                 if why:
-                    return Outcome(FAILED, f"MShopKeeper already has an order numbered {number}, but it is not "
-                                           f"this one ({why}): check it there.", in_doubt=True)
-                problem = ("Cancelled in Chotdon after it reached MShopKeeper: cancel it there too."
-                           if cancelled else None)
+                    return Outcome(FAILED, Text("outbox.number_taken", number=number, why=why), in_doubt=True)
+                problem = Text("outbox.cancel_there_too") if cancelled else None
                 return Outcome(DELIVERED, problem, remote_ref=mshopkeeper.remote_id(found))
-            exchanges.note("not at MShopKeeper: safe to create")
+            exchanges.note(Text("outbox.not_found_safe"))
             in_doubt = False
         if cancelled:
-            return Outcome(WITHDRAWN, "The order was cancelled before it reached MShopKeeper: nothing was sent.")
+            return Outcome(WITHDRAWN, Text("outbox.withdrawn"))
         creating = True
         data = client.create_order(claim.payload.encode("utf-8"))
         return Outcome(DELIVERED, remote_ref=mshopkeeper.remote_id(data))
     except mshopkeeper.SameRequestRunning as error:
-        return Outcome(PENDING, str(error), in_doubt=True)  # the request still running may create it
+        return Outcome(PENDING, error.text, in_doubt=True)  # the request still running may create it
     except mshopkeeper.Refused as error:
-        return Outcome(FAILED, str(error), in_doubt=in_doubt)  # a refused create made nothing
+        return Outcome(FAILED, error.text, in_doubt=in_doubt)  # a refused create made nothing
     except mshopkeeper.LookupInconclusive as error:
-        return Outcome(FAILED, str(error), in_doubt=True)
+        return Outcome(FAILED, error.text, in_doubt=True)
     except mshopkeeper.UnexpectedAnswer as error:
         response = error.response
         if response.is_success:  # a success status without MISA's envelope: what happened is unknown
-            return Outcome(PENDING, f"{error}: trying again later", in_doubt=in_doubt or creating)
+            return Outcome(PENDING, Text("outbox.try_later", problem=error.text), in_doubt=in_doubt or creating)
         uncertain = creating and response.status_code >= 500
         return _outcome_of_status(response, label, in_doubt=in_doubt or uncertain, policy=policy)
     except httpx.HTTPError as error:
         uncertain = creating and not _never_sent(error)
-        return Outcome(PENDING, f"{label}: {mshopkeeper.describe_http_error(error)}: trying again later",
-                       in_doubt=in_doubt or uncertain)
+        return Outcome(PENDING, Text("outbox.network_try_later", target=label,
+                                     error=mshopkeeper.describe_http_error(error)), in_doubt=in_doubt or uncertain)
 
 
 def _try_webhook(claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy) -> Outcome:
     label = TARGET_LABELS[OCM_WEBHOOK]
     endpoint = webhook.endpoint_from_settings()
     if endpoint is None:
-        return Outcome(PENDING, "The OCM webhook is not configured any more: waiting")
+        return Outcome(PENDING, Text("outbox.webhook_not_configured"))
     body = claim.payload.encode("utf-8")
     try:
         response = exchanges(f"POST {claim.action}", lambda: webhook.post(
             http, endpoint, body, idempotency_key=claim.key, event=claim.action))
     except httpx.HTTPError as error:
-        return Outcome(PENDING, f"{label}: {mshopkeeper.describe_http_error(error)}: trying again later",
-                       in_doubt=not _never_sent(error))
+        return Outcome(PENDING, Text("outbox.network_try_later", target=label,
+                                     error=mshopkeeper.describe_http_error(error)), in_doubt=not _never_sent(error))
     if response.is_success:
         return Outcome(DELIVERED)
     return _outcome_of_status(response, label, in_doubt=response.status_code >= 500, policy=policy)
@@ -591,21 +607,22 @@ def _finish(store: Store, claim: Claim, outcome: Outcome, exchanges: _Exchanges,
         used = claim.tries - claim.tries_at_last_retry
         if used >= policy.max_tries:
             state = DEAD
-            problem = f"Gave up after {used} tries. The last: {problem}"
+            problem = Text("outbox.gave_up", tries=used, last=problem)
         else:
             delay = outcome.retry_after if outcome.retry_after is not None else policy.backoff(used, rng)
             next_try = now + timedelta(seconds=delay)
-    words = {DELIVERED: "delivered", FAILED: "failed", DEAD: "gave up", WITHDRAWN: "withdrawn"}.get(state)
+    words = {DELIVERED: Text("outbox.outcome_delivered"), FAILED: Text("outbox.outcome_failed"),
+             DEAD: Text("outbox.outcome_dead"), WITHDRAWN: Text("outbox.outcome_withdrawn")}.get(state)
     if state == PENDING:
-        words = f"try again in {(next_try - now).total_seconds():.3g} s"
+        words = Text("outbox.outcome_try_again", seconds=f"{(next_try - now).total_seconds():.3g}")
     if outcome.in_doubt and state != DELIVERED:
-        words = f"in doubt, {words}"
+        words = Text("outbox.outcome_in_doubt", outcome=words)
     with store.transaction() as cur:
         updated = cur.execute(
             "UPDATE outbox SET state = ?, next_try_at = ?, last_answer = coalesce(?, last_answer), problem = ?, "
             "in_doubt = ?, remote_ref = coalesce(?, remote_ref), delivered_at = ?, claim_token = NULL, "
             "lease_until = NULL, updated_at = ? WHERE id = ? AND claim_token = ? RETURNING id",
-            [state, next_try, exchanges.last_answer, problem, outcome.in_doubt and state != DELIVERED,
+            [state, next_try, _stored(exchanges.last_answer), _stored(problem), outcome.in_doubt and state != DELIVERED,
              outcome.remote_ref, now if state == DELIVERED else None, now, claim.id, claim.token],
         ).fetchall()
         if updated:
@@ -629,13 +646,11 @@ def recover_interrupted(store: Store) -> int:
         with store.transaction() as cur:
             ids = [r[0] for r in cur.execute("SELECT id FROM outbox WHERE state = 'sending'").fetchall()]
             if ids:
-                _record_lost_tries(cur, ids, "no answer: Chotdon stopped during this try")
+                _record_lost_tries(cur, ids, Text("outbox.lost_stopped"))
                 cur.execute(
                     "UPDATE outbox SET state = 'pending', next_try_at = ?, claim_token = NULL, lease_until = NULL, "
-                    "in_doubt = TRUE, updated_at = ?, problem = 'The last try was interrupted before its answer "
-                    "was recorded: the next try checks with the target first.' "
-                    "WHERE id IN (SELECT unnest(?::BIGINT[]))",
-                    [utc_now(), utc_now(), ids],
+                    "in_doubt = TRUE, updated_at = ?, problem = ? WHERE id IN (SELECT unnest(?::BIGINT[]))",
+                    [utc_now(), utc_now(), Text("outbox.interrupted").to_json(), ids],
                 )
         _recovered.add(store.path)
         return len(ids)

@@ -16,6 +16,7 @@ from datetime import datetime
 from core import orders, outbox
 from core.errors import ChotdonError, InvalidInput, NotFound
 from core.formatting import shop_time_text, utc_now, vnd
+from core.i18n import Text, translate
 from core.phones import format_vn_phone
 from core.store import Store
 
@@ -40,7 +41,7 @@ def list_carriers(store: Store, *, active_only: bool = False) -> list[Carrier]:
 def get_carrier(store: Store, carrier_id: int) -> Carrier:
     rows = store.query("SELECT id, name, default_fee, tracking_url, active FROM carriers WHERE id = ?", [carrier_id])
     if not rows:
-        raise NotFound(f"Carrier {carrier_id} does not exist.")
+        raise NotFound("shipping.carrier_not_found", id=carrier_id)
     return Carrier(*rows[0].values())
 
 
@@ -49,21 +50,20 @@ def _validated(carriers: list[Carrier]) -> list[Carrier]:
     for number, carrier in enumerate(carriers, start=1):
         name = (carrier.name or "").strip()
         if not name:
-            problems.append(f"row {number}: the carrier needs a name")
+            problems.append(Text("shipping.row_needs_name", row=number))
             continue
         if name.casefold() in seen:
-            problems.append(f"{name} is in the list twice")
+            problems.append(Text("shipping.carrier_twice", name=name))
         seen.add(name.casefold())
         fee = carrier.default_fee if carrier.default_fee is not None else 0
         if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
-            problems.append(f"{name}: the usual fee must be a whole number of 0 ₫ or more")
+            problems.append(Text("shipping.bad_usual_fee", name=name))
         url = (carrier.tracking_url or "").strip() or None
         if url and (not url.startswith(("http://", "https://")) or "{tracking}" not in url):
-            problems.append(f"{name}: the tracking link must start with http:// or https:// and contain "
-                            "{tracking} where the tracking number goes")
+            problems.append(Text("shipping.bad_tracking_link", name=name))
         clean.append(Carrier(carrier.id, name, fee, url, bool(carrier.active)))
     if problems:
-        raise InvalidInput("Nothing was saved: " + "; ".join(problems) + ".")
+        raise InvalidInput("shipping.carriers_not_saved", problems=problems)
     return clean
 
 
@@ -119,13 +119,12 @@ def ship_orders(store: Store, order_ids, *, actor: str, carrier_id: int | None =
     fee None: the carrier's usual fee."""
     ids = [int(i) for i in order_ids]
     if not ids:
-        raise InvalidInput("Pick at least one order to ship.")
+        raise InvalidInput("shipping.pick_orders")
     tracking = (tracking_number or "").strip() or None
     if tracking and len(ids) > 1:
-        raise InvalidInput("A tracking number belongs to one order: pick one order, or leave the tracking "
-                           "number empty.")
+        raise InvalidInput("shipping.tracking_one_order")
     if fee is not None and (not isinstance(fee, int) or isinstance(fee, bool) or fee < 0):
-        raise InvalidInput("The shipping fee must be a whole number of 0 ₫ or more.")
+        raise InvalidInput("shipping.bad_fee")
     carrier = get_carrier(store, carrier_id) if carrier_id is not None else None
     result = orders.BulkResult()
     token = _details_of_this_ship.set(_ShipmentDetails(carrier.id if carrier else None, fee))
@@ -139,7 +138,7 @@ def ship_orders(store: Store, order_ids, *, actor: str, carrier_id: int | None =
                 result.done.append(order.code)
             except ChotdonError as error:
                 code = store.scalar("SELECT code FROM orders WHERE id = ?", [order_id]) or str(order_id)
-                result.failed.append((code, str(error)))
+                result.failed.append((code, error.text))
     finally:
         _details_of_this_ship.reset(token)
     return result
@@ -204,15 +203,23 @@ def _text(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _local(iso_text: str | None, with_date: bool = True) -> str:
+def _words(key: str, language: str, **params) -> str:
+    """Printed words in the print's language, escaped like any text on the page."""
+    return _text(translate(key, language, **params))
+
+
+def _local(iso_text: str | None, language: str, with_date: bool = True) -> str:
     if not iso_text:
         return ""
-    return shop_time_text(datetime.fromisoformat(iso_text.rstrip("Z")), with_date)
+    return shop_time_text(datetime.fromisoformat(iso_text.rstrip("Z")), with_date, language=language)
 
 
 def _variant(line: dict) -> str:
     return " ".join(v for v in (line.get("size"), line.get("color")) if v)
 
+
+# Labels and slips are read by carriers and customers in Vietnam: Vietnamese unless the shop prints in English.
+PRINT_LANGUAGE = "vi"
 
 _PAGE_CSS = """
 * { box-sizing: border-box; }
@@ -280,17 +287,18 @@ td.box { width: 6mm; font-size: 12pt; }
 """
 
 
-def _document(title: str, css: str, sheets: list[str], count_words: str) -> str:
+def _document(title: str, css: str, sheets: list[str], count_words: str, language: str) -> str:
     return (
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html><html lang=\"{_text(language)}\"><head><meta charset=\"utf-8\">"
         f"<title>{_text(title)}</title><style>{_PAGE_CSS}{css}</style></head><body>"
-        "<div class=\"toolbar\"><button onclick=\"window.print()\">🖨 In / Print</button>"
+        "<div class=\"toolbar\"><button onclick=\"window.print()\">"
+        f"{_text(translate('shipping.print_button', language))}</button>"
         f"<span>{_text(count_words)}</span></div>"
         + "".join(sheets) + "</body></html>"
     )
 
 
-def _label(snapshot: dict, printed_at: str) -> str:
+def _label(snapshot: dict, printed_at: str, language: str) -> str:
     order, receiver, totals, shipment = (snapshot["order"], snapshot["receiver"], snapshot["totals"],
                                          snapshot["shipment"] or {})
     lines = snapshot["lines"]
@@ -301,31 +309,35 @@ def _label(snapshot: dict, printed_at: str) -> str:
         for line in shown
     )
     if len(lines) > len(shown):
-        items += f"<li>… và {len(lines) - len(shown)} sản phẩm khác (xem phiếu đóng gói)</li>"
+        items += f"<li>{_words('shipping.label_more_items', language, count=len(lines) - len(shown))}</li>"
     quantity = sum(line["qty"] for line in lines)
     tracking = shipment.get("tracking_number")
     if order["payment"] == "cod":
-        money = (f"<div class=\"block cod\"><span class=\"caption\">Thu hộ (COD)</span>"
+        money = (f"<div class=\"block cod\"><span class=\"caption\">{_words('shipping.label_cod', language)}</span>"
                  f"<span class=\"amount\">{_text(vnd(totals['cod_amount']))}</span></div>")
     else:
-        money = "<div class=\"block paid\">ĐÃ CHUYỂN KHOẢN · KHÔNG THU TIỀN</div>"
-    note = f"<div class=\"note\"><b>Ghi chú:</b> {_text(order['note'])}</div>" if order.get("note") else ""
+        money = f"<div class=\"block paid\">{_words('shipping.label_paid', language)}</div>"
+    note = (f"<div class=\"note\"><b>{_words('shipping.print_note', language)}</b> {_text(order['note'])}</div>"
+            if order.get("note") else "")
+    carrier = shipment.get("carrier") or translate("shipping.label_no_carrier", language)
     return (
         "<section class=\"sheet label\">"
-        f"<div class=\"head\"><span class=\"carrier\">{_text(shipment.get('carrier') or 'Giao hàng')}</span>"
+        f"<div class=\"head\"><span class=\"carrier\">{_text(carrier)}</span>"
         f"<span class=\"code\">{_text(order['code'])}</span></div>"
-        f"<div class=\"tracking\">Mã vận đơn: <b>{_text(tracking) if tracking else '____________________'}</b>"
+        f"<div class=\"tracking\">{_words('shipping.label_tracking', language)} "
+        f"<b>{_text(tracking) if tracking else '____________________'}</b>"
         "</div>"
-        "<div class=\"block\"><div class=\"caption\">Người nhận</div>"
+        f"<div class=\"block\"><div class=\"caption\">{_words('shipping.print_receiver', language)}</div>"
         f"<div class=\"name\">{_text(receiver['name'])}</div>"
         f"<div class=\"phone\">☎ {_text(format_vn_phone(receiver['phone']))}</div>"
         f"<div class=\"address\">{_text(receiver['address'])}</div></div>"
         f"{money}"
-        f"<div class=\"block content\"><div class=\"caption\">Nội dung hàng · {quantity} sản phẩm</div>"
+        f"<div class=\"block content\"><div class=\"caption\">"
+        f"{_words('shipping.label_contents', language, count=quantity)}</div>"
         f"<ul>{items}</ul></div>"
         f"{note}"
         f"<div class=\"foot\"><span>{_text(order.get('livestream') or '')}</span>"
-        f"<span>In lúc {_text(printed_at)}</span></div>"
+        f"<span>{_words('shipping.print_printed_at', language, time=printed_at)}</span></div>"
         "</section>"
     )
 
@@ -333,7 +345,7 @@ def _label(snapshot: dict, printed_at: str) -> str:
 PLATFORM_NAMES = {"facebook": "Facebook", "tiktok": "TikTok"}
 
 
-def _slip(snapshot: dict, printed_at: str) -> str:
+def _slip(snapshot: dict, printed_at: str, language: str) -> str:
     order, customer, receiver, totals = (snapshot["order"], snapshot["customer"], snapshot["receiver"],
                                          snapshot["totals"])
     rows = "".join(
@@ -345,53 +357,65 @@ def _slip(snapshot: dict, printed_at: str) -> str:
         for number, line in enumerate(snapshot["lines"], start=1)
     )
     if order["payment"] == "cod":
-        pay = f"Thanh toán khi nhận hàng (COD): thu {_text(vnd(totals['cod_amount']))}"
+        pay = _words("shipping.slip_pay_cod", language, amount=vnd(totals["cod_amount"]))
     else:
-        pay = "Đã thanh toán bằng chuyển khoản"
-    note = f"<p><b>Ghi chú:</b> {_text(order['note'])}</p>" if order.get("note") else ""
+        pay = _words("shipping.slip_paid", language)
+    note = (f"<p><b>{_words('shipping.print_note', language)}</b> {_text(order['note'])}</p>"
+            if order.get("note") else "")
+    heading = "".join(f"<th>{_words(key, language)}</th>" for key in (
+        "shipping.slip_code", "shipping.slip_item", "shipping.slip_variant"))
+    heading += "".join(f"<th class=\"num\">{_words(key, language)}</th>" for key in (
+        "shipping.slip_qty", "shipping.slip_unit_price", "shipping.slip_amount"))
     return (
         "<section class=\"sheet slip\">"
-        "<div class=\"head\"><div><h1>PHIẾU ĐÓNG GÓI</h1>"
-        f"<div>{_text(order.get('livestream') or '')} · đơn tạo {_text(_local(order['first_comment_at']))}</div>"
+        f"<div class=\"head\"><div><h1>{_words('shipping.slip_title', language)}</h1>"
+        f"<div>{_text(order.get('livestream') or '')} · "
+        f"{_words('shipping.slip_ordered_at', language, time=_local(order['first_comment_at'], language))}</div>"
         f"</div><span class=\"code\">{_text(order['code'])}</span></div>"
         "<div class=\"people\">"
-        f"<div><div class=\"caption\">Khách hàng</div>{_text(customer['name'])}"
+        f"<div><div class=\"caption\">{_words('shipping.slip_customer', language)}</div>{_text(customer['name'])}"
         f"<br><small>{_text(PLATFORM_NAMES.get(customer.get('platform'), ''))}</small></div>"
-        f"<div><div class=\"caption\">Người nhận</div><b>{_text(receiver['name'])}</b> · "
+        f"<div><div class=\"caption\">{_words('shipping.print_receiver', language)}</div>"
+        f"<b>{_text(receiver['name'])}</b> · "
         f"{_text(format_vn_phone(receiver['phone']))}<br>{_text(receiver['address'])}</div>"
         "</div>"
-        "<table><thead><tr><th></th><th>#</th><th>Mã</th><th>Sản phẩm</th><th>Phân loại</th>"
-        "<th class=\"num\">SL</th><th class=\"num\">Đơn giá</th><th class=\"num\">Thành tiền</th></tr></thead>"
+        f"<table><thead><tr><th></th><th>#</th>{heading}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         "<div class=\"totals\">"
-        f"<div><span>Tiền hàng</span><span>{_text(vnd(totals['items']))}</span></div>"
-        f"<div><span>Phí vận chuyển</span><span>{_text(vnd(totals['shipping_fee']))}</span></div>"
-        + (f"<div><span>Giảm giá</span><span>−{_text(vnd(totals['discount']))}</span></div>"
+        f"<div><span>{_words('shipping.slip_items_total', language)}</span>"
+        f"<span>{_text(vnd(totals['items']))}</span></div>"
+        f"<div><span>{_words('shipping.slip_shipping_fee', language)}</span>"
+        f"<span>{_text(vnd(totals['shipping_fee']))}</span></div>"
+        + (f"<div><span>{_words('shipping.slip_discount', language)}</span>"
+           f"<span>−{_text(vnd(totals['discount']))}</span></div>"
            if totals["discount"] else "") +
-        f"<div class=\"grand\"><span>Tổng cộng</span><span>{_text(vnd(totals['total']))}</span></div>"
+        f"<div class=\"grand\"><span>{_words('shipping.slip_total', language)}</span>"
+        f"<span>{_text(vnd(totals['total']))}</span></div>"
         "</div>"
         f"<div class=\"pay\">{pay}</div>"
         f"{note}"
-        "<div class=\"sign\"><span>Người đóng gói: ..........................</span>"
-        "<span>Người kiểm tra: ..........................</span></div>"
-        "<div class=\"thanks\">Cảm ơn bạn đã ủng hộ shop! Vui lòng quay video khi mở hàng để được hỗ trợ "
-        "đổi trả.</div>"
-        f"<div class=\"foot\" style=\"margin-top:6mm;font-size:8pt;color:#555\">In lúc {_text(printed_at)}</div>"
+        f"<div class=\"sign\"><span>{_words('shipping.slip_packed_by', language)} ..........................</span>"
+        f"<span>{_words('shipping.slip_checked_by', language)} ..........................</span></div>"
+        f"<div class=\"thanks\">{_words('shipping.slip_thanks', language)}</div>"
+        "<div class=\"foot\" style=\"margin-top:6mm;font-size:8pt;color:#555\">"
+        f"{_words('shipping.print_printed_at', language, time=printed_at)}</div>"
         "</section>"
     )
 
 
-def labels_html(store: Store, order_ids) -> str:
-    """Shipping labels (100 × 150 mm), one page per order, as a print-ready HTML page."""
+def labels_html(store: Store, order_ids, language: str = PRINT_LANGUAGE) -> str:
+    """Shipping labels (100 × 150 mm), one page per order, as a print-ready HTML page in `language`."""
     snapshots = _snapshots(store, order_ids)
-    printed_at = shop_time_text(utc_now(), with_date=True)
-    return _document("Tem giao hàng · shipping labels", _LABEL_CSS, [_label(s, printed_at) for s in snapshots],
-                     f"{len(snapshots)} tem giao hàng · khổ 100 × 150 mm")
+    printed_at = shop_time_text(utc_now(), with_date=True, language=language)
+    return _document(translate("shipping.labels_title", language), _LABEL_CSS,
+                     [_label(s, printed_at, language) for s in snapshots],
+                     translate("shipping.labels_count", language, count=len(snapshots)), language)
 
 
-def packing_slips_html(store: Store, order_ids) -> str:
-    """Packing slips (A5), one page per order, as a print-ready HTML page."""
+def packing_slips_html(store: Store, order_ids, language: str = PRINT_LANGUAGE) -> str:
+    """Packing slips (A5), one page per order, as a print-ready HTML page in `language`."""
     snapshots = _snapshots(store, order_ids)
-    printed_at = shop_time_text(utc_now(), with_date=True)
-    return _document("Phiếu đóng gói · packing slips", _SLIP_CSS, [_slip(s, printed_at) for s in snapshots],
-                     f"{len(snapshots)} phiếu đóng gói · khổ A5")
+    printed_at = shop_time_text(utc_now(), with_date=True, language=language)
+    return _document(translate("shipping.slips_title", language), _SLIP_CSS,
+                     [_slip(s, printed_at, language) for s in snapshots],
+                     translate("shipping.slips_count", language, count=len(snapshots)), language)

@@ -6,29 +6,31 @@ import re
 
 from core.auth import User, check_password_rules, end_sessions_of, hash_password, require_owner
 from core.errors import InvalidInput
+from core.i18n import Text
 from core.formatting import utc_now
 from core.store import Store
 
 ROLES = ("owner", "staff")
+ROLE_LABELS = {"owner": Text("staff.role_owner"), "staff": Text("staff.role_staff")}
 USERNAME_PATTERN = re.compile(r"^[a-z0-9_.-]{2,32}$")
 
 
 def add_user(store: Store, username: str, display_name: str, role: str = "staff", *, by: User,
              password: str | None = None) -> int:
     """The owner adds a staff member (or another owner); without a password they cannot log in yet."""
-    require_owner(by, "add staff members")
+    require_owner(by, Text("staff.what_add_staff"))
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
     if not USERNAME_PATTERN.match(username):
-        raise InvalidInput("A username is 2–32 lower-case letters, digits, dots, dashes or underscores.")
+        raise InvalidInput("staff.username_rules")
     if not display_name:
-        raise InvalidInput("A staff member needs a display name.")
+        raise InvalidInput("staff.needs_display_name")
     if role not in ROLES:
-        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
+        raise InvalidInput("staff.bad_role", choices=", ".join(ROLES))
     password_hash = hash_password(check_password_rules(password, username)) if password else None
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-            raise InvalidInput(f"The username {username} is already taken.")
+            raise InvalidInput("staff.username_taken", username=username)
         return cur.execute(
             "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) "
             "RETURNING id",
@@ -45,14 +47,14 @@ def list_users(store: Store, active_only: bool = True) -> list[dict]:
 
 def set_active(store: Store, user_id: int, active: bool, *, by: User) -> None:
     """The owner switches a user off (their sessions end at once) or on again; the last owner stays on."""
-    require_owner(by, "switch staff members on or off")
+    require_owner(by, Text("staff.what_switch_staff"))
     with store.transaction() as cur:
         row = cur.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
         if row is None:
-            raise InvalidInput("There is no such user.")
+            raise InvalidInput("staff.no_such_user")
         if not active and row[0] == "owner" and cur.execute(
                 "SELECT count(*) FROM users WHERE role = 'owner' AND active AND id <> ?", [user_id]).fetchone()[0] == 0:
-            raise InvalidInput("The last owner cannot be switched off.")
+            raise InvalidInput("staff.last_owner")
         cur.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
         if not active:
             end_sessions_of(cur, user_id)

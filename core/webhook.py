@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from core import config, orders
+from core.i18n import Text
 
 SIGNATURE_HEADER = "X-Chotdon-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -26,10 +27,10 @@ UPDATED = "order.updated_in_shipping_book"
 SHIPPED_EVENT = "order.shipped"
 LEFT = "order.left_shipping_book"
 EVENTS = {
-    ENTERED: "entered the shipping book",
-    UPDATED: "changed while in the shipping book",
-    SHIPPED_EVENT: "shipped",
-    LEFT: "left the shipping book",
+    ENTERED: Text("webhook.event_entered"),
+    UPDATED: Text("webhook.event_updated"),
+    SHIPPED_EVENT: Text("webhook.event_shipped"),
+    LEFT: Text("webhook.event_left"),
 }
 
 
