@@ -8,7 +8,8 @@ from core import assignment, ingest, livestreams, orders, staff
 from core.demo import demo_replay
 from core.facebook import facebook_worker
 from core.errors import ChotdonError
-from core.formatting import shop_time_text
+from core.i18n import Text
+from ui.i18n import number, say, t, time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
 from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
@@ -17,11 +18,10 @@ MARKS = {
     "created": "🛒", "added": "🛒", "repeat": "🔁", "review": "⚠️", "question": "❓", "contact": "📞",
     "cancel": "🚫", "none": "💬",
 }
-LEGEND = ("🛒 made or changed an order · 🔁 repeat, counted once · ⚠️ needs review · ❓ question · 📞 phone · "
-          "🚫 cancel · ⛔ blacklisted customer")
+# The "Show" choices: each one's label is livestream.show_<choice>.
 SHOW_KINDS = {
-    "All comments": None, "Order comments": ["order"], "Needs review": ["review"], "Questions": ["question"],
-    "Phones": ["contact"], "Cancels": ["cancel"],
+    "all": None, "order": ["order"], "review": ["review"], "question": ["question"], "contact": ["contact"],
+    "cancel": ["cancel"],
 }
 
 
@@ -34,7 +34,7 @@ def mark_of(kind: str, effect: str) -> str:
 store = get_store()
 livestream_id = selected_livestream_id(store)
 if livestream_id is None:
-    st.info("No livestream yet: create one on the Setup page.")
+    st.info(t("livestream.no_livestream"))
     st.stop()
 livestream = livestreams.get_livestream(store, livestream_id)
 replay = demo_replay(store, livestream_id)
@@ -44,46 +44,49 @@ st.title(f"🔴 {plain(livestream['title'])}", anchor=False)
 show_flashes()
 
 top = st.columns([1.2, 1, 1.1, 1.5, 1.7], vertical_alignment="bottom")
-speed = top[0].selectbox("Demo speed", options=[1, 5, 20, 60], index=2, format_func=lambda s: f"{s}× live speed",
-                         key="demo_speed", disabled=replay.running)
+# Labels made here, in the reader's language: a format_func is also called outside this run (AppTest).
+speed_labels = {s: t("livestream.speed_option", speed=s) for s in (1, 5, 20, 60)}
+speed = top[0].selectbox(t("livestream.demo_speed"), options=list(speed_labels), index=2,
+                         format_func=speed_labels.get, key="demo_speed", disabled=replay.running)
 if replay.running:
-    if top[1].button("⏹ Stop demo", key="stop_demo", use_container_width=True):
+    if top[1].button(t("livestream.stop_demo"), key="stop_demo", use_container_width=True):
         replay.stop()
         replay.wait(5)
         st.rerun()
 else:
-    if top[1].button("▶ Play demo live", key="play_demo", type="primary", use_container_width=True):
+    if top[1].button(t("livestream.play_demo"), key="play_demo", type="primary", use_container_width=True):
         replay.speed = float(speed)
         replay.start()
         st.rerun()
-show_choice = top[2].selectbox("Show", options=list(SHOW_KINDS), key="show_kinds")
+show_labels = {choice: t(f"livestream.show_{choice}") for choice in SHOW_KINDS}
+show_choice = top[2].selectbox(t("livestream.show"), options=list(SHOW_KINDS), format_func=show_labels.get,
+                               key="show_kinds")
 
 
 def save_on_duty() -> None:
     try:
         assignment.set_on_duty(store, livestream_id, st.session_state[f"on_duty-{livestream_id}"], by=current_user())
     except ChotdonError as error:
-        flash(str(error), "error")
+        flash(error.text, "error")
 
 
 workers = {u["id"]: u["display_name"] for u in staff.list_users(store)}
-top[4].multiselect("On duty", options=list(workers), format_func=workers.get,
+top[4].multiselect(t("livestream.on_duty"), options=list(workers), format_func=workers.get,
                    default=[i for i in assignment.on_duty(store, livestream_id) if i in workers],
-                   key=f"on_duty-{livestream_id}", on_change=save_on_duty, placeholder="all active staff",
-                   help="New customers who order go to these staff members in turn; nobody marked: all staff")
+                   key=f"on_duty-{livestream_id}", on_change=save_on_duty,
+                   placeholder=t("livestream.on_duty_placeholder"), help=t("livestream.on_duty_help"))
 facebook_running = facebook_live is not None and facebook_live.running
 if facebook_live is not None:
     if facebook_running:
-        if top[3].button("⏹ Stop Facebook Live", key="stop_facebook"):
+        if top[3].button(t("livestream.stop_facebook"), key="stop_facebook"):
             facebook_live.stop()
             facebook_live.wait(5)
             st.rerun()
-    elif top[3].button("▶ Start Facebook Live", key="start_facebook",
-                       help="Read this live's comments from Facebook (live video id and token: Setup)"):
+    elif top[3].button(t("livestream.start_facebook"), key="start_facebook", help=t("livestream.start_facebook_help")):
         facebook_live.start()
         st.rerun()
 if replay.error:
-    st.error(plain(replay.error))
+    st.error(plain(say(replay.error)))
 
 editing = st.session_state.get("live_edit_order")
 # While an order is open the form gets the wider half; otherwise the stream does.
@@ -97,14 +100,15 @@ def facebook_status() -> None:
     state = facebook_live.state()
     if state.running != facebook_running:
         st.rerun()  # it stopped by itself (a refused token): the whole page, so Start comes back
-    line = f"{FACEBOOK_ICONS.get(state.phase, '⚪')} **Facebook Live:** {plain(state.headline)}"
+    line = t("livestream.facebook_status", icon=FACEBOOK_ICONS.get(state.phase, "⚪"),
+             headline=plain(say(state.headline)))
     if state.running or state.comments_received:
-        line += f"  \n{plain(state.details())}"
+        line += "  \n" + plain(" · ".join(say(part) for part in state.detail_parts()))
     st.caption(line)
     if state.error:
-        (st.warning if state.phase == "retrying" else st.error)(plain(state.error))
+        (st.warning if state.phase == "retrying" else st.error)(plain(say(state.error)))
     elif state.stream_problem:
-        st.caption(plain(state.stream_problem))
+        st.caption(plain(say(state.stream_problem)))
 
 
 def comment_stream_panel() -> None:
@@ -112,17 +116,17 @@ def comment_stream_panel() -> None:
         facebook_status()
     counts = ingest.comment_counts(store, livestream_id)
     metrics = st.columns(4)
-    metrics[0].metric("Comments", sum(counts.values()))
-    metrics[1].metric("Order comments", counts.get("order", 0))
-    metrics[2].metric("Orders", orders.count_orders(store, livestream_id))
-    metrics[3].metric("Need review", counts.get("review", 0))
+    metrics[0].metric(t("livestream.comments"), number(sum(counts.values())))
+    metrics[1].metric(t("livestream.order_comments"), number(counts.get("order", 0)))
+    metrics[2].metric(t("livestream.orders"), number(orders.count_orders(store, livestream_id)))
+    metrics[3].metric(t("livestream.need_review"), number(counts.get("review", 0)))
     if replay.running or (replay.played and replay.played < replay.total):
         st.progress(replay.played / max(replay.total, 1),
-                    text=f"Demo live: {replay.played} of {replay.total} comments played")
-    st.caption(LEGEND)
+                    text=t("livestream.demo_progress", played=number(replay.played), total=number(replay.total)))
+    st.caption(t("livestream.legend"))
     rows = ingest.comment_stream(store, livestream_id, limit=40, kinds=SHOW_KINDS[show_choice])
     if not rows:
-        st.info("No comments yet. Press **Play demo live**, or type comments in below.")
+        st.info(t("livestream.no_comments"))
         return
     needing_review = [row for row in rows if row["kind"] == "review" and row["effect"] not in ("created", "added")]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
@@ -133,24 +137,24 @@ def comment_stream_panel() -> None:
                 cols = st.columns([0.72, 1.55, 2.6, 0.9, 0.8], vertical_alignment="center", gap="small")
             else:  # narrower while an order is open: the order code column gives way
                 cols = st.columns([0.8, 1.5, 2.3, 0.01, 0.85], vertical_alignment="center", gap="small")
-            cols[0].caption(shop_time_text(row["commented_at"]))
+            cols[0].caption(time_text(row["commented_at"]))
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
-            cols[2].markdown(plain(row["message"]) or "_(empty)_")
+            cols[2].markdown(plain(row["message"]) or t("livestream.empty_comment"))
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
-                cols[2].caption("⚠️ " + plain("; ".join(reasons_of[row["id"]])))
+                cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
             if row["kind"] in ("review", "question") and row["effect"] not in ("created", "added"):
-                if cols[4].button("Fix", key=f"fix-comment-{row['id']}", use_container_width=True,
-                                  help="Correct the comment and turn it into order lines"):
+                if cols[4].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", use_container_width=True,
+                                  help=t("livestream.fix_help")):
                     st.session_state["live_fix_comment"] = int(row["id"])
                     st.session_state.pop("live_edit_order", None)
                     st.rerun()
             elif row["edit_order_id"] is not None:
                 if editing is None:
-                    cols[3].caption(f"{row['order_code']}  \n{orders.STATUS_LABELS[row['order_status']]}")
-                if cols[4].button("Edit", key=f"edit-comment-{row['id']}", use_container_width=True,
-                                  help=f"Open order {row['order_code']}"):
+                    cols[3].caption(f"{row['order_code']}  \n{say(orders.STATUS_LABELS[row['order_status']])}")
+                if cols[4].button(t("livestream.edit"), key=f"edit-comment-{row['id']}", use_container_width=True,
+                                  help=t("livestream.open_order", code=row["order_code"])):
                     st.session_state["live_edit_order"] = int(row["edit_order_id"])
                     st.session_state.pop("live_fix_comment", None)
                     st.rerun()
@@ -160,18 +164,18 @@ with stream_column:
     live_now = replay.running or facebook_running
     st.fragment(run_every=2 if live_now else 10)(comment_stream_panel)()
 
-    with st.expander("✍️ Type or paste comments (one per line: `Customer name: comment`)"):
+    with st.expander(t("livestream.hand_entry")):
         token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
         with st.form("hand_entry", clear_on_submit=False, border=False):
-            text = st.text_area("Comments", key="hand_entry_text", height=120,
-                                placeholder="Nguyễn Lan: chốt A1 M 2\nMẹ Bống: 0912 345 678")
-            submitted = st.form_submit_button("Add comments", key="hand_entry_submit")
+            text = st.text_area(t("livestream.comments"), key="hand_entry_text", height=120,
+                                placeholder=t("livestream.hand_entry_example"))
+            submitted = st.form_submit_button(t("livestream.add_comments"), key="hand_entry_submit")
         if submitted:
             comments, errors = ingest.hand_entry_comments(text, entry_token=token)
             if errors:
-                st.error("Nothing was added: " + plain("; ".join(errors)))
+                st.error(t("livestream.nothing_added", errors=plain("; ".join(say(error) for error in errors))))
             elif not comments:
-                st.warning("Type at least one comment.")
+                st.warning(t("livestream.type_a_comment"))
             else:
                 try:
                     summary = ingest.ingest_comments(store, livestream_id, comments, source="hand")
@@ -179,26 +183,29 @@ with stream_column:
                     show_error(error)
                 else:
                     st.session_state["hand_entry_token"] = uuid.uuid4().hex
-                    flash(f"Added {summary.new} comments ({summary.kinds.get('order', 0)} order comments, "
-                          f"{summary.orders_created} new orders).")
+                    flash(Text("livestream.comments_added", new=summary.new, order_comments=summary.kinds.get("order", 0),
+                               orders=summary.orders_created))
                     st.rerun()  # the stream above was drawn before these comments were stored
 
-    with st.expander("📄 Import a comment file (CSV or JSONL)"):
-        upload = st.file_uploader("Comment file", type=["csv", "jsonl", "json", "ndjson"], key="comment_file")
-        if upload is not None and st.button("Import comments", key="import_comments"):
-            bar = st.progress(0.0, text="Reading…")
+    with st.expander(t("livestream.import_file")):
+        upload = st.file_uploader(t("livestream.comment_file"), type=["csv", "jsonl", "json", "ndjson"],
+                                  key="comment_file")
+        if upload is not None and st.button(t("livestream.import_comments"), key="import_comments"):
+            bar = st.progress(0.0, text=t("livestream.reading"))
             text = upload.getvalue().decode("utf-8", errors="replace")
             total_lines = max(text.count("\n"), 1)
             summary = ingest.ingest_text(
                 store, livestream_id, text, filename=upload.name, source="file",
-                progress=lambda lines: bar.progress(min(lines / total_lines, 1.0), text=f"{lines} lines read"),
+                progress=lambda lines: bar.progress(min(lines / total_lines, 1.0),
+                                                    text=t("livestream.lines_read", lines=number(lines))),
             )
-            bar.progress(1.0, text="Done")
-            message = (f"{summary.new} new comments, {summary.duplicates} already stored, "
-                       f"{summary.orders_created} new orders, {summary.orders_updated} orders changed.")
+            bar.progress(1.0, text=t("livestream.done"))
+            message = Text("livestream.imported", new=summary.new, duplicates=summary.duplicates,
+                           created=summary.orders_created, updated=summary.orders_updated)
             if summary.bad_lines:
-                flash(message + f" {summary.bad_lines} lines could not be read: " + "; ".join(
-                    f"line {e['line']}: {e['error']}" for e in summary.errors[:10]), "warning")
+                flash(Text("livestream.imported_with_bad_lines", summary=message, count=summary.bad_lines,
+                           lines=[Text("livestream.bad_line", line=e["line"], error=e["error"])
+                                  for e in summary.errors[:10]]), "warning")
             else:
                 flash(message)
             st.rerun()  # the stream above was drawn before these comments were stored
@@ -206,32 +213,33 @@ with stream_column:
 def fix_comment_panel(comment_id: int) -> None:
     """A review or question comment, corrected by staff, becomes order lines for its customer."""
     found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id)
-    if st.button("✕ Close", key="close_fix_comment"):
+    if st.button(t("livestream.close"), key="close_fix_comment"):
         st.session_state.pop("live_fix_comment", None)
         st.rerun()
     if not found:
-        st.warning("That comment is no longer in the stream.")
+        st.warning(t("livestream.comment_gone"))
         return
     row = found[0]
-    st.markdown(f"#### Fix a comment of {plain(row['customer'])}")
-    st.caption("Comment: " + plain(row["message"]))
-    text = st.text_input("Corrected comment", value=row["message"], key=f"fix-text-{comment_id}",
-                         help="Write it the way an order comment reads, e.g. A1 M 2, then press Enter")
+    st.markdown(t("livestream.fix_title", customer=plain(row["customer"])))
+    st.caption(t("livestream.fix_comment", comment=plain(row["message"])))
+    text = st.text_input(t("livestream.corrected_comment"), value=row["message"], key=f"fix-text-{comment_id}",
+                         help=t("livestream.corrected_comment_help"))
     preview = ingest.explain_comment(store, livestream_id, text)
     if preview.lines:
-        st.caption("Reads as: " + plain(", ".join(
+        read = ", ".join(
             f"{line.code}{' ' + line.size if line.size else ''}{' ' + line.color if line.color else ''} ×{line.qty}"
-            for line in preview.lines)) + f" · {preview.kind}")
+            for line in preview.lines)
+        st.caption(t("livestream.reads_as", lines=plain(read), kind=t(f"ingest.kind_{preview.kind}")))
     if preview.reasons:
-        st.caption("⚠️ " + plain("; ".join(preview.reasons)))
-    submitted = st.button("Add to order", type="primary", key=f"fix-submit-{comment_id}")
+        st.caption("⚠️ " + plain("; ".join(say(reason) for reason in preview.reasons)))
+    submitted = st.button(t("livestream.add_to_order"), type="primary", key=f"fix-submit-{comment_id}")
     if submitted:
         try:
             made = ingest.order_from_corrected_comment(store, comment_id, text, actor=actor())
         except ChotdonError as error:
             show_error(error)
         else:
-            flash(f"Order {made['code']}: lines added from the corrected comment.")
+            flash(Text("livestream.fixed", code=made["code"]))
             st.session_state.pop("live_fix_comment", None)
             st.session_state["live_edit_order"] = made["order_id"]
             st.rerun()
@@ -242,9 +250,9 @@ with editor_column:
     if fixing is not None:
         fix_comment_panel(int(fixing))
     elif editing is None:
-        st.info("Press **Edit** on a comment to open that customer's order here.")
+        st.info(t("livestream.press_edit"))
     else:
-        close = st.button("✕ Close", key="close_live_editor")
+        close = st.button(t("livestream.close"), key="close_live_editor")
         if close:
             st.session_state.pop("live_edit_order", None)
             st.rerun()
