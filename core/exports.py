@@ -5,6 +5,10 @@ Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) a
 what they like: `=HYPERLINK(...)` as a name would run on the owner's computer. In CSV and Excel such text cells are
 written with a leading single quote, so they show as text; numbers stay numbers. Parquet is read by programs,
 not spreadsheets, and keeps the text exactly. Times are the shop's local time, like everywhere in the reports.
+
+The files people open in a spreadsheet (CSV, Excel) are written for the reader: column titles in the reader's
+language (Mã đơn, Khách hàng, Thành tiền ... in Vietnamese), order statuses and payments in words, the sheet
+named after what it holds. Parquet keeps the column names and codes, so that programs read every export alike.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from core import config, reports
+from core import config, orders, reports
 from core.errors import InvalidInput
+from core.i18n import DEFAULT_LANGUAGE, Text, localize, table, translate
 from core.store import Store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,9 +54,9 @@ class Scope:
 
     def __post_init__(self):
         if (self.livestream_id is None) == (self.since is None or self.until is None):
-            raise InvalidInput("Export one livestream, or a date range with a start and an end.")
+            raise InvalidInput("exports.one_scope")
         if self.since is not None and self.until is not None and self.until < self.since:
-            raise InvalidInput("The end of the date range is before its start.")
+            raise InvalidInput("reports.range_backwards")
 
     @property
     def slug(self) -> str:
@@ -145,11 +150,17 @@ WHERE cm.customer_id IS NOT NULL OR od.customer_id IS NOT NULL
 ORDER BY order_value DESC, customer, cu.id
 """
 
-KINDS: dict[str, tuple[str, str]] = {
-    "orders": ("Orders with their lines (one row per line)", ORDERS_SQL),
-    "comments": ("Comments", COMMENTS_SQL),
-    "customers": ("Customers who commented or ordered", CUSTOMERS_SQL),
+KINDS: dict[str, tuple[Text, str]] = {
+    "orders": (Text("exports.kind.orders"), ORDERS_SQL),
+    "comments": (Text("exports.kind.comments"), COMMENTS_SQL),
+    "customers": (Text("exports.kind.customers"), CUSTOMERS_SQL),
 }
+SHEET_NAMES: dict[str, Text] = {
+    "orders": Text("exports.sheet.orders"),
+    "comments": Text("exports.sheet.comments"),
+    "customers": Text("exports.sheet.customers"),
+}
+PAYMENT_LABELS: dict[str, Text] = {"cod": Text("exports.payment.cod"), "transfer": Text("exports.payment.transfer")}
 
 
 def export_frame(store: Store, kind: str, scope: Scope) -> pd.DataFrame:
@@ -166,7 +177,7 @@ def preview(store: Store, kind: str, scope: Scope, rows: int = 500) -> tuple[pd.
 
 def _export_query(store: Store, kind: str, scope: Scope) -> tuple[str, dict]:
     if kind not in KINDS:
-        raise InvalidInput(f"Exports are one of {', '.join(KINDS)}.")
+        raise InvalidInput("exports.unknown_kind", choices=", ".join(KINDS))
     sql = KINDS[kind][1]
     params: dict = {"livestream_ids": scope.livestream_ids(store)}
     if "$zone" in sql:
@@ -185,7 +196,30 @@ def encode(frame: pd.DataFrame, fmt: str, *, sheet_name: str = "Chotdon") -> byt
         return to_xlsx(frame, sheet_name=sheet_name)
     if fmt == "parquet":
         return to_parquet(frame)
-    raise InvalidInput(f"Export formats are {', '.join(FORMATS)}.")
+    raise InvalidInput("exports.unknown_format", choices=", ".join(FORMATS))
+
+
+# -- for the reader ------------------------------------------------------------------------------------------
+def for_people(frame: pd.DataFrame, language: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """An export as CSV and Excel files carry it: column titles in `language` (exports.column.*), order statuses
+    and payments in words. Values are otherwise unchanged; columns without a title keep their name."""
+    readable = frame.copy()
+    if "status" in readable.columns:
+        readable["status"] = readable["status"].map(
+            lambda code: localize(orders.STATUS_LABELS[code], language) if code in orders.STATUS_LABELS else code)
+    if "payment" in readable.columns:
+        readable["payment"] = readable["payment"].map(
+            lambda code: localize(PAYMENT_LABELS[code], language) if code in PAYMENT_LABELS else code)
+    titled = [column for column in readable.columns if f"exports.column.{column}" in table(DEFAULT_LANGUAGE)]
+    return readable.rename(columns={column: translate(f"exports.column.{column}", language) for column in titled})
+
+
+def export_file(store: Store, kind: str, scope: Scope, fmt: str, language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The whole export in one format: for the reader in CSV and Excel (see `for_people`), as stored in Parquet."""
+    frame = export_frame(store, kind, scope)
+    if fmt == "parquet":
+        return encode(frame, fmt)
+    return encode(for_people(frame, language), fmt, sheet_name=localize(SHEET_NAMES[kind], language))
 
 
 # -- formula-safe text ---------------------------------------------------------------------------------------
@@ -225,8 +259,7 @@ def to_xlsx(frame: pd.DataFrame, *, sheet_name: str = "Chotdon") -> bytes:
     from openpyxl.styles import Font
 
     if len(frame) >= EXCEL_MAX_ROWS:
-        raise InvalidInput(f"Excel sheets hold at most {EXCEL_MAX_ROWS - 1:,} rows; this export has "
-                           f"{len(frame):,}. Choose CSV or Parquet, or a shorter date range.")
+        raise InvalidInput("exports.excel_too_many_rows", limit=f"{EXCEL_MAX_ROWS - 1:,}", rows=f"{len(frame):,}")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_name))
     columns = [str(column) for column in frame.columns]

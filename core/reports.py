@@ -28,6 +28,7 @@ import pandas as pd
 from core import config, orders
 from core.errors import InvalidInput, NotFound
 from core.formatting import shop_zone, to_utc_naive
+from core.i18n import Text
 from core.store import Store
 
 CONFIRMED = sorted(orders.COMMITTED)
@@ -361,7 +362,7 @@ def range_query(since: date, until: date) -> tuple[str, dict]:
 def utc_bounds(since: date, until: date) -> tuple[datetime, datetime]:
     """Shop-local days [since, until] as a naive UTC [start, end)."""
     if until < since:
-        raise InvalidInput("The end of the date range is before its start.")
+        raise InvalidInput("reports.range_backwards")
     zone = shop_zone()
     start = to_utc_naive(datetime.combine(since, time(0), tzinfo=zone))
     end = to_utc_naive(datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone))
@@ -395,7 +396,7 @@ def live_report(store: Store, livestream_id: int, *, largest: int = LARGEST_CUST
         frames = _run(cur, live_queries(livestream_id, largest=largest))
     figures = frames["figures"]
     if figures.empty:
-        raise NotFound(f"Livestream {livestream_id} does not exist.")
+        raise NotFound("reports.livestream_not_found", id=livestream_id)
     row = figures.iloc[0].to_dict()
     return LiveReport(
         livestream_id=livestream_id, title=row["title"], status=row["status"],
@@ -405,7 +406,8 @@ def live_report(store: Store, livestream_id: int, *, largest: int = LARGEST_CUST
         by_status=_every_status(frames["by_status"]),
         timeline=_fill_minutes(frames["timeline"]),
         top_items=frames["top_items"],
-        by_staff=frames["by_staff"].assign(staff=lambda f: f["staff"].fillna("Nobody")),
+        # In English; a page names orders without staff in its reader's language by their missing staff_id.
+        by_staff=frames["by_staff"].assign(staff=lambda f: f["staff"].fillna(Text("reports.nobody"))),
         largest_customers=frames["largest_customers"],
     )
 
@@ -460,7 +462,7 @@ def livestream_ids_in_range(store: Store, since: date, until: date) -> list[int]
 
 def across_lives_report(store: Store, since: date, until: date, *, item_grouping: str = "code") -> AcrossLivesReport:
     if item_grouping not in ITEM_GROUPINGS:
-        raise InvalidInput(f"Items are grouped by one of {', '.join(ITEM_GROUPINGS)}.")
+        raise InvalidInput("reports.bad_grouping", choices=", ".join(ITEM_GROUPINGS))
     range_sql, range_params = range_query(since, until)
     with _ReadSnapshot(store) as cur:
         ids = [row[0] for row in cur.execute(range_sql, range_params).fetchall()]

@@ -31,6 +31,7 @@ from core import config
 from core.auth import User, require_owner
 from core.errors import ChotdonError, InvalidInput, NotFound
 from core.formatting import utc_now
+from core.i18n import DEFAULT_LANGUAGE, Text, number, translate
 from core.store import Store
 
 MAX_ROWS = 10_000
@@ -55,8 +56,8 @@ class ConsoleTimeout(ChotdonError):
 @dataclass(frozen=True)
 class ConsoleView:
     name: str
-    about: str
-    columns: tuple[tuple[str, str], ...]  # (column, meaning); the SELECT below gives exactly these columns
+    about: Text
+    columns: tuple[tuple[str, Text], ...]  # (column, meaning); the SELECT below gives exactly these columns
     sql: str  # run on the shop's database; $zone is the shop's time zone
 
 
@@ -64,56 +65,44 @@ def _local(column: str) -> str:
     return f"timezone($zone, timezone('UTC', {column}))"
 
 
+def _view(name: str, columns: tuple[str, ...], sql: str) -> ConsoleView:
+    """A view whose description and column meanings are in the console's tables (console.about.<view>,
+    console.column.<view>.<column>)."""
+    return ConsoleView(name, Text(f"console.about.{name}"),
+                       tuple((column, Text(f"console.column.{name}.{column}")) for column in columns), sql)
+
+
 VIEWS: tuple[ConsoleView, ...] = (
-    ConsoleView(
-        "livestreams", "One row per livestream.",
-        (("id", "livestream number"), ("title", "title"), ("platform", "facebook, tiktok or other"),
-         ("status", "planned, live or ended"), ("started_at", "start (shop time)"), ("ended_at", "end (shop time)"),
-         ("created_at", "when it was set up (shop time)")),
+    _view(
+        "livestreams",
+        ("id", "title", "platform", "status", "started_at", "ended_at", "created_at"),
         f"SELECT id, title, platform, status, {_local('started_at')} AS started_at, "
         f"{_local('ended_at')} AS ended_at, {_local('created_at')} AS created_at FROM livestreams",
     ),
-    ConsoleView(
-        "items", "The items of each livestream (short code, price, stock).",
-        (("id", "item id"), ("livestream_id", "livestream"), ("code", "short code, as set up"),
-         ("name", "item name"), ("sku", "stock keeping unit"), ("price", "price in VND"),
-         ("stock", "stock for the live (NULL = unlimited)"), ("sizes", "sizes offered (list)"),
-         ("colors", "colors offered (list)"), ("position", "order on the setup screen")),
+    _view(
+        "items",
+        ("id", "livestream_id", "code", "name", "sku", "price", "stock", "sizes", "colors", "position"),
         "SELECT id, livestream_id, code, name, sku, price, stock, sizes, colors, position FROM live_items",
     ),
-    ConsoleView(
-        "customers", "Everyone who commented, with what staff know about them.",
-        (("id", "customer id"), ("platform", "facebook, tiktok or other"),
-         ("platform_user_id", "the customer's id on the platform"), ("display_name", "name on the platform"),
-         ("phone", "phone"), ("address", "address"), ("province_code", "province code"), ("ward_code", "ward code"),
-         ("street", "street"), ("tags", "tags (list)"), ("blacklisted", "on the blacklist"),
-         ("blacklist_reason", "why"), ("staff_id", "staff in charge"), ("notes", "staff notes"),
-         ("created_at", "first seen (shop time)")),
+    _view(
+        "customers",
+        ("id", "platform", "platform_user_id", "display_name", "phone", "address", "province_code",
+         "ward_code", "street", "tags", "blacklisted", "blacklist_reason", "staff_id", "notes", "created_at"),
         "SELECT id, platform, platform_user_id, display_name, phone, address, province_code, ward_code, street, tags, "
         f"blacklisted, blacklist_reason, staff_id, notes, {_local('created_at')} AS created_at FROM customers",
     ),
-    ConsoleView(
-        "comments", "Every comment of every livestream.",
-        (("id", "comment id"), ("livestream_id", "livestream"), ("customer_id", "who wrote it"),
-         ("message", "the text"), ("commented_at", "when it was written (shop time)"),
-         ("kind", "order, cancel, contact, question, review or none"),
-         ("effect", "what it did: created, added, repeat, cancelled, contact, ... or none"),
-         ("order_id", "the order it touched"), ("source", "where it came from (facebook, file, hand, demo, ...)")),
+    _view(
+        "comments",
+        ("id", "livestream_id", "customer_id", "message", "commented_at", "kind", "effect", "order_id",
+         "source"),
         f"SELECT id, livestream_id, customer_id, message, {_local('commented_at')} AS commented_at, kind, effect, "
         "order_id, source FROM comments",
     ),
-    ConsoleView(
-        "orders", "One row per order, with its value.",
-        (("id", "order id"), ("code", "order code, as printed on bags"), ("livestream_id", "livestream"),
-         ("customer_id", "customer"), ("status", "draft, awaiting_confirmation, awaiting_shipment, sent_to_shop, "
-                                                 "shipped or cancelled"),
-         ("staff_id", "staff in charge"), ("first_comment_at", "the customer's first order comment (shop time)"),
-         ("receiver_name", "receiver"), ("receiver_phone", "receiver's phone"),
-         ("receiver_address", "receiver's address"), ("note", "note"), ("subtotal", "lines, in VND"),
-         ("shipping_fee", "shipping fee, VND"), ("discount", "discount, VND"),
-         ("total", "subtotal + shipping - discount, VND"), ("payment", "cod or transfer"), ("carrier", "carrier"),
-         ("tracking_number", "tracking number"), ("shipped_at", "shipped (shop time)"),
-         ("created_at", "created (shop time)"), ("updated_at", "last change (shop time)")),
+    _view(
+        "orders",
+        ("id", "code", "livestream_id", "customer_id", "status", "staff_id", "first_comment_at", "receiver_name",
+         "receiver_phone", "receiver_address", "note", "subtotal", "shipping_fee", "discount", "total",
+         "payment", "carrier", "tracking_number", "shipped_at", "created_at", "updated_at"),
         "WITH t AS (SELECT order_id, sum(qty * unit_price)::BIGINT AS subtotal FROM order_lines GROUP BY order_id) "
         "SELECT o.id, o.code, o.livestream_id, o.customer_id, o.status, o.staff_id, "
         f"{_local('o.first_comment_at')} AS first_comment_at, o.receiver_name, o.receiver_phone, "
@@ -122,45 +111,46 @@ VIEWS: tuple[ConsoleView, ...] = (
         f"o.tracking_number, {_local('o.shipped_at')} AS shipped_at, {_local('o.created_at')} AS created_at, "
         f"{_local('o.updated_at')} AS updated_at FROM orders o LEFT JOIN t ON t.order_id = o.id",
     ),
-    ConsoleView(
-        "order_lines", "The lines of each order, with the item they are for.",
-        (("id", "line id"), ("order_id", "order"), ("livestream_id", "livestream of the order"),
-         ("item_id", "item (NULL while the typed code is unknown)"), ("code_typed", "short code as typed"),
-         ("item_code", "the item's code"), ("item_name", "the item's name"), ("size", "size"), ("color", "color"),
-         ("qty", "quantity claimed"), ("waitlisted_qty", "of which waiting for stock"),
-         ("unit_price", "unit price, VND"), ("amount", "qty × unit price, VND"),
-         ("claimed_at", "when it was claimed (shop time)"), ("source_comment_id", "the comment it came from")),
+    _view(
+        "order_lines",
+        ("id", "order_id", "livestream_id", "item_id", "code_typed", "item_code", "item_name", "size", "color",
+         "qty", "waitlisted_qty", "unit_price", "amount", "claimed_at", "source_comment_id"),
         "SELECT l.id, l.order_id, o.livestream_id, l.item_id, l.code_typed, i.code AS item_code, i.name AS item_name, "
         "l.size, l.color, l.qty, l.waitlisted_qty, l.unit_price, (l.qty * l.unit_price)::BIGINT AS amount, "
         f"{_local('l.claimed_at')} AS claimed_at, l.source_comment_id "
         "FROM order_lines l JOIN orders o ON o.id = l.order_id LEFT JOIN live_items i ON i.id = l.item_id",
     ),
-    ConsoleView(
-        "staff", "Staff and the owner (no passwords).",
-        (("id", "staff id"), ("username", "username"), ("display_name", "name"), ("role", "owner or staff"),
-         ("active", "still working"), ("created_at", "added (shop time)")),
+    _view(
+        "staff",
+        ("id", "username", "display_name", "role", "active", "created_at"),
         f"SELECT id, username, display_name, role, active, {_local('created_at')} AS created_at FROM users",
     ),
 )
 VIEWS_BY_NAME = {view.name: view for view in VIEWS}
 
+# Example queries by a short name; EXAMPLE_TITLES are their titles as the console lists them.
 EXAMPLES: dict[str, str] = {
-    "Orders and value per livestream": (
+    "orders_per_live": (
         "SELECT l.id, l.title, count(o.id) AS orders, sum(o.total) AS value\n"
         "FROM livestreams l LEFT JOIN orders o ON o.livestream_id = l.id AND o.status <> 'cancelled'\n"
         "GROUP BY ALL\nORDER BY l.id"
     ),
-    "Best-selling items": (
+    "best_sellers": (
         "SELECT item_code, item_name, sum(qty) AS units, sum(amount) AS value\n"
         "FROM order_lines JOIN orders ON orders.id = order_lines.order_id\n"
         "WHERE orders.status <> 'cancelled' AND item_code IS NOT NULL\n"
         "GROUP BY ALL\nORDER BY units DESC\nLIMIT 20"
     ),
-    "Comments per hour of the day": (
+    "comments_per_hour": (
         "SELECT hour(commented_at) AS hour, count(*) AS comments,\n"
         "       count(*) FILTER (WHERE kind = 'order') AS order_comments\n"
         "FROM comments\nGROUP BY hour\nORDER BY hour"
     ),
+}
+EXAMPLE_TITLES: dict[str, Text] = {
+    "orders_per_live": Text("console.example.orders_per_live"),
+    "best_sellers": Text("console.example.best_sellers"),
+    "comments_per_hour": Text("console.example.comments_per_hour"),
 }
 
 
@@ -183,24 +173,21 @@ def _parse(sql: str) -> tuple[str, set[str] | None]:
     """(the statement, the table names it reads or None when the parser cannot tell), checked as above."""
     text = (sql or "").strip()
     if not text:
-        raise ConsoleRefused("Type a SELECT query first.")
+        raise ConsoleRefused("console.type_select")
     # DuckDB's table-name lister binds table functions (it would open a file read_parquet names): locked too.
     parser = _locked_connection()
     try:
         try:
             statements = parser.extract_statements(text)
         except duckdb.Error as error:
-            raise ConsoleQueryFailed(f"The query is not valid SQL: {_first_line(error)}") from None
+            raise ConsoleQueryFailed("console.not_valid_sql", error=_first_line(error)) from None
         if not statements:
-            raise ConsoleRefused("Type a SELECT query first.")
+            raise ConsoleRefused("console.type_select")
         if len(statements) > 1:
-            raise ConsoleRefused(f"Run one statement at a time: this text has {len(statements)}.")
+            raise ConsoleRefused("console.one_statement", count=len(statements))
         kind = statements[0].type
         if kind != duckdb.StatementType.SELECT:
-            raise ConsoleRefused(
-                f"The console only runs read-only queries ({_SELECT_WORDS}): {kind.name} statements are refused, "
-                "so nothing here can change the shop's data or settings."
-            )
+            raise ConsoleRefused("console.read_only", words=_SELECT_WORDS, kind=kind.name)
         try:
             names = {name.lower() for name in parser.get_table_names(text)}
         except duckdb.PermissionException as error:
@@ -221,18 +208,22 @@ class ConsoleResult:
 
     @property
     def message(self) -> str:
+        return self.describe()
+
+    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """How many rows came back, in how long, and whether some were left out; numbers as `language` writes them."""
         rows = len(self.frame)
-        if self.truncated:
-            return (f"Showing the first {rows:,} rows only: the result has more. Add a LIMIT, a WHERE or a GROUP BY "
-                    f"to see what you need. ({self.seconds:.2f} s)")
-        return f"{rows:,} row{'s' if rows != 1 else ''} in {self.seconds:.2f} s"
+        key = "console.rows_truncated" if self.truncated else "console.rows_one" if rows == 1 else "console.rows_many"
+        seconds = f"{self.seconds:.2f}"
+        return translate(key, language, rows=number(rows, language),
+                         seconds=seconds.replace(".", ",") if language == "vi" else seconds)
 
 
 def run_query(store: Store, sql: str, *, by: User, time_limit: float = TIME_LIMIT_SECONDS,
               max_rows: int = MAX_ROWS) -> ConsoleResult:
     """Runs one read-only query on a locked-down copy of the views it names (see the module's docstring); the
     owner's only."""
-    require_owner(by, "use the SQL console")
+    require_owner(by, Text("console.to_use"))
     text, names = _parse(sql)
     started = time.perf_counter()
     sandbox = _sandbox(store, [view for view in VIEWS if names is None or view.name in names])
@@ -252,14 +243,11 @@ def run_query(store: Store, sql: str, *, by: User, time_limit: float = TIME_LIMI
                 break
         schema = reader.schema
     except duckdb.InterruptException:
-        raise ConsoleTimeout(
-            f"The query ran longer than {time_limit:g} s and was stopped. Narrow it with WHERE, LIMIT or fewer "
-            "joins."
-        ) from None
+        raise ConsoleTimeout("console.timeout", limit=f"{time_limit:g}") from None
     except duckdb.PermissionException as error:
         raise _refused_access(error) from None
     except duckdb.Error as error:
-        raise ConsoleQueryFailed(_first_line(error)) from None
+        raise ConsoleQueryFailed("console.failed", error=_first_line(error)) from None
     finally:
         timer.cancel()
         sandbox.close()
@@ -331,10 +319,7 @@ def _locked_connection() -> duckdb.DuckDBPyConnection:
 
 
 def _refused_access(error: Exception) -> ConsoleQueryFailed:
-    return ConsoleQueryFailed(
-        "The console cannot read files, reach the network or change settings; query the views listed beside "
-        f"the editor. (DuckDB: {_first_line(error)})"
-    )
+    return ConsoleQueryFailed("console.no_outside_access", error=_first_line(error))
 
 
 def _first_line(error: Exception) -> str:
@@ -347,12 +332,12 @@ def save_query(store: Store, name: str, sql: str, *, actor: str, by: User) -> in
     """Saves a query under a name (replacing the SQL of a query saved earlier with that name); returns its id.
 
     Only queries the console would run can be saved; only the owner saves them."""
-    require_owner(by, "save console queries")
+    require_owner(by, Text("console.to_save"))
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("Give the query a name.")
+        raise InvalidInput("console.name_missing")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"A query name has at most {MAX_NAME_LENGTH} characters.")
+        raise InvalidInput("console.name_too_long", limit=MAX_NAME_LENGTH)
     text = check_select(sql)
     now = utc_now()
     with store.transaction() as cur:
@@ -376,12 +361,12 @@ def saved_queries(store: Store) -> list[dict]:
 def saved_query(store: Store, name: str) -> dict:
     rows = store.query("SELECT id, name, sql FROM saved_queries WHERE name = ?", [name])
     if not rows:
-        raise NotFound(f"There is no saved query named {name}.")
+        raise NotFound("console.not_found", name=name)
     return rows[0]
 
 
 def delete_saved_query(store: Store, name: str, *, by: User) -> None:
-    require_owner(by, "delete console queries")
+    require_owner(by, Text("console.to_delete"))
     saved_query(store, name)
     with store.transaction() as cur:
         cur.execute("DELETE FROM saved_queries WHERE name = ?", [name])
