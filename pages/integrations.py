@@ -6,13 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from core import mshopkeeper, outbox, webhook
-from core.formatting import shop_time_text
+from ui.i18n import number, say, t, time_text
 from ui.state import actor, flash, get_store, show_flashes
 from ui.text import plain
 
 store = get_store()
 worker = outbox.start_worker(store)
-st.title("🔌 Integrations", anchor=False)
+st.title(t("integrations.title"), anchor=False)
 show_flashes()
 
 connection = mshopkeeper.connection_from_settings()
@@ -24,98 +24,118 @@ def _count(target: str, *states: str) -> int:
     return sum(counts.get((target, state), 0) for state in states)
 
 
+def _target(target: str) -> str:
+    return say(outbox.TARGET_LABELS[target])
+
+
+def _state(state: str) -> str:
+    return say(outbox.STATE_LABELS.get(state, state))
+
+
+if connection is None:
+    mshopkeeper_words = t("integrations.mshopkeeper_off")
+elif connection.branch_id:
+    mshopkeeper_words = t("integrations.mshopkeeper_on_branch", domain=plain(connection.domain),
+                          branch=plain(connection.branch_id))
+else:
+    mshopkeeper_words = t("integrations.mshopkeeper_on", domain=plain(connection.domain))
+if endpoint is None:
+    webhook_words = t("integrations.webhook_off")
+elif endpoint.secret:
+    webhook_words = t("integrations.webhook_signed", url=plain(endpoint.url))
+else:
+    webhook_words = t("integrations.webhook_unsigned", url=plain(endpoint.url))
+
 left, right = st.columns(2)
 for column, target, configured, words in (
-    (left, outbox.MSHOPKEEPER, connection is not None,
-     f"Send to shop creates the order at **{plain(connection.domain)}**"
-     + (f", branch {plain(connection.branch_id)}." if connection and connection.branch_id else ".")
-     if connection else "Not configured: Send to shop goes to the Shop inbox."),
-    (right, outbox.OCM_WEBHOOK, endpoint is not None,
-     f"Shipping-book events go to **{plain(endpoint.url)}**"
-     + (", signed." if endpoint and endpoint.secret else ", unsigned (no CHOTDON_OCM_WEBHOOK_SECRET).")
-     if endpoint else "Not configured: the shipping book stays in Chotdon."),
+    (left, outbox.MSHOPKEEPER, connection is not None, mshopkeeper_words),
+    (right, outbox.OCM_WEBHOOK, endpoint is not None, webhook_words),
 ):
     with column.container(border=True):
-        st.markdown(f"**{outbox.TARGET_LABELS[target]}** {'🟢' if configured else '⚪'}  \n{words}")
-        waiting = _count(target, outbox.PENDING, outbox.SENDING)
-        attention = _count(target, *outbox.NEEDS_ATTENTION)
-        st.caption(f"{_count(target, outbox.DELIVERED)} delivered · {waiting} waiting · "
-                   f"{attention} failed or given up")
+        st.markdown(f"**{_target(target)}** {'🟢' if configured else '⚪'}  \n{words}")
+        st.caption(t("integrations.counts", delivered=number(_count(target, outbox.DELIVERED)),
+                     waiting=number(_count(target, outbox.PENDING, outbox.SENDING)),
+                     attention=number(_count(target, *outbox.NEEDS_ATTENTION))))
 if worker.last_error:
-    st.error(f"The delivery worker hit an error and goes on trying: {plain(worker.last_error)}")
+    st.error(t("integrations.worker_error", error=plain(worker.last_error)))
 elif worker.running:
-    last = f" (last look {shop_time_text(worker.last_pass_at)})" if worker.last_pass_at else ""
-    st.caption(f"Pushes are delivered in the background, with growing waits between tries{last}. "
-               "The shop's actions never wait for them.")
+    st.caption(t("integrations.worker_running", last=time_text(worker.last_pass_at)) if worker.last_pass_at
+               else t("integrations.worker_running_first"))
 
-views = {"attention": "Needs attention", "waiting": "Waiting", "all": "All"}
+views = {"attention": t("integrations.view_attention"), "waiting": t("integrations.view_waiting"),
+         "all": t("integrations.view_all")}
 c1, c2, c3 = st.columns([2, 2, 2])
-view = c1.radio("Show", options=list(views), format_func=views.get, horizontal=True, key="pushes_view")
-targets = c2.multiselect("System", options=list(outbox.TARGETS), format_func=outbox.TARGET_LABELS.get,
-                         key="pushes_targets", placeholder="both")
-search = c3.text_input("Order code", key="pushes_search", placeholder="L1-007")
+view = c1.radio(t("integrations.show"), options=list(views), format_func=views.get, horizontal=True,
+                key="pushes_view")
+targets = c2.multiselect(t("integrations.system"), options=list(outbox.TARGETS), format_func=_target,
+                         key="pushes_targets", placeholder=t("integrations.system_placeholder"))
+search = c3.text_input(t("integrations.order_code"), key="pushes_search", placeholder="L1-007")
 states = {"attention": outbox.NEEDS_ATTENTION, "waiting": (outbox.PENDING, outbox.SENDING), "all": None}[view]
 rows = outbox.list_pushes(store, states=states, targets=targets, search=search)
 
 if not rows:
-    st.info({"attention": "Nothing needs attention: every push was delivered or is on its way.",
-             "waiting": "Nothing is waiting to be delivered.", "all": "No pushes yet."}[view])
+    st.info({"attention": t("integrations.none_attention"), "waiting": t("integrations.none_waiting"),
+             "all": t("integrations.none_at_all")}[view])
 else:
+    problem_column, answer_column = t("integrations.col_problem"), t("integrations.col_last_answer")
     st.dataframe(
         pd.DataFrame({
             "#": [r["id"] for r in rows],
-            "Order": [r["order_code"] for r in rows],
-            "System": [outbox.TARGET_LABELS[r["target"]] for r in rows],
-            "What": [outbox.describe(r["target"], r["action"]) for r in rows],
-            "State": [outbox.STATE_LABELS.get(r["state"], r["state"]) for r in rows],
-            "Tries": [r["tries"] for r in rows],
-            "Next try": [shop_time_text(r["next_try_at"], True) if r["state"] == outbox.PENDING else ""
-                         for r in rows],
-            "Problem": [r["problem"] or "" for r in rows],
-            "Last answer": [(r["last_answer"] or "")[:200] for r in rows],
-            "Since": [shop_time_text(r["created_at"], True) for r in rows],
+            t("integrations.col_order"): [r["order_code"] for r in rows],
+            t("integrations.col_system"): [_target(r["target"]) for r in rows],
+            t("integrations.col_what"): [say(outbox.describe(r["target"], r["action"])) for r in rows],
+            t("integrations.col_state"): [_state(r["state"]) for r in rows],
+            t("integrations.col_tries"): [r["tries"] for r in rows],
+            t("integrations.col_next_try"): [time_text(r["next_try_at"], True) if r["state"] == outbox.PENDING
+                                             else "" for r in rows],
+            problem_column: [say(r["problem"]) or "" for r in rows],
+            answer_column: [(say(r["last_answer"]) or "")[:200] for r in rows],
+            t("integrations.col_since"): [time_text(r["created_at"], True) for r in rows],
         }),
         hide_index=True, use_container_width=True,
-        column_config={"Problem": st.column_config.TextColumn(width="large"),
-                       "Last answer": st.column_config.TextColumn(width="medium")},
+        column_config={problem_column: st.column_config.TextColumn(width="large"),
+                       answer_column: st.column_config.TextColumn(width="medium")},
     )
 
-    retryable = {r["id"]: f"#{r['id']} · {r['order_code']} · {outbox.TARGET_LABELS[r['target']]} · "
-                 f"{outbox.STATE_LABELS[r['state']]}" for r in rows if r["state"] in outbox.RETRYABLE}
+    retryable = {r["id"]: f"#{r['id']} · {r['order_code']} · {_target(r['target'])} · {_state(r['state'])}"
+                 for r in rows if r["state"] in outbox.RETRYABLE}
     if retryable:
         r1, r2 = st.columns([4, 1], vertical_alignment="bottom")
-        picked = r1.multiselect("Pushes to try again now", options=list(retryable), format_func=retryable.get,
-                                key="pushes_to_retry", placeholder="pick pushes, or retry all shown")
-        if r2.button("Retry", type="primary", key="retry_pushes", use_container_width=True):
+        picked = r1.multiselect(t("integrations.to_retry"), options=list(retryable), format_func=retryable.get,
+                                key="pushes_to_retry", placeholder=t("integrations.to_retry_placeholder"))
+        if r2.button(t("integrations.retry"), type="primary", key="retry_pushes", use_container_width=True):
             chosen = picked or list(retryable)
             done = outbox.retry(store, chosen, actor=actor())
             st.session_state.pop("pushes_to_retry", None)
-            flash(f"{done} {'push is' if done == 1 else 'pushes are'} being tried again.")
+            flash(t("integrations.retried_one" if done == 1 else "integrations.retried_many", count=number(done)))
             st.rerun()
 
-    details = {r["id"]: f"#{r['id']} · {r['order_code']} · {outbox.TARGET_LABELS[r['target']]} · "
-               f"{outbox.describe(r['target'], r['action'])}"
+    details = {r["id"]: f"#{r['id']} · {r['order_code']} · {_target(r['target'])} · "
+               f"{say(outbox.describe(r['target'], r['action']))}"
                for r in rows}
-    chosen = st.selectbox("Tries of a push", options=list(details), format_func=details.get, index=None,
-                          key="push_details", placeholder="pick a push to see each try and what was sent")
+    chosen = st.selectbox(t("integrations.tries_of"), options=list(details), format_func=details.get, index=None,
+                          key="push_details", placeholder=t("integrations.tries_of_placeholder"))
     if chosen is not None:
         push = outbox.get_push(store, chosen)
         attempts = outbox.attempts_of(store, chosen)
-        st.caption(f"Idempotency key {plain(push['idempotency_key'])} · caused by {plain(push['caused_by'] or '?')}"
-                   + (f" · at the target: {plain(push['remote_ref'])}" if push["remote_ref"] else ""))
+        caption = t("integrations.push_keys", key=plain(push["idempotency_key"]),
+                    caused_by=plain(push["caused_by"] or "?"))
+        if push["remote_ref"]:
+            caption += t("integrations.push_remote_ref", ref=plain(push["remote_ref"]))
+        st.caption(caption)
         if attempts:
             st.dataframe(
                 pd.DataFrame({
-                    "When": [shop_time_text(a["happened_at"], True) for a in attempts],
-                    "Request": [a["request"] for a in attempts],
-                    "HTTP": [a["status_code"] for a in attempts],
+                    t("integrations.col_when"): [time_text(a["happened_at"], True) for a in attempts],
+                    t("integrations.col_request"): [say(a["request"]) for a in attempts],
+                    t("integrations.col_http"): [a["status_code"] for a in attempts],
                     "ms": [a["duration_ms"] for a in attempts],
-                    "Outcome": [a["outcome"] or "" for a in attempts],
-                    "Answer (start)": [(a["answer"] or "")[:300] for a in attempts],
+                    t("integrations.col_outcome"): [say(a["outcome"]) or "" for a in attempts],
+                    t("integrations.col_answer"): [(say(a["answer"]) or "")[:300] for a in attempts],
                 }),
                 hide_index=True, use_container_width=True,
             )
         else:
-            st.caption("Not tried yet.")
-        with st.expander("What is sent (frozen when staff pressed the button)"):
+            st.caption(t("integrations.not_tried"))
+        with st.expander(t("integrations.payload")):
             st.json(json.loads(push["payload"]), expanded=True)

@@ -57,7 +57,7 @@ else:
                                         fee=vnd(carriers[i].default_fee)))
         else:
             carrier = c1.text_input(t("shipping.carrier"), key="ship_carrier",
-                                    placeholder="GHN, GHTK, Viettel Post…",  # not screen text
+                                    placeholder=t("shipping.carrier_typed_placeholder"),
                                     help=t("shipping.carrier_typed_help"))
         tracking = c2.text_input(t("shipping.tracking_number"), key="ship_tracking")
         fee = c3.number_input(t("shipping.fee"), value=None, min_value=0, step=1000, key="ship_fee",
