@@ -161,9 +161,6 @@ def schema() -> list[dict]:
 
 
 # -- checking and running ------------------------------------------------------------------------------------
-_SELECT_WORDS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SUMMARIZE or SHOW"
-
-
 def check_select(sql: str) -> str:
     """The statement to run, when `sql` is exactly one SELECT-type statement; else ConsoleRefused says why."""
     return _parse(sql)[0]
@@ -187,7 +184,7 @@ def _parse(sql: str) -> tuple[str, set[str] | None]:
             raise ConsoleRefused("console.one_statement", count=len(statements))
         kind = statements[0].type
         if kind != duckdb.StatementType.SELECT:
-            raise ConsoleRefused("console.read_only", words=_SELECT_WORDS, kind=kind.name)
+            raise ConsoleRefused("console.read_only", kind=kind.name)
         try:
             names = {name.lower() for name in parser.get_table_names(text)}
         except duckdb.PermissionException as error:

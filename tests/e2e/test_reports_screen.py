@@ -83,7 +83,7 @@ def test_the_table_view_of_a_chart_and_its_download(page, reports_app):
         page.get_by_role("button", name="⬇ CSV").first.click()
     assert download.value.suggested_filename.endswith(".csv")
     content = open(download.value.path(), encoding="utf-8-sig").read()
-    assert content.splitlines()[0] == "minute,comments,order_comments,new_orders"
+    assert content.splitlines()[0] == "Minute,Comments,Order comments,New orders"  # the titles the table shows
 
 
 def test_across_lives_compares_the_two_lives(page, reports_app):
@@ -128,7 +128,7 @@ def test_exports_offer_the_three_formats(page, reports_app):
 
     with open(download.value.path(), "rb") as handle:  # the saved download has no file extension
         sheet = openpyxl.load_workbook(handle).active
-    assert sheet["A1"].value == "order_code" and sheet.max_row > 50
+    assert sheet["A1"].value == "Order code" and sheet.title == "Orders" and sheet.max_row > 50
 
 
 def test_the_demo_page_opens_with_no_comments_yet(page, empty_demo_app):

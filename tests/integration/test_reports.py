@@ -228,3 +228,14 @@ def test_reports_never_import_streamlit():
     for module in (reports, core.sql_console, core.exports):
         source = open(module.__file__, encoding="utf-8").read()
         assert "import streamlit" not in source and "from streamlit" not in source
+
+
+def test_every_livestream_status_and_report_error_reads_in_both_languages():
+    from core import i18n, livestreams
+
+    for status in livestreams.LIVESTREAM_STATUSES:
+        assert f"reports.live_status.{status}" in i18n.table("vi")
+    with pytest.raises(InvalidInput) as backwards:
+        reports.utc_bounds(date(2026, 11, 27), date(2026, 11, 20))
+    assert str(backwards.value) == "The end of the date range is before its start."
+    assert i18n.localize(backwards.value, "vi") == "Ngày kết thúc đang ở trước ngày bắt đầu."

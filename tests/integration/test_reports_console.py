@@ -189,3 +189,21 @@ def test_only_the_owner_may_use_the_console(shop):
     with pytest.raises(AccessDenied):
         sql_console.save_query(shop, "mine", "SELECT 1", actor="lan", by=lan)
     assert sql_console.saved_queries(shop) == []
+
+
+def test_views_examples_and_results_read_in_both_languages(shop):
+    from core import i18n
+
+    for view in sql_console.VIEWS:
+        assert view.about.render("vi") != view.about.key and view.about.render("vi") != str(view.about)
+        for _, meaning in view.columns:
+            assert meaning.key in i18n.table("vi"), meaning.key
+    assert set(sql_console.EXAMPLE_TITLES) == set(sql_console.EXAMPLES)
+    result = run_query(shop, "SELECT range AS n FROM range(1234)")
+    assert result.describe("en").startswith("1,234 rows in ")
+    assert result.describe("vi").startswith("1.234 dòng trong ")
+    assert run_query(shop, "SELECT 1").message.startswith("1 row in ")
+    with pytest.raises(ConsoleRefused) as refused:
+        run_query(shop, "DROP TABLE orders")
+    assert "DROP statements are refused" in str(refused.value)
+    assert "câu lệnh DROP bị từ chối" in i18n.localize(refused.value, "vi")

@@ -132,3 +132,34 @@ def test_a_preview_shows_the_first_rows_and_counts_them_all(shop):
     store, live = shop
     preview, total = exports.preview(store, "comments", exports.Scope(livestream_id=live), rows=2)
     assert total == 4 and preview["customer"].tolist() == [NASTY, "+84 Lan"]
+
+
+def test_csv_and_excel_files_are_titled_in_the_readers_language_and_parquet_keeps_the_names(shop):
+    store, live = shop
+    scope = exports.Scope(livestream_id=live)
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.export_file(store, "orders", scope, "xlsx", "vi")))
+    assert workbook.active.title == "Đơn hàng"
+    header, *rows = list(workbook.active.iter_rows(values_only=True))
+    assert header[:5] == ("Mã đơn", "Mã phiên live", "Phiên live", "Trạng thái", "Khách hàng")
+    by_name = {name: index for index, name in enumerate(header)}
+    assert {row[by_name["Trạng thái"]] for row in rows} == {"Nháp"}
+    assert rows[0][by_name["Khách hàng"]] == "'" + NASTY  # still formula-safe
+    assert rows[0][by_name["Thành tiền"]] == 300_000  # still a number
+
+    english = read_csv(exports.export_file(store, "orders", scope, "csv", "en"))
+    assert english[0]["Order code"] and english[0]["Status"] == "Draft" and english[0]["Payment"] == "COD"
+    frame = pd.read_parquet(io.BytesIO(exports.export_file(store, "orders", scope, "parquet", "vi")))
+    assert list(frame.columns) == list(exports.export_frame(store, "orders", scope).columns)
+    assert set(frame["status"]) == {orders.DRAFT}
+
+
+def test_every_export_column_has_a_title_in_both_languages(shop):
+    store, live = shop
+    from core import i18n
+
+    for kind in exports.KINDS:
+        frame = exports.export_frame(store, kind, exports.Scope(livestream_id=live))
+        for language in i18n.LANGUAGES:
+            titled = exports.for_people(frame, language)
+            assert len(set(titled.columns)) == len(frame.columns), (kind, language)
+            assert not set(titled.columns) & set(frame.columns), (kind, language)
