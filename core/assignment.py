@@ -98,12 +98,13 @@ def _customer_staff(cur, customer_id: int) -> int | None:
     return row[0]
 
 
-def _staff_name(cur, staff_id: int | None) -> str:
-    """A staff member's name for the order history (order_events keep it as written then) and messages."""
+def _staff_name(cur, staff_id: int | None) -> str | None:
+    """A staff member's name for the order history (order_events keep it as written then) and messages; None for
+    nobody (the history shows "nobody" in the reader's language)."""
     if staff_id is None:
-        return "nobody"
+        return None
     row = cur.execute("SELECT display_name FROM users WHERE id = ?", [staff_id]).fetchone()
-    return row[0] if row else f"user {staff_id}"
+    return row[0] if row else f"#{staff_id}"  # a user row that is gone: its id
 
 
 def _check_staff(cur, staff_id: int | None) -> None:
