@@ -392,7 +392,7 @@ def describe_event(event: dict) -> Text:
     else:
         what = Text("orders.event.other", action=action)
     parts: list = [what]
-    if event.get("to_status") in STATUS_LABELS:
+    if event.get("to_status") in STATUS_LABELS and event.get("to_status") != event.get("from_status"):
         before = event.get("from_status")
         parts.append(Text("orders.event.move", before=STATUS_LABELS[before], after=STATUS_LABELS[event["to_status"]])
                      if before in STATUS_LABELS else Text("orders.event.status", status=STATUS_LABELS[event["to_status"]]))

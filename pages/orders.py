@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import orders, staff
 from core.formatting import shop_zone, to_shop_time, to_utc_naive
+from core.i18n import Text
 from ui.grid import orders_grid
 from ui.i18n import number, say, t
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
@@ -78,9 +79,9 @@ if bulk:
     result = orders.perform_bulk(store, bulk, selected, actor=actor())
     label = orders.ACTIONS[bulk][0]
     if result.done:
-        flash(t("orders.bulk_done", action=label, codes=", ".join(result.done)))
+        flash(Text("orders.bulk_done", action=label, codes=", ".join(result.done)))
     for code, message in result.failed:
-        flash(t("orders.bulk_failed", action=label, code=code, message=message), "error")
+        flash(Text("orders.bulk_failed", action=label, code=code, message=message), "error")
     st.rerun()
 
 editing = st.session_state.get("list_edit_order")

@@ -6,6 +6,7 @@ import streamlit as st
 from core import orders
 from core.errors import ChotdonError
 from core.formatting import vnd
+from core.i18n import Text
 from core.phones import format_vn_phone
 from ui.i18n import t, time_text
 from ui.order_form import show_error
@@ -55,5 +56,5 @@ for order in inbox:
             except ChotdonError as error:
                 show_error(error)
             else:
-                flash(t("inbox.marked_handled", code=order.code))
+                flash(Text("inbox.marked_handled", code=order.code))
                 st.rerun()

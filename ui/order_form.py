@@ -10,7 +10,7 @@ import streamlit as st
 from core import addresses, assignment, customers, livestreams, orders, outbox, shipping
 from core.errors import ChotdonError, IncompleteOrder
 from core.formatting import vnd
-from core.i18n import from_stored
+from core.i18n import Text, from_stored
 from core.phones import format_vn_phone
 from core.store import Store
 from ui.i18n import say, t, time_text
@@ -199,8 +199,8 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     except ChotdonError as error:
         show_error(error)
         return
-    flash(t("order_form.done", action=orders.ACTIONS[pressed][0], code=result.code,
-            status=orders.STATUS_PHRASES[result.status]))
+    flash(Text("order_form.done", action=orders.ACTIONS[pressed][0], code=result.code,
+               status=orders.STATUS_PHRASES[result.status]))
     if on_done is not None:
         on_done(result)
     st.rerun()
@@ -222,7 +222,8 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
             if button.button(t("order_form.retry"), key=f"{key_prefix}-retry-push-{push['id']}",
                              use_container_width=True):
                 outbox.retry(store, [push["id"]], actor=actor())
-                flash(t("order_form.sending_again", target=target, code=order.code))
+                flash(Text("order_form.sending_again", target=outbox.TARGET_LABELS[push["target"]],
+                           code=order.code))
                 st.rerun()
         elif push["state"] in (outbox.PENDING, outbox.SENDING):
             on_its_way = t("order_form.on_its_way", target=target, what=what, tries=tries)
@@ -262,7 +263,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
             except ChotdonError as error:
                 show_error(error)
             else:
-                flash(t("order_form.accepted", code=order.code))
+                flash(Text("order_form.accepted", code=order.code))
                 st.rerun()
     mine = order.staff_id is not None and order.staff_id == user.id
     with st.popover(t("order_form.staff_in_charge", name=plain(order.staff_name) or t("order_form.nobody"))):
@@ -288,7 +289,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
             except ChotdonError as error:
                 show_error(error)
             else:
-                flash(t("order_form.staff_changed", code=order.code))
+                flash(Text("order_form.staff_changed", code=order.code))
                 st.rerun()
     if not editable:
         return None
