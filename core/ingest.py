@@ -303,6 +303,31 @@ _ORDER_KEYS: dict[tuple[str, int], dict[int, set[str]]] = {}
 _ORDER_KEYS_LOCK = threading.Lock()
 
 
+# The platform comment ids stored for each livestream, per (database, platform, livestream): read once, so that
+# a batch finds its repeats without asking the file. Updated only after a commit.
+_STORED_IDS: dict[tuple[str, str, int], set[str]] = {}
+_STORED_IDS_LOCK = threading.Lock()
+
+
+def _stored_among(cur, platform: str, wanted: list[str]) -> set[str]:
+    """Which of these comment ids the file has (under any livestream)."""
+    if len(wanted) <= 256:
+        sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN ("
+               + ",".join("?" * len(wanted)) + ")")
+        params = [platform, *wanted]
+    else:
+        sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
+               "(SELECT unnest(?::VARCHAR[]))")
+        params = [platform, wanted]
+    return {row[0] for row in cur.execute(sql, params).fetchall()}
+
+
+# The last order number each livestream used, per (database, livestream). Staff make orders too: a number taken
+# meanwhile breaks the order code's unique key, and the batch goes round again reading it from the file.
+_ORDER_NUMBERS: dict[tuple[str, int], int] = {}
+_ORDER_NUMBERS_LOCK = threading.Lock()
+
+
 # Customer ids and names by platform user, per (database, platform): ids never change, and names are written only
 # by ingest, so a known customer with the same name needs no statement at all. Updated only after a commit.
 _CUSTOMER_IDS: dict[tuple[str, str], dict[str, tuple[int, str]]] = {}
@@ -333,12 +358,13 @@ class _IdPool:
     def take(self) -> int:
         return self.take_many(1)[0]
 
-    def take_many(self, count: int) -> list[int]:
-        if count <= 0:
-            return []
+    def fill(self) -> None:
+        self.take_many(0, keep=_ID_CHUNK)
+
+    def take_many(self, count: int, keep: int = 0) -> list[int]:
         with _ID_POOLS_LOCK:
             free = _ID_POOLS.setdefault(self._key, [])
-            if len(free) < count:
+            if len(free) < max(count, keep):
                 free.extend(row[0] for row in self._cur.execute(
                     f"SELECT nextval('{self._sequence}') FROM range(?)", [max(count, _ID_CHUNK)]).fetchall())
             taken = free[:count]
@@ -398,14 +424,14 @@ def _table(columns: dict[str, tuple[list, object]]):
 def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
                   summary: IngestSummary) -> None:
     """One batch, counted into `summary` only once it is committed. A unique key broken because this process's
-    memory of customers or ids went stale (another writer of the file) rolls the batch back; it is then run
-    again with the memory forgotten."""
+    memory went stale (another writer of the file, a comment stored under another livestream) rolls the batch
+    back; it is then run again with the memory forgotten, checking every comment id in the file."""
     import duckdb
 
     for attempt in (1, 2):
         counted = IngestSummary()
         try:
-            _ingest_batch_once(store, livestream, batch, source, counted)
+            _ingest_batch_once(store, livestream, batch, source, counted, careful=attempt == 2)
         except duckdb.ConstraintException:
             if attempt == 2:
                 raise
@@ -422,14 +448,15 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
 def forget_process_memory(store: Store) -> None:
     """Drops what this process remembers of one database's customers, order keys and drawn ids."""
     for cache, lock in ((_CUSTOMER_IDS, _CUSTOMER_IDS_LOCK), (_ORDER_KEYS, _ORDER_KEYS_LOCK),
-                        (_ID_POOLS, _ID_POOLS_LOCK)):
+                        (_ID_POOLS, _ID_POOLS_LOCK), (_STORED_IDS, _STORED_IDS_LOCK),
+                        (_ORDER_NUMBERS, _ORDER_NUMBERS_LOCK)):
         with lock:
             for key in [key for key in cache if key[0] == store.cache_key]:
                 del cache[key]
 
 
 def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
-                       summary: IngestSummary) -> None:
+                       summary: IngestSummary, careful: bool = False) -> None:
     """Stores a batch of comments and moves orders, as sets, in one transaction.
 
     The rules of DESIGN.md are applied in memory, comment by comment in comment-time order, over the state of
@@ -451,17 +478,25 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             seen.add(comment.comment_id)
             unique.append(comment)
         wanted = [c.comment_id for c in unique]
-        if len(wanted) <= 256:  # a constant list lets DuckDB probe the unique index instead of scanning
-            sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN ("
-                   + ",".join("?" * len(wanted)) + ")")
+        ids_key = (store.cache_key, platform, livestream_id)
+        with _STORED_IDS_LOCK:
+            stored_ids = None if careful else _STORED_IDS.get(ids_key)
+        loaded_ids = None
+        if stored_ids is not None:
+            # This livestream's stored ids are in memory. A comment stored under another livestream would break
+            # the unique key and send the batch round again, carefully (_ingest_batch).
+            known = {comment_id for comment_id in wanted if comment_id in stored_ids}
         else:
-            sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
-                   "(SELECT unnest(?::VARCHAR[]))")
-            wanted = [wanted]
-        known = {row[0] for row in cur.execute(sql, [platform, *wanted]).fetchall()}
+            known = _stored_among(cur, platform, wanted)
+            if not careful:
+                loaded_ids = {row[0] for row in cur.execute(
+                    "SELECT platform_comment_id FROM comments WHERE livestream_id = ?", [livestream_id]).fetchall()}
         fresh = [c for c in unique if c.comment_id not in known]
         summary.duplicates += len(unique) - len(fresh)
         if not fresh:
+            if loaded_ids is not None:
+                with _STORED_IDS_LOCK:
+                    _STORED_IDS.setdefault(ids_key, loaded_ids)
             return
         # Served in the order viewers wrote them, whatever order they arrived in.
         fresh.sort(key=lambda c: c.commented_at)
@@ -469,7 +504,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         # -- customers ---------------------------------------------------------------------------------------
         # Every customer of the platform is known in this process's memory (read once), so a batch writes only
         # new customers and new names. Only ingest adds customers; a stale memory would break the unique key,
-        # and then the batch is retried after forgetting it (ingest_with_retry).
+        # and then the batch is retried after forgetting it (_ingest_batch).
         names: dict[str, str] = {}
         for comment in fresh:
             names[_user_key(comment)] = comment.user_name
@@ -477,9 +512,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         with _CUSTOMER_IDS_LOCK:
             cached = _CUSTOMER_IDS.get(customers_key)
         if cached is None:
-            cached = {user_key: (customer_id, name) for user_key, customer_id, name in cur.execute(
-                "SELECT platform_user_id, id, display_name FROM customers WHERE platform = ?", [platform]).fetchall()}
-            loaded_customers = cached
+            cached = loaded_customers = _read_customers(cur, platform)
         else:
             loaded_customers = None
         id_of_key = {key: cached[key] for key in names if key in cached}
@@ -516,6 +549,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         rotation: StaffRotation | None = None
         hold_blacklisted = livestream.get("blacklisted_order_comments", "review") != "orders"
         next_number: int | None = None
+        numbers_key = (store.cache_key, livestream_id)
 
         # -- the rules, comment by comment ---------------------------------------------------------------------
         order_ids, line_ids = _IdPool(cur, store, "order_ids"), _IdPool(cur, store, "order_line_ids")
@@ -550,9 +584,12 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                     order = customer.latest(orders.OPEN_FOR_COMMENTS)
                     if order is None:
                         if next_number is None:
-                            next_number = cur.execute(
-                                "SELECT coalesce(max(number), 0) FROM orders WHERE livestream_id = ?",
-                                [livestream_id]).fetchone()[0]
+                            with _ORDER_NUMBERS_LOCK:
+                                next_number = None if careful else _ORDER_NUMBERS.get(numbers_key)
+                            if next_number is None:
+                                next_number = cur.execute(
+                                    "SELECT coalesce(max(number), 0) FROM orders WHERE livestream_id = ?",
+                                    [livestream_id]).fetchone()[0]
                             rotation = StaffRotation.load(cur, livestream_id)
                         next_number += 1
                         if rotation.needs_staff(customer.staff_id) and rotation.candidates:
@@ -652,6 +689,17 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             rotation.save(cur)
         # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
         orders.rebalance_stock(cur, queue_again, actor=orders.COMMENT_ACTOR)
+    if next_number is not None:
+        with _ORDER_NUMBERS_LOCK:  # committed: the last order number used (a stale one breaks the code's key)
+            _ORDER_NUMBERS[numbers_key] = next_number
+    with _STORED_IDS_LOCK:  # committed: these comments are in the file now
+        if loaded_ids is not None:
+            _STORED_IDS[ids_key] = loaded_ids
+        remembered = _STORED_IDS.get(ids_key)
+        if remembered is not None:
+            remembered.update(comment.comment_id for comment in fresh)
+            if len(remembered) > 3_000_000:  # a live beyond any real one: ask the file again
+                del _STORED_IDS[ids_key]
     with _CUSTOMER_IDS_LOCK:  # committed: these ids and names are in the file now
         if loaded_customers is not None:
             _CUSTOMER_IDS[customers_key] = loaded_customers
@@ -685,6 +733,47 @@ def _set_phone(customer: _Customer, order: _Order | None, phone: str) -> None:
         order.receiver_phone, order.phone_changed = phone, True
 
 
+def _read_customers(cur, platform: str) -> dict[str, tuple[int, str]]:
+    return {user_key: (customer_id, name) for user_key, customer_id, name in cur.execute(
+        "SELECT platform_user_id, id, display_name FROM customers WHERE platform = ?", [platform]).fetchall()}
+
+
+def _read_order_keys(cur, livestream_id: int) -> dict[int, set[str]]:
+    keys: dict[int, set[str]] = {}
+    for customer_id, key in cur.execute(
+        "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND effect IN ('created', 'added') "
+        "AND order_key IS NOT NULL", [livestream_id],
+    ).fetchall():
+        keys.setdefault(customer_id, set()).add(key)
+    return keys
+
+
+def prepare(store: Store, livestream_id: int) -> None:
+    """Reads ahead what the first batch of a live would read (items, customers, order keys, ids), so that the
+    first comments of a live go in as fast as the rest. Live sources call it when they start."""
+    import pyarrow as pa
+
+    _table({"at": ([utc_now()], pa.timestamp("us"))})  # the first time column imports pandas: a quarter second
+    platform = get_livestream(store, livestream_id)["platform"]
+    # Under the write lock: nothing commits between reading these and remembering them.
+    with store.transaction() as cur:
+        load_catalog(cur, livestream_id)
+        with _CUSTOMER_IDS_LOCK:
+            customers_known = (store.cache_key, platform) in _CUSTOMER_IDS
+        if not customers_known:
+            customers = _read_customers(cur, platform)
+            with _CUSTOMER_IDS_LOCK:
+                _CUSTOMER_IDS.setdefault((store.cache_key, platform), customers)
+        with _ORDER_KEYS_LOCK:
+            keys_known = (store.cache_key, livestream_id) in _ORDER_KEYS
+        if not keys_known:
+            keys = _read_order_keys(cur, livestream_id)
+            with _ORDER_KEYS_LOCK:
+                _ORDER_KEYS.setdefault((store.cache_key, livestream_id), keys)
+        for sequence in ("comment_ids", "customer_ids", "order_ids", "order_line_ids"):
+            _IdPool(cur, store, sequence).fill()
+
+
 def _load_order_state(cur, livestream_id: int, customer_ids: set[int], created_customers: dict[int, str],
                       needs_lines: set[int], database: str) -> tuple[dict[int, _Customer], dict | None]:
     """The customers a batch acts for, with their live (not cancelled) orders, order keys and, for cancels, lines.
@@ -699,12 +788,7 @@ def _load_order_state(cur, livestream_id: int, customer_ids: set[int], created_c
     loaded = None
     if known is None and customer_ids:
         # Every order key of the livestream, once per process: later batches then read none.
-        loaded = {}
-        for customer_id, key in cur.execute(
-            "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND effect IN ('created', 'added') "
-            "AND order_key IS NOT NULL", [livestream_id],
-        ).fetchall():
-            loaded.setdefault(customer_id, set()).add(key)
+        loaded = _read_order_keys(cur, livestream_id)
         known = {customer_id: loaded[customer_id] for customer_id in customer_ids if customer_id in loaded}
     existing = sorted(customer_ids - by_id.keys())
     if not existing:

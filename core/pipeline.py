@@ -11,7 +11,7 @@ import queue
 import threading
 import time
 
-from core.ingest import IncomingComment, IngestSummary, ingest_comments
+from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare
 from core.store import Store
 
 
@@ -33,6 +33,7 @@ class LivePipeline:
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
+            prepare(self.store, self.livestream_id)
             self._stopping.clear()
             self._thread = threading.Thread(target=self._run, name=f"live-pipeline-{self.livestream_id}",
                                             daemon=True)

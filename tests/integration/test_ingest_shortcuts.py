@@ -87,3 +87,30 @@ def test_claims_served_at_the_end_of_the_queue_match_a_full_recount(tmp_path):
     assert shop.scalar("SELECT count(*) FROM order_lines WHERE waitlisted_qty > 0") > 50
     assert shop.scalar("SELECT count(*) FROM orders WHERE hold_reason IS NOT NULL") > 0
     shop.close()
+
+
+def test_a_comment_already_stored_under_another_livestream_is_a_repeat_not_an_error(store, livestream_id):
+    other = livestreams.create_livestream(store, "Other", platform="facebook",
+                                          items=livestreams.items_from_csv(PUBLIC_ITEMS_CSV))
+    feed(store, livestream_id, ("Lan", "A1 M 1"), ("Mai", "B2 1"))
+    feed(store, other, ("Hoa", "A1 M 1"), start=10)  # this livestream's stored ids are now in memory
+    summary = ingest.ingest_comments(store, other, [comment(1, "Lan", "A1 M 1"), comment(11, "Hoa", "B2 1")],
+                                     source="test")
+    assert (summary.new, summary.duplicates) == (1, 1)
+    assert store.scalar("SELECT count(*) FROM comments") == 4
+    again = ingest.ingest_comments(store, other, [comment(11, "Hoa", "B2 1")], source="test")
+    assert (again.new, again.duplicates) == (0, 1)
+
+
+def test_an_order_staff_made_between_batches_does_not_take_a_number_twice(store, livestream_id):
+    from core import orders
+    from core.auth import SYSTEM_USER
+
+    feed(store, livestream_id, ("Lan", "A1 M 1"))
+    customer = store.scalar("SELECT id FROM customers WHERE display_name = 'Lan'")
+    with store.transaction() as cur:  # as Fix does, beside the comment pipeline
+        orders.create_draft(cur, livestream_id=livestream_id, customer_id=customer, first_comment_at=utc_now(),
+                            actor=SYSTEM_USER.username)
+    feed(store, livestream_id, ("Mai", "B2 1"), start=2)
+    codes = [row["code"] for row in store.query("SELECT code FROM orders ORDER BY number")]
+    assert len(codes) == len(set(codes)) == 3
