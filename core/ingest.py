@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, NamedTuple
 
+import orjson
+
 from core import orders
 from core.assignment import StaffRotation
 from core.errors import InvalidInput
@@ -141,8 +143,8 @@ def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tup
             if not line.strip():
                 continue
             try:
-                yield number, comment_from_record(json.loads(line)), None
-            except json.JSONDecodeError as error:
+                yield number, comment_from_record(orjson.loads(line)), None
+            except orjson.JSONDecodeError as error:
                 yield number, None, f"not valid JSON ({error.msg})"
             except ValueError as error:
                 yield number, None, str(error)
@@ -372,6 +374,24 @@ class _IdPool:
         return taken
 
 
+# Comment ids count on from the largest one in the file, in this process's memory: only ingest writes comments,
+# and drawing a million ids from a sequence one by one would take seconds. A stale count breaks the primary key,
+# and the batch goes round again after counting afresh (_ingest_batch).
+_NEXT_COMMENT_ID: dict[str, int] = {}
+_NEXT_COMMENT_ID_LOCK = threading.Lock()
+
+
+def _comment_ids(cur, store: Store, count: int) -> list[int]:
+    with _NEXT_COMMENT_ID_LOCK:
+        first = _NEXT_COMMENT_ID.get(store.cache_key)
+        if first is None:
+            first = 1 + cur.execute(
+                "SELECT greatest((SELECT coalesce(max(id), 0) FROM comments), (SELECT coalesce(max(last_value), 0) "
+                "FROM duckdb_sequences() WHERE sequence_name = 'comment_ids'))").fetchone()[0]
+        _NEXT_COMMENT_ID[store.cache_key] = first + count
+    return list(range(first, first + count))
+
+
 @dataclass
 class _Line:
     id: int
@@ -453,6 +473,8 @@ def forget_process_memory(store: Store) -> None:
         with lock:
             for key in [key for key in cache if key[0] == store.cache_key]:
                 del cache[key]
+    with _NEXT_COMMENT_ID_LOCK:
+        _NEXT_COMMENT_ID.pop(store.cache_key, None)
 
 
 def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
@@ -536,7 +558,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         # -- what each comment says ----------------------------------------------------------------------------
         catalog = load_catalog(cur, livestream_id)
         meanings = _meanings(catalog, [comment.message for comment in fresh])
-        comment_ids = _IdPool(cur, store, "comment_ids").take_many(len(fresh))
+        comment_ids = _comment_ids(cur, store, len(fresh))
         customer_ids = [id_of_key[_user_key(comment)][0] for comment in fresh]
         acting = {customer_id for customer_id, meaning in zip(customer_ids, meanings)
                   if meaning[0].kind in ACTING_KINDS}
@@ -552,12 +574,13 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         numbers_key = (store.cache_key, livestream_id)
 
         # -- the rules, comment by comment ---------------------------------------------------------------------
-        order_ids, line_ids = _IdPool(cur, store, "order_ids"), _IdPool(cur, store, "order_line_ids")
+        order_ids = _IdPool(cur, store, "order_ids")
+        line_id_source = iter(_IdPool(cur, store, "order_line_ids").take_many(
+            sum(len(meaning[0].lines) for meaning in meanings if meaning[0].kind == "order")))
         new_orders: list[tuple] = []
         new_lines: dict[int, tuple] = {}  # line id -> row, so an in-batch cancel can drop a line not yet written
         deleted_lines: list[int] = []
         events: list[tuple] = []
-        comment_rows: list[tuple] = []
         affected_items: set[int] = set()
         freed_items: set[int] = set()  # items whose claims a cancel removed: their whole queue moves
         created: set[int] = set()
@@ -568,12 +591,15 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                 details = json.dumps(details, ensure_ascii=False)
             events.append((order_id, action, from_status, to_status, details))
 
-        kinds = summary.kinds
+        kinds: dict[str, int] = {}
+        effects: list[str] = []  # per comment of `fresh`, with the order it touched
+        touched: list[int | None] = []
         for comment, comment_id, customer_id, (result, result_json, key) in zip(fresh, comment_ids, customer_ids,
                                                                                 meanings):
-            kinds[result.kind] += 1
+            kinds[result.kind] = kinds.get(result.kind, 0) + 1
             if result.kind not in ACTING_KINDS:  # questions, reviews, chatter: stored, nothing else
-                comment_rows.append((comment_id, comment, customer_id, result.kind, result_json, None, "none", key))
+                effects.append("none")
+                touched.append(None)
                 continue
             customer = by_id[customer_id]
             effect, order = "none", None
@@ -617,7 +643,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                     for parsed in result.lines:
                         item_id = catalog.item_id_for_code(parsed.code)
                         item = catalog.item(item_id)
-                        line_id = line_ids.take()
+                        line_id = next(line_id_source)
                         new_lines[line_id] = [line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
                                               parsed.qty, item.price if item else 0, comment_id,
                                               comment.commented_at, 0]  # the last: waitlisted quantity
@@ -630,7 +656,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                     if result.phone:
                         _set_phone(customer, order, result.phone)
                     event(order.id, "comment_lines_added",
-                          f'{{"comment_id": {comment_id}, "lines": {json.dumps(added, ensure_ascii=False)}}}')
+                          f'{{"comment_id": {comment_id}, "lines": {_json_strings(added)}}}')
                     order.changed = True
                     customer.order_keys.add(key)
             elif result.kind == "cancel":
@@ -674,8 +700,9 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             if order is not None and effect not in ("none", "repeat"):
                 if order.id not in created:
                     updated.add(order.id)
-            comment_rows.append((comment_id, comment, customer.id, result.kind, result_json,
-                                 order.id if order is not None and effect != "repeat" else None, effect, key))
+            effects.append(effect)
+            touched.append(order.id if order is not None and effect != "repeat" else None)
+        summary.kinds.update(kinds)
 
         # Items with unlimited stock never wait. New claims that only join the end of an item's queue are served
         # here; any other change (a cancel, a late comment, held orders) recomputes that item's whole queue.
@@ -684,7 +711,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             {order.id: order.hold_reason for customer in by_id.values() for order in customer.orders}, event)
         new_customers = [(id_of_key[key][0], key, names[key], by_id.get(id_of_key[key][0])) for key in new_keys]
         _write_batch(cur, livestream_id, platform, source, now, by_id, new_customers, new_orders, new_lines,
-                     deleted_lines, events, comment_rows)
+                     deleted_lines, events, (fresh, comment_ids, customer_ids, meanings, effects, touched))
         if rotation is not None:
             rotation.save(cur)
         # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
@@ -719,6 +746,16 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
     summary.new += len(fresh)
     summary.orders_created += len(created)
     summary.orders_updated += len(updated)
+
+
+_PLAIN_JSON_TEXT = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+def _json_strings(texts: list[str]) -> str:
+    """A JSON list of short texts (codes and quantities): written directly when nothing needs escaping."""
+    if all(_PLAIN_JSON_TEXT.fullmatch(text) for text in texts):
+        return "[" + ", ".join(f'"{text}"' for text in texts) + "]"
+    return json.dumps(texts, ensure_ascii=False)
 
 
 def _user_key(comment: IncomingComment) -> str:
@@ -770,7 +807,7 @@ def prepare(store: Store, livestream_id: int) -> None:
             keys = _read_order_keys(cur, livestream_id)
             with _ORDER_KEYS_LOCK:
                 _ORDER_KEYS.setdefault((store.cache_key, livestream_id), keys)
-        for sequence in ("comment_ids", "customer_ids", "order_ids", "order_line_ids"):
+        for sequence in ("customer_ids", "order_ids", "order_line_ids"):
             _IdPool(cur, store, sequence).fill()
 
 
@@ -875,7 +912,7 @@ def _serve_appended_claims(cur, catalog: Catalog, stocked: list[int], freed: set
 
 
 def _write_batch(cur, livestream_id, platform, source, now, customers, new_customers, new_orders, new_lines,
-                 deleted_lines, events, comment_rows) -> None:
+                 deleted_lines, events, comment_columns) -> None:
     import pyarrow as pa
 
     if new_customers:  # (id, platform user key, name, their _Customer when they acted in this batch)
@@ -961,18 +998,19 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_custo
             "qty, unit_price, source_comment_id, claimed_at, waitlisted_qty FROM batch_lines"
         ).fetchall()
         cur.unregister("batch_lines")
-    rows = comment_rows
+    fresh, comment_ids, customer_ids, meanings, effects, touched = comment_columns
+    platform_ids, _, _, messages, commented_at = zip(*fresh)  # IncomingComment's fields, as columns
     register(cur, "batch_comments", _table({
-        "id": ([r[0] for r in rows], pa.int64()),
-        "platform_comment_id": ([r[1].comment_id for r in rows], pa.string()),
-        "customer_id": ([r[2] for r in rows], pa.int64()),
-        "message": ([r[1].message for r in rows], pa.string()),
-        "commented_at": ([r[1].commented_at for r in rows], pa.timestamp("us")),
-        "kind": ([r[3] for r in rows], pa.string()),
-        "parse_result": ([r[4] for r in rows], pa.string()),
-        "order_id": ([r[5] for r in rows], pa.int64()),
-        "effect": ([r[6] for r in rows], pa.string()),
-        "order_key": ([r[7] for r in rows], pa.string()),
+        "id": (comment_ids, pa.int64()),
+        "platform_comment_id": (platform_ids, pa.string()),
+        "customer_id": (customer_ids, pa.int64()),
+        "message": (messages, pa.string()),
+        "commented_at": (commented_at, pa.timestamp("us")),
+        "kind": ([meaning[0].kind for meaning in meanings], pa.string()),
+        "parse_result": ([meaning[1] for meaning in meanings], pa.string()),
+        "order_id": (touched, pa.int64()),
+        "effect": (effects, pa.string()),
+        "order_key": ([meaning[2] for meaning in meanings], pa.string()),
     }))
     cur.execute(
         "INSERT INTO comments (id, livestream_id, platform, platform_comment_id, customer_id, message, commented_at, "
