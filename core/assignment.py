@@ -57,16 +57,15 @@ class StaffRotation:
 
     @classmethod
     def load(cls, cur, livestream_id: int) -> "StaffRotation":
-        active = {row[0] for row in cur.execute("SELECT id FROM users WHERE active").fetchall()}
-        marked = [row[0] for row in cur.execute(
-            "SELECT d.user_id FROM livestream_on_duty d JOIN users u ON u.id = d.user_id "
-            "WHERE d.livestream_id = ? AND u.active ORDER BY d.user_id", [livestream_id]).fetchall()]
-        if not marked:
-            marked = [row[0] for row in cur.execute(
-                "SELECT id FROM users WHERE active AND role = 'staff' ORDER BY id").fetchall()]
-        row = cur.execute("SELECT last_staff_id FROM staff_rotation WHERE livestream_id = ?",
-                          [livestream_id]).fetchone()
-        return cls(livestream_id, marked, active, row[0] if row else None)
+        # One statement: a busy live loads the turn in most batches.
+        active, marked, staff, last = cur.execute(
+            "SELECT (SELECT list(id ORDER BY id) FROM users WHERE active), "
+            "(SELECT list(d.user_id ORDER BY d.user_id) FROM livestream_on_duty d JOIN users u ON u.id = d.user_id "
+            " WHERE d.livestream_id = ? AND u.active), "
+            "(SELECT list(id ORDER BY id) FROM users WHERE active AND role = 'staff'), "
+            "(SELECT last_staff_id FROM staff_rotation WHERE livestream_id = ?)",
+            [livestream_id, livestream_id]).fetchall()[0]
+        return cls(livestream_id, list(marked or staff or []), set(active or []), last)
 
     def needs_staff(self, staff_id: int | None) -> bool:
         return staff_id is None or staff_id not in self.active

@@ -37,7 +37,7 @@ from core import config
 from core.errors import ChotdonError, InvalidInput
 from core.formatting import shop_time_text, utc_now
 from core.i18n import Text
-from core.ingest import IncomingComment, comment_from_record, ingest_comments, said
+from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare, said
 from core.livestreams import get_livestream
 from core.store import Store
 
@@ -475,6 +475,7 @@ class FacebookLiveWorker:
     # -- the poller: the source of truth ----------------------------------------------------------------------------
     def _poll_loop(self, run: _Run, graph_url: str, video_id: str, token: str,
                    polled_through: datetime | None) -> None:
+        prepare(self.store, self.livestream_id)  # the live's first comments then go in as fast as the rest
         backoff = Backoff(self.backoff_initial, self.backoff_max)
         url = f"{graph_url}/{quote(video_id, safe='')}/comments"
         with httpx.Client(timeout=self.request_timeout, headers={"User-Agent": "Chotdon"}) as client:

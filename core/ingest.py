@@ -16,7 +16,9 @@ import uuid
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
+
+import orjson
 
 from core import orders
 from core.assignment import StaffRotation
@@ -31,8 +33,9 @@ from core.syntax import normalize_code, parse
 KINDS = ("order", "cancel", "question", "review", "contact", "none")
 
 
-@dataclass(frozen=True)
-class IncomingComment:
+class IncomingComment(NamedTuple):
+    """A comment as a source gives it. A tuple: a million of them are made per large file."""
+
     comment_id: str
     user_id: str | None
     user_name: str
@@ -64,8 +67,24 @@ class IngestSummary:
 _OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
 
 
+# Comment times repeat (a busy live has hundreds a second): the last few thousand texts are kept read.
+_TIMES: dict[str, datetime] = {}
+
+
 def parse_time(value) -> datetime:
     """ISO 8601 (with Z, +07:00 or Graph's +0000) or Unix seconds -> naive UTC."""
+    known = _TIMES.get(value) if isinstance(value, str) else None
+    if known is not None:
+        return known
+    moment = _parse_time(value)
+    if isinstance(value, str):
+        if len(_TIMES) >= 4096:
+            _TIMES.clear()
+        _TIMES[value] = moment
+    return moment
+
+
+def _parse_time(value) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(float(value), tz=timezone.utc).replace(tzinfo=None)
     if not isinstance(value, str) or not value.strip():
@@ -104,7 +123,7 @@ def comment_from_record(record: dict) -> IncomingComment:
     if not isinstance(message, str):
         raise ValueError(Text("ingest.message_not_text"))
     created = record.get("created_time", record.get("created_at"))
-    user_name = (str(user_name).strip() if user_name is not None else "") or "(hidden name)"
+    user_name = (str(user_name).strip() if user_name is not None else "") or HIDDEN_NAME
     return IncomingComment(
         comment_id=str(comment_id), user_id=str(user_id) if user_id not in (None, "") else None,
         user_name=user_name, message=message, commented_at=parse_time(created),
@@ -134,8 +153,8 @@ def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tup
             if not line.strip():
                 continue
             try:
-                yield number, comment_from_record(json.loads(line)), None
-            except json.JSONDecodeError as error:
+                yield number, comment_from_record(orjson.loads(line)), None
+            except orjson.JSONDecodeError as error:
                 yield number, None, Text("ingest.not_json", detail=error.msg)
             except ValueError as error:
                 yield number, None, said(error)
@@ -254,6 +273,22 @@ def order_key(lines) -> str:
     return ";".join(f"{line.code}|{line.size or ''}|{line.color or ''}|{line.qty}" for line in lines)
 
 
+def _meanings(catalog: Catalog, texts: list[str]) -> list[tuple]:
+    """_meaning for a batch: the cache is consulted once per distinct text, under one lock."""
+    version = (catalog.livestream_id, catalog.version)
+    found: dict[str, tuple] = {}
+    with _MEANINGS_LOCK:
+        for text in texts:
+            if text not in found:
+                meaning = _MEANINGS.get((*version, text))
+                if meaning is not None:
+                    found[text] = meaning
+    for text in texts:
+        if text not in found:
+            found[text] = _meaning(catalog, text)
+    return [found[text] for text in texts]
+
+
 def _meaning(catalog: Catalog, text: str) -> tuple:
     """(ParseResult, its JSON text, its order key) for a comment text, cached per catalog version."""
     key = (catalog.livestream_id, catalog.version, text)
@@ -280,31 +315,91 @@ _ORDER_KEYS: dict[tuple[str, int], dict[int, set[str]]] = {}
 _ORDER_KEYS_LOCK = threading.Lock()
 
 
+# The platform comment ids stored for each livestream, per (database, platform, livestream): read once, so that
+# a batch finds its repeats without asking the file. Updated only after a commit.
+_STORED_IDS: dict[tuple[str, str, int], set[str]] = {}
+_STORED_IDS_LOCK = threading.Lock()
+
+
+def _stored_among(cur, platform: str, wanted: list[str]) -> set[str]:
+    """Which of these comment ids the file has (under any livestream)."""
+    if len(wanted) <= 256:
+        sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN ("
+               + ",".join("?" * len(wanted)) + ")")
+        params = [platform, *wanted]
+    else:
+        sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
+               "(SELECT unnest(?::VARCHAR[]))")
+        params = [platform, wanted]
+    return {row[0] for row in cur.execute(sql, params).fetchall()}
+
+
+# The last order number each livestream used, per (database, livestream). Staff make orders too: a number taken
+# meanwhile breaks the order code's unique key, and the batch goes round again reading it from the file.
+_ORDER_NUMBERS: dict[tuple[str, int], int] = {}
+_ORDER_NUMBERS_LOCK = threading.Lock()
+
+
+# Customer ids and names by platform user, per (database, platform): ids never change, and names are written only
+# by ingest, so a known customer with the same name needs no statement at all. Updated only after a commit.
+_CUSTOMER_IDS: dict[tuple[str, str], dict[str, tuple[int, str]]] = {}
+_CUSTOMER_IDS_LOCK = threading.Lock()
+HIDDEN_NAME = "(hidden name)"
+# The kinds that act on orders and customers; the others are only stored.
+ACTING_KINDS = frozenset(("order", "cancel", "contact"))
+
+
 def forget_order_keys(livestream_id: int) -> None:
     with _ORDER_KEYS_LOCK:
         for key in [k for k in _ORDER_KEYS if k[1] == livestream_id]:
             del _ORDER_KEYS[key]
 
 
-class _IdPool:
-    """Ids drawn from a DuckDB sequence in chunks, so rows can reference each other before they are inserted."""
+# Ids drawn from the DuckDB sequences ahead, per open database, so rows can reference each other before they are
+# inserted and a batch needs no statement for them. A sequence never gives a number twice, also across rollbacks,
+# so ids held here stay unique; a restart merely skips the ones not used.
+_ID_POOLS: dict[tuple[str, str], list[int]] = {}
+_ID_POOLS_LOCK = threading.Lock()
+_ID_CHUNK = 4096
 
-    def __init__(self, cur, sequence: str):
-        self._cur, self._sequence, self._free = cur, sequence, []
+
+class _IdPool:
+    def __init__(self, cur, store: Store, sequence: str):
+        self._cur, self._key, self._sequence = cur, (store.cache_key, sequence), sequence
 
     def take(self) -> int:
-        if not self._free:
-            self._free = [row[0] for row in self._cur.execute(
-                f"SELECT nextval('{self._sequence}') FROM range(256)").fetchall()]
-            self._free.reverse()
-        return self._free.pop()
+        return self.take_many(1)[0]
 
-    def take_many(self, count: int) -> list[int]:
-        if count <= 0:
-            return []
-        ids = [row[0] for row in self._cur.execute(
-            f"SELECT nextval('{self._sequence}') FROM range(?)", [count]).fetchall()]
-        return ids
+    def fill(self) -> None:
+        self.take_many(0, keep=_ID_CHUNK)
+
+    def take_many(self, count: int, keep: int = 0) -> list[int]:
+        with _ID_POOLS_LOCK:
+            free = _ID_POOLS.setdefault(self._key, [])
+            if len(free) < max(count, keep):
+                free.extend(row[0] for row in self._cur.execute(
+                    f"SELECT nextval('{self._sequence}') FROM range(?)", [max(count, _ID_CHUNK)]).fetchall())
+            taken = free[:count]
+            del free[:count]
+        return taken
+
+
+# Comment ids count on from the largest one in the file, in this process's memory: only ingest writes comments,
+# and drawing a million ids from a sequence one by one would take seconds. A stale count breaks the primary key,
+# and the batch goes round again after counting afresh (_ingest_batch).
+_NEXT_COMMENT_ID: dict[str, int] = {}
+_NEXT_COMMENT_ID_LOCK = threading.Lock()
+
+
+def _comment_ids(cur, store: Store, count: int) -> list[int]:
+    with _NEXT_COMMENT_ID_LOCK:
+        first = _NEXT_COMMENT_ID.get(store.cache_key)
+        if first is None:
+            first = 1 + cur.execute(
+                "SELECT greatest((SELECT coalesce(max(id), 0) FROM comments), (SELECT coalesce(max(last_value), 0) "
+                "FROM duckdb_sequences() WHERE sequence_name = 'comment_ids'))").fetchone()[0]
+        _NEXT_COMMENT_ID[store.cache_key] = first + count
+    return list(range(first, first + count))
 
 
 @dataclass
@@ -358,6 +453,42 @@ def _table(columns: dict[str, tuple[list, object]]):
 
 def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
                   summary: IngestSummary) -> None:
+    """One batch, counted into `summary` only once it is committed. A unique key broken because this process's
+    memory went stale (another writer of the file, a comment stored under another livestream) rolls the batch
+    back; it is then run again with the memory forgotten, checking every comment id in the file."""
+    import duckdb
+
+    for attempt in (1, 2):
+        counted = IngestSummary()
+        try:
+            _ingest_batch_once(store, livestream, batch, source, counted, careful=attempt == 2)
+        except duckdb.ConstraintException:
+            if attempt == 2:
+                raise
+            forget_process_memory(store)
+            continue
+        summary.duplicates += counted.duplicates
+        summary.new += counted.new
+        summary.orders_created += counted.orders_created
+        summary.orders_updated += counted.orders_updated
+        summary.kinds.update(counted.kinds)
+        return
+
+
+def forget_process_memory(store: Store) -> None:
+    """Drops what this process remembers of one database's customers, order keys and drawn ids."""
+    for cache, lock in ((_CUSTOMER_IDS, _CUSTOMER_IDS_LOCK), (_ORDER_KEYS, _ORDER_KEYS_LOCK),
+                        (_ID_POOLS, _ID_POOLS_LOCK), (_STORED_IDS, _STORED_IDS_LOCK),
+                        (_ORDER_NUMBERS, _ORDER_NUMBERS_LOCK)):
+        with lock:
+            for key in [key for key in cache if key[0] == store.cache_key]:
+                del cache[key]
+    with _NEXT_COMMENT_ID_LOCK:
+        _NEXT_COMMENT_ID.pop(store.cache_key, None)
+
+
+def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
+                       summary: IngestSummary, careful: bool = False) -> None:
     """Stores a batch of comments and moves orders, as sets, in one transaction.
 
     The rules of DESIGN.md are applied in memory, comment by comment in comment-time order, over the state of
@@ -379,72 +510,89 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
             seen.add(comment.comment_id)
             unique.append(comment)
         wanted = [c.comment_id for c in unique]
-        if len(wanted) <= 256:  # a constant list lets DuckDB probe the unique index instead of scanning
-            sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN ("
-                   + ",".join("?" * len(wanted)) + ")")
+        ids_key = (store.cache_key, platform, livestream_id)
+        with _STORED_IDS_LOCK:
+            stored_ids = None if careful else _STORED_IDS.get(ids_key)
+        loaded_ids = None
+        if stored_ids is not None:
+            # This livestream's stored ids are in memory. A comment stored under another livestream would break
+            # the unique key and send the batch round again, carefully (_ingest_batch).
+            known = {comment_id for comment_id in wanted if comment_id in stored_ids}
         else:
-            sql = ("SELECT platform_comment_id FROM comments WHERE platform = ? AND platform_comment_id IN "
-                   "(SELECT unnest(?::VARCHAR[]))")
-            wanted = [wanted]
-        known = {row[0] for row in cur.execute(sql, [platform, *wanted]).fetchall()}
+            known = _stored_among(cur, platform, wanted)
+            if not careful:
+                loaded_ids = {row[0] for row in cur.execute(
+                    "SELECT platform_comment_id FROM comments WHERE livestream_id = ?", [livestream_id]).fetchall()}
         fresh = [c for c in unique if c.comment_id not in known]
         summary.duplicates += len(unique) - len(fresh)
         if not fresh:
+            if loaded_ids is not None:
+                with _STORED_IDS_LOCK:
+                    _STORED_IDS.setdefault(ids_key, loaded_ids)
             return
         # Served in the order viewers wrote them, whatever order they arrived in.
         fresh.sort(key=lambda c: c.commented_at)
 
         # -- customers ---------------------------------------------------------------------------------------
+        # Every customer of the platform is known in this process's memory (read once), so a batch writes only
+        # new customers and new names. Only ingest adds customers; a stale memory would break the unique key,
+        # and then the batch is retried after forgetting it (_ingest_batch).
         names: dict[str, str] = {}
         for comment in fresh:
             names[_user_key(comment)] = comment.user_name
-        users = _table({"user_key": (list(names), pa.string()), "name": (list(names.values()), pa.string())})
-        register(cur, "batch_users", users)
-        cur.execute(
-            "INSERT INTO customers (platform, platform_user_id, display_name, created_at) "
-            "SELECT ?, u.user_key, u.name, ? FROM batch_users u WHERE NOT EXISTS "
-            "(SELECT 1 FROM customers c WHERE c.platform = ? AND c.platform_user_id = u.user_key)",
-            [platform, now, platform],
-        ).fetchall()
-        cur.execute(
-            "UPDATE customers SET display_name = u.name FROM batch_users u WHERE customers.platform = ? "
-            "AND customers.platform_user_id = u.user_key AND customers.display_name <> u.name "
-            "AND u.name <> '(hidden name)'",
-            [platform],
-        ).fetchall()
-        customer_of_key: dict[str, _Customer] = {}
-        for user_key, customer_id, name, phone, address, staff_id, blacklisted in cur.execute(
-            "SELECT c.platform_user_id, c.id, c.display_name, c.phone, c.address, c.staff_id, c.blacklisted "
-            "FROM customers c JOIN batch_users u ON u.user_key = c.platform_user_id WHERE c.platform = ?",
-            [platform],
-        ).fetchall():
-            customer_of_key[user_key] = _Customer(customer_id, name, phone, address, staff_id, blacklisted)
-        cur.unregister("batch_users")
+        customers_key = (store.cache_key, platform)
+        with _CUSTOMER_IDS_LOCK:
+            cached = _CUSTOMER_IDS.get(customers_key)
+        if cached is None:
+            cached = loaded_customers = _read_customers(cur, platform)
+        else:
+            loaded_customers = None
+        id_of_key = {key: cached[key] for key in names if key in cached}
+        new_keys = [key for key in names if key not in id_of_key]
+        if new_keys:  # written with the batch's other rows, once the rules gave them staff and phones
+            new_ids = _IdPool(cur, store, "customer_ids").take_many(len(new_keys))
+            for key, customer_id in zip(new_keys, new_ids):
+                id_of_key[key] = (customer_id, names[key])
+        renamed = [key for key in names if key in cached and cached[key][1] != names[key]
+                   and names[key] != HIDDEN_NAME]
+        if renamed:
+            register(cur, "batch_renamed", _table({
+                "id": ([id_of_key[key][0] for key in renamed], pa.int64()),
+                "name": ([names[key] for key in renamed], pa.string())}))
+            cur.execute("UPDATE customers SET display_name = r.name FROM batch_renamed r WHERE customers.id = r.id"
+                        ).fetchall()
+            cur.unregister("batch_renamed")
+            for key in renamed:
+                id_of_key[key] = (id_of_key[key][0], names[key])
 
         # -- what each comment says ----------------------------------------------------------------------------
         catalog = load_catalog(cur, livestream_id)
-        meanings = [_meaning(catalog, comment.message) for comment in fresh]
-        comment_ids = _IdPool(cur, "comment_ids").take_many(len(fresh))
-        acting = {customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
-                  if m[0].kind in ("order", "cancel", "contact")}
-        by_id = {customer.id: customer for customer in customer_of_key.values()}
-        _load_order_state(cur, livestream_id, acting, by_id, database=store.path,
-                          needs_lines={customer_of_key[_user_key(c)].id for c, m in zip(fresh, meanings)
-                                       if m[0].kind == "cancel"})
+        meanings = _meanings(catalog, [comment.message for comment in fresh])
+        comment_ids = _comment_ids(cur, store, len(fresh))
+        customer_ids = [id_of_key[_user_key(comment)][0] for comment in fresh]
+        acting = {customer_id for customer_id, meaning in zip(customer_ids, meanings)
+                  if meaning[0].kind in ACTING_KINDS}
+        by_id, loaded_order_keys = _load_order_state(
+            cur, livestream_id, acting, {id_of_key[key][0]: names[key] for key in new_keys}, database=store.cache_key,
+                                  needs_lines={customer_id for customer_id, meaning in zip(customer_ids, meanings)
+                                               if meaning[0].kind == "cancel"})
         # New customers go to the staff on duty in turn (core.assignment, as orders.create_draft does).
-        rotation = StaffRotation.load(cur, livestream_id)
+        # Read only when the batch makes an order: most batches of a busy live only add to orders.
+        rotation: StaffRotation | None = None
         hold_blacklisted = livestream.get("blacklisted_order_comments", "review") != "orders"
-        next_number = cur.execute("SELECT coalesce(max(number), 0) FROM orders WHERE livestream_id = ?",
-                                  [livestream_id]).fetchone()[0]
+        next_number: int | None = None
+        numbers_key = (store.cache_key, livestream_id)
 
         # -- the rules, comment by comment ---------------------------------------------------------------------
-        order_ids, line_ids = _IdPool(cur, "order_ids"), _IdPool(cur, "order_line_ids")
+        order_ids = _IdPool(cur, store, "order_ids")
+        line_id_source = iter(_IdPool(cur, store, "order_line_ids").take_many(
+            sum(len(meaning[0].lines) for meaning in meanings if meaning[0].kind == "order")))
         new_orders: list[tuple] = []
         new_lines: dict[int, tuple] = {}  # line id -> row, so an in-batch cancel can drop a line not yet written
         deleted_lines: list[int] = []
         events: list[tuple] = []
-        comment_rows: list[tuple] = []
         affected_items: set[int] = set()
+        freed_items: set[int] = set()  # items whose claims a cancel removed: their whole queue moves
         created: set[int] = set()
         updated: set[int] = set()
 
@@ -453,16 +601,32 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                 details = json.dumps(details, ensure_ascii=False)
             events.append((order_id, action, from_status, to_status, details))
 
-        for comment, comment_id, (result, result_json, key) in zip(fresh, comment_ids, meanings):
-            customer = customer_of_key[_user_key(comment)]
+        kinds: dict[str, int] = {}
+        effects: list[str] = []  # per comment of `fresh`, with the order it touched
+        touched: list[int | None] = []
+        for comment, comment_id, customer_id, (result, result_json, key) in zip(fresh, comment_ids, customer_ids,
+                                                                                meanings):
+            kinds[result.kind] = kinds.get(result.kind, 0) + 1
+            if result.kind not in ACTING_KINDS:  # questions, reviews, chatter: stored, nothing else
+                effects.append("none")
+                touched.append(None)
+                continue
+            customer = by_id[customer_id]
             effect, order = "none", None
-            summary.kinds[result.kind] += 1
             if result.kind == "order":
                 if not result.add and catalog.settings.repeat_policy == "once" and key in customer.order_keys:
                     effect = "repeat"
                 else:
                     order = customer.latest(orders.OPEN_FOR_COMMENTS)
                     if order is None:
+                        if next_number is None:
+                            with _ORDER_NUMBERS_LOCK:
+                                next_number = None if careful else _ORDER_NUMBERS.get(numbers_key)
+                            if next_number is None:
+                                next_number = cur.execute(
+                                    "SELECT coalesce(max(number), 0) FROM orders WHERE livestream_id = ?",
+                                    [livestream_id]).fetchone()[0]
+                            rotation = StaffRotation.load(cur, livestream_id)
                         next_number += 1
                         if rotation.needs_staff(customer.staff_id) and rotation.candidates:
                             customer.staff_id = rotation.next()
@@ -489,10 +653,10 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                     for parsed in result.lines:
                         item_id = catalog.item_id_for_code(parsed.code)
                         item = catalog.item(item_id)
-                        line_id = line_ids.take()
-                        new_lines[line_id] = (line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
+                        line_id = next(line_id_source)
+                        new_lines[line_id] = [line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
                                               parsed.qty, item.price if item else 0, comment_id,
-                                              comment.commented_at)
+                                              comment.commented_at, 0]  # the last: waitlisted quantity
                         if order.lines is not None:
                             order.lines.append(_Line(line_id, parsed.code, item_id, item.code if item else None,
                                                      new=True))
@@ -502,7 +666,7 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                     if result.phone:
                         _set_phone(customer, order, result.phone)
                     event(order.id, "comment_lines_added",
-                          f'{{"comment_id": {comment_id}, "lines": {json.dumps(added, ensure_ascii=False)}}}')
+                          f'{{"comment_id": {comment_id}, "lines": {_json_strings(added)}}}')
                     order.changed = True
                     customer.order_keys.add(key)
             elif result.kind == "cancel":
@@ -528,6 +692,7 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
                                 deleted_lines.append(line.id)
                             if line.item_id is not None:
                                 affected_items.add(line.item_id)
+                                freed_items.add(line.item_id)
                         event(draft.id, "customer_cancelled_lines",
                               {"comment_id": comment_id, "lines": [line.code_typed for line in removed]})
                         if not draft.lines:
@@ -545,24 +710,62 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
             if order is not None and effect not in ("none", "repeat"):
                 if order.id not in created:
                     updated.add(order.id)
-            comment_rows.append((comment_id, comment, customer.id, result.kind, result_json,
-                                 order.id if order is not None and effect != "repeat" else None, effect, key))
+            effects.append(effect)
+            touched.append(order.id if order is not None and effect != "repeat" else None)
+        summary.kinds.update(kinds)
 
-        _write_batch(cur, livestream_id, platform, source, now, by_id, new_orders, new_lines, deleted_lines,
-                     events, comment_rows)
-        rotation.save(cur)
+        # Items with unlimited stock never wait. New claims that only join the end of an item's queue are served
+        # here; any other change (a cancel, a late comment, held orders) recomputes that item's whole queue.
+        queue_again = _serve_appended_claims(
+            cur, catalog, [i for i in affected_items if catalog.item(i).stock is not None], freed_items, new_lines,
+            {order.id: order.hold_reason for customer in by_id.values() for order in customer.orders}, event)
+        new_customers = [(id_of_key[key][0], key, names[key], by_id.get(id_of_key[key][0])) for key in new_keys]
+        _write_batch(cur, livestream_id, platform, source, now, by_id, new_customers, new_orders, new_lines,
+                     deleted_lines, events, (fresh, comment_ids, customer_ids, meanings, effects, touched))
+        if rotation is not None:
+            rotation.save(cur)
         # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
-        orders.rebalance_stock(cur, [i for i in affected_items if catalog.item(i).stock is not None],
-                               actor=orders.COMMENT_ACTOR)
+        orders.rebalance_stock(cur, queue_again, actor=orders.COMMENT_ACTOR)
+    if next_number is not None:
+        with _ORDER_NUMBERS_LOCK:  # committed: the last order number used (a stale one breaks the code's key)
+            _ORDER_NUMBERS[numbers_key] = next_number
+    with _STORED_IDS_LOCK:  # committed: these comments are in the file now
+        if loaded_ids is not None:
+            _STORED_IDS[ids_key] = loaded_ids
+        remembered = _STORED_IDS.get(ids_key)
+        if remembered is not None:
+            remembered.update(comment.comment_id for comment in fresh)
+            if len(remembered) > 3_000_000:  # a live beyond any real one: ask the file again
+                del _STORED_IDS[ids_key]
+    with _CUSTOMER_IDS_LOCK:  # committed: these ids and names are in the file now
+        if loaded_customers is not None:
+            _CUSTOMER_IDS[customers_key] = loaded_customers
+        known = _CUSTOMER_IDS.get(customers_key)
+        if known is not None:
+            known.update(id_of_key)
     with _ORDER_KEYS_LOCK:  # committed: remember what the next batches need
-        cache = _ORDER_KEYS.setdefault((store.path, livestream_id), {})
-        if len(cache) > 500_000:
-            cache.clear()
-        for customer_id in acting:
-            cache[customer_id] = by_id[customer_id].order_keys
+        keys_key = (store.cache_key, livestream_id)
+        if loaded_order_keys is not None:
+            _ORDER_KEYS[keys_key] = loaded_order_keys
+        cache = _ORDER_KEYS.get(keys_key)
+        if cache is not None:
+            for customer_id in acting:
+                cache[customer_id] = by_id[customer_id].order_keys
+            if len(cache) > 1_000_000:  # read again from the file when next needed
+                del _ORDER_KEYS[keys_key]
     summary.new += len(fresh)
     summary.orders_created += len(created)
     summary.orders_updated += len(updated)
+
+
+_PLAIN_JSON_TEXT = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+def _json_strings(texts: list[str]) -> str:
+    """A JSON list of short texts (codes and quantities): written directly when nothing needs escaping."""
+    if all(_PLAIN_JSON_TEXT.fullmatch(text) for text in texts):
+        return "[" + ", ".join(f'"{text}"' for text in texts) + "]"
+    return json.dumps(texts, ensure_ascii=False)
 
 
 def _user_key(comment: IncomingComment) -> str:
@@ -577,35 +780,88 @@ def _set_phone(customer: _Customer, order: _Order | None, phone: str) -> None:
         order.receiver_phone, order.phone_changed = phone, True
 
 
-def _load_order_state(cur, livestream_id: int, customer_ids: set[int], by_id: dict[int, _Customer],
-                      needs_lines: set[int], database: str) -> None:
-    """The live (not cancelled) orders, order keys and, for cancels, lines of the customers a batch acts for."""
-    if not customer_ids:
-        return
-    ids = sorted(customer_ids)
-    order_of_id: dict[int, _Order] = {}
-    for order_id, customer_id, status, first_comment_at, receiver_phone in cur.execute(
-        "SELECT id, customer_id, status, first_comment_at, receiver_phone FROM orders WHERE livestream_id = ? "
-        "AND customer_id IN (SELECT unnest(?::BIGINT[])) AND status <> 'cancelled' ORDER BY created_at, id",
-        [livestream_id, ids],
+def _read_customers(cur, platform: str) -> dict[str, tuple[int, str]]:
+    return {user_key: (customer_id, name) for user_key, customer_id, name in cur.execute(
+        "SELECT platform_user_id, id, display_name FROM customers WHERE platform = ?", [platform]).fetchall()}
+
+
+def _read_order_keys(cur, livestream_id: int) -> dict[int, set[str]]:
+    keys: dict[int, set[str]] = {}
+    for customer_id, key in cur.execute(
+        "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND effect IN ('created', 'added') "
+        "AND order_key IS NOT NULL", [livestream_id],
     ).fetchall():
-        order = _Order(order_id, customer_id, status, first_comment_at, new=False, receiver_phone=receiver_phone,
-                       lines=[] if customer_id in needs_lines else None)
-        by_id[customer_id].orders.append(order)
-        order_of_id[order_id] = order
+        keys.setdefault(customer_id, set()).add(key)
+    return keys
+
+
+def prepare(store: Store, livestream_id: int) -> None:
+    """Reads ahead what the first batch of a live would read (items, customers, order keys, ids), so that the
+    first comments of a live go in as fast as the rest. Live sources call it when they start."""
+    import pyarrow as pa
+
+    _table({"at": ([utc_now()], pa.timestamp("us"))})  # the first time column imports pandas: a quarter second
+    platform = get_livestream(store, livestream_id)["platform"]
+    # Under the write lock: nothing commits between reading these and remembering them.
+    with store.transaction() as cur:
+        load_catalog(cur, livestream_id)
+        with _CUSTOMER_IDS_LOCK:
+            customers_known = (store.cache_key, platform) in _CUSTOMER_IDS
+        if not customers_known:
+            customers = _read_customers(cur, platform)
+            with _CUSTOMER_IDS_LOCK:
+                _CUSTOMER_IDS.setdefault((store.cache_key, platform), customers)
+        with _ORDER_KEYS_LOCK:
+            keys_known = (store.cache_key, livestream_id) in _ORDER_KEYS
+        if not keys_known:
+            keys = _read_order_keys(cur, livestream_id)
+            with _ORDER_KEYS_LOCK:
+                _ORDER_KEYS.setdefault((store.cache_key, livestream_id), keys)
+        for sequence in ("customer_ids", "order_ids", "order_line_ids"):
+            _IdPool(cur, store, sequence).fill()
+
+
+def _load_order_state(cur, livestream_id: int, customer_ids: set[int], created_customers: dict[int, str],
+                      needs_lines: set[int], database: str) -> tuple[dict[int, _Customer], dict | None]:
+    """The customers a batch acts for, with their live (not cancelled) orders, order keys and, for cancels, lines.
+
+    Also the livestream's order keys when this process had none yet (to keep once the batch commits)."""
+    by_id: dict[int, _Customer] = {customer_id: _Customer(customer_id, name, None, None, None)
+                                   for customer_id, name in created_customers.items() if customer_id in customer_ids}
     with _ORDER_KEYS_LOCK:
-        known = dict(_ORDER_KEYS.get((database, livestream_id), {}))
-    unknown = [customer_id for customer_id in ids if customer_id not in known]
-    if unknown:
-        for customer_id, key in cur.execute(
-            "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND customer_id IN "
-            "(SELECT unnest(?::BIGINT[])) AND effect IN ('created', 'added') AND order_key IS NOT NULL",
-            [livestream_id, unknown],
-        ).fetchall():
-            by_id[customer_id].order_keys.add(key)
-    for customer_id in ids:
-        if customer_id in known:
-            by_id[customer_id].order_keys = set(known[customer_id])
+        cache = _ORDER_KEYS.get((database, livestream_id))
+        known = None if cache is None else {customer_id: cache[customer_id] for customer_id in customer_ids
+                                            if customer_id in cache}
+    loaded = None
+    if known is None and customer_ids:
+        # Every order key of the livestream, once per process: later batches then read none.
+        loaded = _read_order_keys(cur, livestream_id)
+        known = {customer_id: loaded[customer_id] for customer_id in customer_ids if customer_id in loaded}
+    existing = sorted(customer_ids - by_id.keys())
+    if not existing:
+        for customer in by_id.values():
+            customer.order_keys = set(known.get(customer.id, ()))
+        return by_id, loaded
+    order_of_id: dict[int, _Order] = {}
+    for (customer_id, name, phone, address, staff_id, blacklisted, order_id, status, first_comment_at,
+         receiver_phone, hold_reason) in cur.execute(
+        "SELECT c.id, c.display_name, c.phone, c.address, c.staff_id, c.blacklisted, o.id, o.status, "
+        "o.first_comment_at, o.receiver_phone, o.hold_reason FROM customers c LEFT JOIN orders o ON o.customer_id = c.id "
+        "AND o.livestream_id = ? AND o.status <> 'cancelled' WHERE c.id IN (SELECT unnest(?::BIGINT[])) "
+        "ORDER BY c.id, o.created_at, o.id",
+        [livestream_id, existing],
+    ).fetchall():
+        customer = by_id.get(customer_id)
+        if customer is None:
+            customer = by_id[customer_id] = _Customer(customer_id, name, phone, address, staff_id, blacklisted)
+        if order_id is not None:
+            order = _Order(order_id, customer_id, status, first_comment_at, new=False,
+                           receiver_phone=receiver_phone, lines=[] if customer_id in needs_lines else None,
+                           hold_reason=hold_reason)
+            customer.orders.append(order)
+            order_of_id[order_id] = order
+    for customer in by_id.values():
+        customer.order_keys = set(known.get(customer.id, ()))
     wanted = [order.id for order in order_of_id.values() if order.lines is not None]
     if wanted:
         for line_id, order_id, code_typed, item_id, item_code in cur.execute(
@@ -615,13 +871,74 @@ def _load_order_state(cur, livestream_id: int, customer_ids: set[int], by_id: di
             [wanted],
         ).fetchall():
             order_of_id[order_id].lines.append(_Line(line_id, code_typed, item_id, item_code, new=False))
+    return by_id, loaded
 
 
-def _write_batch(cur, livestream_id, platform, source, now, customers, new_orders, new_lines, deleted_lines,
-                 events, comment_rows) -> None:
+def _serve_appended_claims(cur, catalog: Catalog, stocked: list[int], freed: set[int], new_lines: dict,
+                           hold_of_order: dict, event) -> list[int]:
+    """Sets the waitlisted quantity of this batch's new claims on stocked items, where they only join the end of
+    the queue, exactly as orders.rebalance_stock would; returns the items whose whole queue must be recomputed.
+
+    The end of the queue: no held order (of a blacklisted customer) claims the item, and each new claim comes after
+    every open claim by (comment time, line id), the queue's order. The claims before keep what they have, and
+    stock - (their total quantity) is what is left for the new ones, in order."""
+    appended: dict[int, list[list]] = {}
+    full = set(stocked) & freed
+    for row in new_lines.values():
+        item_id = row[3]
+        if item_id in full or item_id not in stocked:
+            continue
+        if hold_of_order.get(row[1]) is not None:
+            full.add(item_id)
+            appended.pop(item_id, None)
+            continue
+        appended.setdefault(item_id, []).append(row)
+    if not appended:
+        return sorted(full)
+    queues = {item_id: (claimed, last, held) for item_id, claimed, last, held in cur.execute(
+        "SELECT l.item_id, sum(l.qty) FILTER (WHERE o.hold_reason IS NULL), "
+        "max({'at': l.claimed_at, 'id': l.id}) FILTER (WHERE o.hold_reason IS NULL), "
+        "count(*) FILTER (WHERE o.hold_reason IS NOT NULL) "
+        "FROM order_lines l JOIN orders o ON o.id = l.order_id "
+        "WHERE l.item_id IN (SELECT unnest(?::BIGINT[])) AND o.status <> 'cancelled' GROUP BY l.item_id",
+        [sorted(appended)],
+    ).fetchall()}
+    for item_id, rows in appended.items():
+        claimed, last, held = queues.get(item_id, (0, None, 0))
+        rows.sort(key=lambda row: (row[9], row[0]))
+        if held or (last is not None and (rows[0][9], rows[0][0]) <= (last["at"], last["id"])):
+            full.add(item_id)
+            continue
+        running = claimed or 0
+        stock = catalog.item(item_id).stock
+        for row in rows:
+            qty = row[6]
+            waitlisted = qty - max(0, min(qty, stock - running))
+            running += qty
+            if waitlisted:
+                row[10] = waitlisted
+                event(row[1], "waitlisted", {"line_id": row[0], "waitlisted_before": 0, "waitlisted_now": waitlisted})
+    return sorted(full)
+
+
+def _write_batch(cur, livestream_id, platform, source, now, customers, new_customers, new_orders, new_lines,
+                 deleted_lines, events, comment_columns) -> None:
     import pyarrow as pa
 
-    changed_customers = [c for c in customers.values() if c.changed]
+    if new_customers:  # (id, platform user key, name, their _Customer when they acted in this batch)
+        register(cur, "batch_new_customers", _table({
+            "id": ([row[0] for row in new_customers], pa.int64()),
+            "user_key": ([row[1] for row in new_customers], pa.string()),
+            "name": ([row[2] for row in new_customers], pa.string()),
+            "phone": ([row[3].phone if row[3] else None for row in new_customers], pa.string()),
+            "staff_id": ([row[3].staff_id if row[3] else None for row in new_customers], pa.int64()),
+        }))
+        cur.execute(
+            "INSERT INTO customers (id, platform, platform_user_id, display_name, phone, staff_id, created_at) "
+            "SELECT id, ?, user_key, name, phone, staff_id, ? FROM batch_new_customers", [platform, now]).fetchall()
+        cur.unregister("batch_new_customers")
+    created_ids = {row[0] for row in new_customers}
+    changed_customers = [c for c in customers.values() if c.changed and c.id not in created_ids]
     if changed_customers:
         register(cur, "batch_customers", _table({
             "id": ([c.id for c in changed_customers], pa.int64()),
@@ -683,26 +1000,27 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_order
             "size": (list(columns[4]), pa.string()), "color": (list(columns[5]), pa.string()),
             "qty": (list(columns[6]), pa.int32()), "unit_price": (list(columns[7]), pa.int64()),
             "source_comment_id": (list(columns[8]), pa.int64()),
-            "claimed_at": (list(columns[9]), pa.timestamp("us")),
+            "claimed_at": (list(columns[9]), pa.timestamp("us")), "waitlisted_qty": (list(columns[10]), pa.int32()),
         }))
         cur.execute(
             "INSERT INTO order_lines (id, order_id, code_typed, item_id, size, color, qty, unit_price, "
-            "source_comment_id, claimed_at) SELECT id, order_id, code_typed, item_id, size, color, qty, unit_price, "
-            "source_comment_id, claimed_at FROM batch_lines"
+            "source_comment_id, claimed_at, waitlisted_qty) SELECT id, order_id, code_typed, item_id, size, color, "
+            "qty, unit_price, source_comment_id, claimed_at, waitlisted_qty FROM batch_lines"
         ).fetchall()
         cur.unregister("batch_lines")
-    rows = comment_rows
+    fresh, comment_ids, customer_ids, meanings, effects, touched = comment_columns
+    platform_ids, _, _, messages, commented_at = zip(*fresh)  # IncomingComment's fields, as columns
     register(cur, "batch_comments", _table({
-        "id": ([r[0] for r in rows], pa.int64()),
-        "platform_comment_id": ([r[1].comment_id for r in rows], pa.string()),
-        "customer_id": ([r[2] for r in rows], pa.int64()),
-        "message": ([r[1].message for r in rows], pa.string()),
-        "commented_at": ([r[1].commented_at for r in rows], pa.timestamp("us")),
-        "kind": ([r[3] for r in rows], pa.string()),
-        "parse_result": ([r[4] for r in rows], pa.string()),
-        "order_id": ([r[5] for r in rows], pa.int64()),
-        "effect": ([r[6] for r in rows], pa.string()),
-        "order_key": ([r[7] for r in rows], pa.string()),
+        "id": (comment_ids, pa.int64()),
+        "platform_comment_id": (platform_ids, pa.string()),
+        "customer_id": (customer_ids, pa.int64()),
+        "message": (messages, pa.string()),
+        "commented_at": (commented_at, pa.timestamp("us")),
+        "kind": ([meaning[0].kind for meaning in meanings], pa.string()),
+        "parse_result": ([meaning[1] for meaning in meanings], pa.string()),
+        "order_id": (touched, pa.int64()),
+        "effect": (effects, pa.string()),
+        "order_key": ([meaning[2] for meaning in meanings], pa.string()),
     }))
     cur.execute(
         "INSERT INTO comments (id, livestream_id, platform, platform_comment_id, customer_id, message, commented_at, "

@@ -12,7 +12,7 @@ import threading
 import time
 
 from core.i18n import Text
-from core.ingest import IncomingComment, IngestSummary, ingest_comments, said
+from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare, said
 from core.store import Store
 
 
@@ -34,6 +34,7 @@ class LivePipeline:
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
+            prepare(self.store, self.livestream_id)
             self._stopping.clear()
             self._thread = threading.Thread(target=self._run, name=f"live-pipeline-{self.livestream_id}",
                                             daemon=True)

@@ -8,6 +8,7 @@ logical conflicts (two staff editing one order) are caught by the orders' versio
 from __future__ import annotations
 
 import threading
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,6 +25,9 @@ _stores_lock = threading.Lock()
 class Store:
     def __init__(self, path: str):
         self.path = str(path)
+        # Names this open database in process-wide caches (core.ingest): a file closed and opened again, or made
+        # anew at the same path, starts with empty caches.
+        self.cache_key = f"{self.path}#{uuid.uuid4().hex}"
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._root = duckdb.connect(self.path)

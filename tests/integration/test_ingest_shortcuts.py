@@ -1,0 +1,116 @@
+"""What the ingest process keeps in memory between batches (customers, order keys, drawn ids) never changes the
+outcome: a batch after someone else wrote the file gives the same orders as a fresh process would."""
+
+from core import ingest, livestreams
+from core.formatting import utc_now
+from core.store import Store
+from tests.conftest import PUBLIC_ITEMS_CSV
+from tests.integration.helpers import comment, feed
+
+
+def _orders_of(store, livestream_id):
+    """Each order as (customer, its lines as code × qty, status, waitlisted units)."""
+    rows = store.query(
+        "SELECT cu.display_name AS customer, o.status, string_agg(l.code_typed || '×' || l.qty, ' ' "
+        "ORDER BY l.claimed_at, l.code_typed) AS lines, coalesce(sum(l.waitlisted_qty), 0) AS waiting "
+        "FROM orders o JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id "
+        "WHERE o.livestream_id = ? GROUP BY ALL", [livestream_id])
+    return {(r["customer"], r["lines"], r["status"], r["waiting"]) for r in rows}
+
+
+def test_a_customer_added_behind_the_memorys_back_is_found_and_the_batch_goes_in(store, livestream_id):
+    feed(store, livestream_id, ("Lan", "A1 M 1"))
+    # Another writer (an older version, a script) adds a customer this process has never seen.
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO customers (platform, platform_user_id, display_name, created_at) "
+                    "SELECT platform, 'u-Mai', 'Mai', ? FROM livestreams WHERE id = ?", [utc_now(), livestream_id])
+    summary = feed(store, livestream_id, ("Mai", "A1 M 2"), ("Lan", "B2 1"), start=2)
+    assert summary.new == 2 and summary.kinds["order"] == 2 and summary.orders_created == 1
+    assert store.scalar("SELECT count(*) FROM customers WHERE platform_user_id = 'u-Mai'") == 1
+    assert {(customer, lines) for customer, lines, _, _ in _orders_of(store, livestream_id)} == {
+        ("Lan", "A1×1 B2×1"), ("Mai", "A1×2")}
+
+
+def test_memory_forgotten_between_batches_gives_the_same_orders(store, livestream_id, tmp_path):
+    messages = [("Lan", "A1 M 1"), ("Mai", "A1 M 1"), ("Lan", "A1 M 1"), ("Lan", "hủy"), ("Mai", "0912345678"),
+                ("Lan", "B2 2"), ("Hoa", "A1 L 1"), ("Mai", "thêm A1 M 1")]
+    for index, message in enumerate(messages, start=1):
+        feed(store, livestream_id, message, start=index)
+        if index % 2:
+            ingest.forget_process_memory(store)
+    remembered = _orders_of(store, livestream_id)
+    assert len(remembered) == 4  # Lan cancelled her first order and made a second
+
+    fresh = Store(str(tmp_path / "fresh.duckdb"))
+    fresh_id = livestreams.create_livestream(fresh, "again", platform="facebook",
+                                             items=livestreams.items_from_csv(PUBLIC_ITEMS_CSV))
+    ingest.ingest_comments(fresh, fresh_id, [comment(i, user, text) for i, (user, text) in
+                                             enumerate(messages, start=1)], source="test")
+    assert _orders_of(fresh, fresh_id) == remembered
+    fresh.close()
+
+
+def test_claims_served_at_the_end_of_the_queue_match_a_full_recount(tmp_path):
+    """Small batches of a busy live, with cancels, late comments and a blacklisted customer's held orders: after
+    every batch, recounting every item's whole queue (orders.rebalance_stock) changes nothing."""
+    import random
+
+    from bench.comment_generator import catalog_csv, generate
+    from core import customers, orders
+    from core.auth import SYSTEM_USER
+    from core.ingest import comment_from_record, ingest_comments
+
+    shop = Store(str(tmp_path / "queue.duckdb"))
+    live = livestreams.create_livestream(shop, "queue", platform="facebook",
+                                         items=livestreams.items_from_csv(catalog_csv()))
+    # Little stock, so that queues form early.
+    with shop.transaction() as cur:
+        cur.execute("UPDATE live_items SET stock = 3 WHERE stock IS NOT NULL")
+    comments = [comment_from_record(c) for c in generate(3000, customers=150, seed=5, live_video_id="q")]
+    rng = random.Random(3)
+    batches = [comments[i:i + 37] for i in range(0, len(comments), 37)]
+    for index in range(0, len(batches) - 1, 9):  # some comments arrive a batch late
+        late = batches[index][:5]
+        batches[index], batches[index + 1] = batches[index][5:], late + batches[index + 1]
+    item_ids = [item.id for item in livestreams.list_items(shop, live)]
+    for number, batch in enumerate(batches):
+        rng.shuffle(batch)
+        ingest_comments(shop, live, batch, source="test")
+        if number == 5:  # customers who have not ordered yet: their orders will be held, queued last
+            for row in shop.query("SELECT id FROM customers WHERE id NOT IN (SELECT customer_id FROM orders) "
+                                  "ORDER BY id LIMIT 15"):
+                customers.set_blacklisted(shop, row["id"], "bom hàng", by=SYSTEM_USER)
+        before = shop.scalar("SELECT count(*) FROM order_events")
+        with shop.transaction() as cur:
+            orders.rebalance_stock(cur, item_ids, actor="recount")
+        assert shop.scalar("SELECT count(*) FROM order_events") == before, f"batch {number} left a queue wrong"
+    assert shop.scalar("SELECT count(*) FROM order_lines WHERE waitlisted_qty > 0") > 50
+    assert shop.scalar("SELECT count(*) FROM orders WHERE hold_reason IS NOT NULL") > 0
+    shop.close()
+
+
+def test_a_comment_already_stored_under_another_livestream_is_a_repeat_not_an_error(store, livestream_id):
+    other = livestreams.create_livestream(store, "Other", platform="facebook",
+                                          items=livestreams.items_from_csv(PUBLIC_ITEMS_CSV))
+    feed(store, livestream_id, ("Lan", "A1 M 1"), ("Mai", "B2 1"))
+    feed(store, other, ("Hoa", "A1 M 1"), start=10)  # this livestream's stored ids are now in memory
+    summary = ingest.ingest_comments(store, other, [comment(1, "Lan", "A1 M 1"), comment(11, "Hoa", "B2 1")],
+                                     source="test")
+    assert (summary.new, summary.duplicates) == (1, 1)
+    assert store.scalar("SELECT count(*) FROM comments") == 4
+    again = ingest.ingest_comments(store, other, [comment(11, "Hoa", "B2 1")], source="test")
+    assert (again.new, again.duplicates) == (0, 1)
+
+
+def test_an_order_staff_made_between_batches_does_not_take_a_number_twice(store, livestream_id):
+    from core import orders
+    from core.auth import SYSTEM_USER
+
+    feed(store, livestream_id, ("Lan", "A1 M 1"))
+    customer = store.scalar("SELECT id FROM customers WHERE display_name = 'Lan'")
+    with store.transaction() as cur:  # as Fix does, beside the comment pipeline
+        orders.create_draft(cur, livestream_id=livestream_id, customer_id=customer, first_comment_at=utc_now(),
+                            actor=SYSTEM_USER.username)
+    feed(store, livestream_id, ("Mai", "B2 1"), start=2)
+    codes = [row["code"] for row in store.query("SELECT code FROM orders ORDER BY number")]
+    assert len(codes) == len(set(codes)) == 3
