@@ -34,6 +34,7 @@ from urllib.parse import quote
 import httpx
 
 from core import config
+from core.auth import User, require_owner
 from core.errors import ChotdonError, InvalidInput
 from core.formatting import shop_time_text, utc_now
 from core.i18n import Text
@@ -156,9 +157,11 @@ def load_source(store: Store, livestream_id: int) -> FacebookSource:
     )
 
 
-def save_source(store: Store, livestream_id: int, *, live_video_id: str | None,
+def save_source(store: Store, livestream_id: int, *, by: User, live_video_id: str | None,
                 page_token: str | None = None) -> FacebookSource:
-    """Sets the live video id; a non-empty page_token replaces the saved one (empty keeps it)."""
+    """Sets the live video id; a non-empty page_token replaces the saved one (empty keeps it). The owner's: the
+    token speaks for the shop's Facebook Page."""
+    require_owner(by, Text("facebook.what_set_source"))
     livestream = get_livestream(store, livestream_id)
     if livestream["platform"] != "facebook":
         raise InvalidInput("facebook.only_facebook_has_source")

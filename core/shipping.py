@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import orders, outbox
+from core.auth import User, require_owner
 from core.errors import ChotdonError, InvalidInput, NotFound
 from core.formatting import shop_time_text, utc_now, vnd
 from core.i18n import Text, translate
@@ -67,9 +68,10 @@ def _validated(carriers: list[Carrier]) -> list[Carrier]:
     return clean
 
 
-def save_carriers(store: Store, carriers: list[Carrier]) -> dict:
+def save_carriers(store: Store, carriers: list[Carrier], *, by: User) -> dict:
     """The Setup editor's list becomes the carrier list: rows with an id are updated, new rows added, rows left
     out removed. Shipments keep the carrier's name, so removing a carrier loses nothing already shipped."""
+    require_owner(by, Text("shipping.what_change_carriers"))
     clean = _validated(list(carriers))
     now = utc_now()
     with store.transaction() as cur:
@@ -92,9 +94,9 @@ def save_carriers(store: Store, carriers: list[Carrier]) -> dict:
     return {"carriers": len(clean), "removed": len(removed)}
 
 
-def add_carrier(store: Store, name: str, *, default_fee: int = 0, tracking_url: str | None = None) -> int:
+def add_carrier(store: Store, name: str, *, by: User, default_fee: int = 0, tracking_url: str | None = None) -> int:
     current = list_carriers(store)
-    save_carriers(store, current + [Carrier(None, name, default_fee, tracking_url)])
+    save_carriers(store, current + [Carrier(None, name, default_fee, tracking_url)], by=by)
     return next(c.id for c in list_carriers(store) if c.name.casefold() == name.strip().casefold())
 
 

@@ -100,7 +100,8 @@ with livestream_tab:
                 save_facebook = st.form_submit_button(t("setup.save_facebook_source"), key="save_facebook_source")
             if save_facebook:
                 try:
-                    facebook.save_source(store, livestream_id, live_video_id=video_id, page_token=page_token)
+                    facebook.save_source(store, livestream_id, by=current_user(), live_video_id=video_id,
+                                         page_token=page_token)
                 except ChotdonError as error:
                     show_error(error)
                 else:
@@ -292,7 +293,7 @@ with carriers_tab:
                 )
                 for _, row in edited_carriers.iterrows()
                 if not (pd.isna(row["name"]) or str(row["name"]).strip() == "") or not pd.isna(row["id"])
-            ])
+            ], by=current_user())
         except ChotdonError as error:
             show_error(error)
         else:

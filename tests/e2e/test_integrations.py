@@ -9,6 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from core.auth import SYSTEM_USER
 from core import orders, shipping
 from core.ingest import IncomingComment, ingest_comments
 from core.store import Store
@@ -30,9 +31,9 @@ def prepare(db) -> None:
     action's pushes are written with it); the app delivers them once it runs."""
     store = Store(str(db))
     try:
-        shipping.add_carrier(store, "GHN", default_fee=22000,
+        shipping.add_carrier(store, "GHN", by=SYSTEM_USER, default_fee=22000,
                              tracking_url="https://donhang.ghn.vn/?order_code={tracking}")
-        shipping.add_carrier(store, "Viettel Post", default_fee=25000)
+        shipping.add_carrier(store, "Viettel Post", by=SYSTEM_USER, default_fee=25000)
         ingest_comments(store, 1, [
             IncomingComment(f"i{n}", f"ui{n}", name, text, START.replace(second=n))
             for n, (name, text, _action) in enumerate(CUSTOMERS)], source="test")

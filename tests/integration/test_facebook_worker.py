@@ -43,7 +43,7 @@ def connected(store, livestream_id, fake, monkeypatch):
     """The livestream set up in Setup for the fake's live video, and the base URLs pointing at the fake."""
     monkeypatch.setenv("CHOTDON_FACEBOOK_GRAPH_URL", fake.url)
     monkeypatch.setenv("CHOTDON_FACEBOOK_STREAM_URL", fake.url)
-    save_source(store, livestream_id, live_video_id=fake.video_id, page_token=fake.token)
+    save_source(store, livestream_id, by=SYSTEM_USER, live_video_id=fake.video_id, page_token=fake.token)
     return fake
 
 
@@ -210,7 +210,7 @@ def test_an_expired_token_stops_the_worker_says_so_and_a_new_token_from_setup_re
     assert worker.state().phase == "token_invalid"
 
     fake.token = "EAAGnewpagetoken" + "y" * 40
-    save_source(store, livestream_id, live_video_id=fake.video_id, page_token=fake.token)
+    save_source(store, livestream_id, by=SYSTEM_USER, live_video_id=fake.video_id, page_token=fake.token)
     worker.start()
     eventually(lambda: len(stored(store, livestream_id)) == 2, what="the comment written meanwhile stored")
     state = eventually(lambda: (s := worker.state()).phase == "live" and s, what="the worker live again")
@@ -249,7 +249,7 @@ def test_facebook_out_of_reach_reads_as_network_down_and_the_worker_recovers_by_
     fake = FakeFacebook(port=port)
     monkeypatch.setenv("CHOTDON_FACEBOOK_GRAPH_URL", fake.url)
     monkeypatch.setenv("CHOTDON_FACEBOOK_STREAM_URL", fake.url)
-    save_source(store, livestream_id, live_video_id=fake.video_id, page_token=fake.token)
+    save_source(store, livestream_id, by=SYSTEM_USER, live_video_id=fake.video_id, page_token=fake.token)
     worker = FacebookLiveWorker(store, livestream_id, **FAST)
     try:
         worker.start()
@@ -361,15 +361,15 @@ def test_setup_takes_a_pasted_video_link_keeps_the_saved_token_when_left_empty_a
         store, livestream_id, monkeypatch):
     monkeypatch.delenv("CHOTDON_FACEBOOK_PAGE_TOKEN", raising=False)
     token = "EAAGsavedtoken" + "t" * 30
-    source = save_source(store, livestream_id, live_video_id="https://www.facebook.com/shopabc/videos/987654321012/",
+    source = save_source(store, livestream_id, by=SYSTEM_USER, live_video_id="https://www.facebook.com/shopabc/videos/987654321012/",
                          page_token=token)
     assert (source.live_video_id, source.page_token, source.token_saved) == ("987654321012", token, True)
-    source = save_source(store, livestream_id, live_video_id="987654321012", page_token="")
+    source = save_source(store, livestream_id, by=SYSTEM_USER, live_video_id="987654321012", page_token="")
     assert source.page_token == token
     with pytest.raises(InvalidInput):
-        save_source(store, livestream_id, live_video_id="not an id!")
+        save_source(store, livestream_id, by=SYSTEM_USER, live_video_id="not an id!")
     with pytest.raises(InvalidInput):
-        save_source(store, livestream_id, live_video_id="987654321012", page_token="too short")
+        save_source(store, livestream_id, by=SYSTEM_USER, live_video_id="987654321012", page_token="too short")
 
 
 def test_back_off_doubles_up_to_its_cap_with_jitter_between_half_and_all_of_it():

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.auth import SYSTEM_USER
 from core import orders, outbox, shipping
 from core.demo import create_demo_shop
 from core.store import open_store
@@ -77,7 +78,7 @@ def test_setup_test_connection_says_what_misa_answered_to_a_wrong_secret(owners_
 
 def test_the_shipping_book_ships_with_a_listed_carrier_and_a_fee_and_offers_the_labels(owners_shop, no_integrations):
     store, livestream_id = owners_shop
-    carrier_id = shipping.add_carrier(store, "GHN", default_fee=22000)
+    carrier_id = shipping.add_carrier(store, "GHN", by=SYSTEM_USER, default_fee=22000)
     [order_id] = make_orders(store, livestream_id, 1)
     act(store, order_id, "create_order")
     at = app("pages/shipping_book.py")

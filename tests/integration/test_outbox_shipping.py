@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.auth import SYSTEM_USER
 from core import orders, shipping
 from core.errors import InvalidInput
 from tests.integration.push_fixtures import act, make_orders, no_integrations, shop  # noqa: F401
@@ -9,23 +10,23 @@ from tests.integration.push_fixtures import act, make_orders, no_integrations, s
 
 def test_the_carrier_list_is_saved_as_edited_and_refuses_bad_rows_as_a_whole(store, no_integrations):
     shipping.save_carriers(store, [shipping.Carrier(None, "GHN", 22000, "https://donhang.ghn.vn/?order_code={tracking}"),
-                                   shipping.Carrier(None, "GHTK", 20000)])
+                                   shipping.Carrier(None, "GHTK", 20000)], by=SYSTEM_USER)
     ghn, ghtk = shipping.list_carriers(store)
     shipping.save_carriers(store, [shipping.Carrier(ghtk.id, "GHTK", 21000, None, False),
-                                   shipping.Carrier(None, "Viettel Post", 25000)])
+                                   shipping.Carrier(None, "Viettel Post", 25000)], by=SYSTEM_USER)
     assert [(c.name, c.default_fee, c.active) for c in shipping.list_carriers(store)] == [
         ("GHTK", 21000, False), ("Viettel Post", 25000, True)]
     assert [c.name for c in shipping.list_carriers(store, active_only=True)] == ["Viettel Post"]
     with pytest.raises(InvalidInput) as refused:
         shipping.save_carriers(store, [shipping.Carrier(None, "ghtk", 0), shipping.Carrier(None, "GHTK", -5),
-                                       shipping.Carrier(None, "J&T", 0, "www.jtexpress.vn")])
+                                       shipping.Carrier(None, "J&T", 0, "www.jtexpress.vn")], by=SYSTEM_USER)
     message = str(refused.value)
     assert "GHTK is in the list twice" in message and "0 ₫ or more" in message and "{tracking}" in message
     assert len(shipping.list_carriers(store)) == 2  # nothing was saved
 
 
 def test_ship_records_carrier_tracking_fee_and_cod_with_the_status_change(store, shop, no_integrations):
-    carrier_id = shipping.add_carrier(store, "GHN", default_fee=22000)
+    carrier_id = shipping.add_carrier(store, "GHN", by=SYSTEM_USER, default_fee=22000)
     first, second, third = make_orders(store, shop, 3, message="A1 M 2")
     for n, order_id in enumerate((first, second, third), start=1):
         act(store, order_id, "create_order", n=n)
@@ -64,7 +65,7 @@ def test_an_incomplete_order_does_not_stop_the_others_from_shipping(store, shop,
 
 
 def test_ship_from_the_order_form_records_the_shipment_too(store, shop, no_integrations):
-    shipping.add_carrier(store, "GHTK", default_fee=18000)
+    shipping.add_carrier(store, "GHTK", by=SYSTEM_USER, default_fee=18000)
     [order_id] = make_orders(store, shop, 1)
     act(store, order_id, "ship", carrier="ghtk", tracking_number="S1")
     assert shipping.shipment_of(store, order_id)["fee"] == 18000  # matched by name, any case

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.auth import SYSTEM_USER
 from core import orders, outbox, shipping, webhook
 from tests.integration import fake_servers as faults
 from tests.integration.push_fixtures import (act, deliver_until_settled, make_due_now, make_orders,  # noqa: F401
@@ -41,7 +42,7 @@ def test_entering_the_shipping_book_posts_a_signed_event_with_its_idempotency_ke
 
 
 def test_each_move_into_through_or_out_of_the_shipping_book_posts_its_event(store, shop, receiver):
-    carrier_id = shipping.add_carrier(store, "GHN", default_fee=22000,
+    carrier_id = shipping.add_carrier(store, "GHN", by=SYSTEM_USER, default_fee=22000,
                                       tracking_url="https://donhang.ghn.vn/?order_code={tracking}")
     ids = make_orders(store, shop, 6)
     shipped, cancelled, back, direct, to_shop, changed = ids
