@@ -23,7 +23,7 @@ import pandas as pd
 
 from core import config, orders, reports
 from core.errors import InvalidInput
-from core.i18n import DEFAULT_LANGUAGE, Text, localize, table, translate
+from core.i18n import DEFAULT_LANGUAGE, Number, Text, localize, table, translate
 from core.store import Store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -259,7 +259,7 @@ def to_xlsx(frame: pd.DataFrame, *, sheet_name: str = "Chotdon") -> bytes:
     from openpyxl.styles import Font
 
     if len(frame) >= EXCEL_MAX_ROWS:
-        raise InvalidInput("exports.excel_too_many_rows", limit=f"{EXCEL_MAX_ROWS - 1:,}", rows=f"{len(frame):,}")
+        raise InvalidInput("exports.excel_too_many_rows", limit=Number(EXCEL_MAX_ROWS - 1), rows=Number(len(frame)))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_name))
     columns = [str(column) for column in frame.columns]

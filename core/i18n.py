@@ -48,9 +48,15 @@ def placeholders(template: str) -> set[str]:
     return {field.split(".")[0].split("[")[0] for _, field, _, _ in Formatter().parse(template) if field}
 
 
+class Number(int):
+    """A count inside a Text: 1,234 in English, 1.234 in Vietnamese."""
+
+
 def _render_value(value, language: str):
     if isinstance(value, Text):
         return value.render(language)
+    if isinstance(value, Number):
+        return number(value, language)
     if isinstance(value, (list, tuple)):
         return "; ".join(str(_render_value(part, language)) for part in value)
     return value
@@ -103,12 +109,16 @@ def _plain_param(value):
         return {"key": value.key, "params": {k: _plain_param(v) for k, v in value.params.items()}}
     if isinstance(value, (list, tuple)):
         return [_plain_param(part) for part in value]
+    if isinstance(value, Number):
+        return {"number": int(value)}
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     return str(value)
 
 
 def _text_from_plain(value):
+    if isinstance(value, dict) and set(value) == {"number"}:
+        return Number(value["number"])
     if isinstance(value, dict) and "key" in value:
         return Text(value["key"], **{k: _text_from_plain(v) for k, v in value.get("params", {}).items()})
     if isinstance(value, list):

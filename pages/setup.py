@@ -72,7 +72,7 @@ with livestream_tab:
                                   key=f"status-{livestream_id}")
         if c2.button(t("setup.set_status"), key="set_livestream_status"):
             livestreams.set_livestream_status(store, livestream_id, new_status)
-            flash(t("setup.status_set", id=livestream_id, status=livestreams.STATUS_LABELS[new_status]))
+            flash(t("setup.status_set", id=livestream_id, status=say(livestreams.STATUS_LABELS[new_status])))
             st.rerun()
         policies = livestreams.BLACKLISTED_ORDER_COMMENTS
         policy = st.radio(t("setup.blacklist_policy"), options=list(policies),

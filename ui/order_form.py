@@ -218,7 +218,7 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
             box, button = st.columns([5, 1], vertical_alignment="center")
             box.error(t("order_form.push_failed", target=target, what=what,
                         state=say(outbox.STATE_LABELS[push["state"]]), tries=tries,
-                        problem=problem or plain(push["last_answer"])))
+                        problem=problem or plain(say(from_stored(push["last_answer"])))))
             if button.button(t("order_form.retry"), key=f"{key_prefix}-retry-push-{push['id']}",
                              use_container_width=True):
                 outbox.retry(store, [push["id"]], actor=actor())

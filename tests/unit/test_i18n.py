@@ -173,3 +173,12 @@ def test_money_dates_and_numbers_follow_the_language():
 
 def test_a_missing_key_falls_back_to_english_then_shows_the_key():
     assert i18n.translate("common.no_such_key", "vi") == "common.no_such_key"
+
+
+def test_counts_in_core_messages_follow_the_language_even_when_stored():
+    from core.i18n import Number
+
+    text = Text("exports.excel_too_many_rows", limit=Number(1048575), rows=Number(2000000))
+    assert "1,048,575" in text and "2,000,000" in text
+    assert "1.048.575" in text.render("vi")
+    assert "2.000.000" in i18n.from_stored(text.to_json()).render("vi")
