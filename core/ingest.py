@@ -7,6 +7,7 @@ re-reading the source adds only what is missing (comments are unique per platfor
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -680,9 +681,9 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                         later.changed = True
                         effect, order = "cancel_requested", later
                 else:
-                    named = {normalize_code(line.code) for line in result.lines}
-                    removed = [line for line in draft.lines if not named or normalize_code(line.code_typed) in named
-                               or (line.item_code and normalize_code(line.item_code) in named)]
+                    named = {_code_key(line.code) for line in result.lines}
+                    removed = [line for line in draft.lines if not named or _code_key(line.code_typed) in named
+                               or (line.item_code and _code_key(line.item_code) in named)]
                     if removed:
                         for line in removed:
                             draft.lines.remove(line)
@@ -758,13 +759,15 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
     summary.orders_updated += len(updated)
 
 
-_PLAIN_JSON_TEXT = re.compile(r'[^"\\\x00-\x1f]*')
+# A draft's lines are compared by code at every cancel comment: the few codes of a live, normalised once.
+_code_key = functools.lru_cache(maxsize=8192)(normalize_code)
 
 
 def _json_strings(texts: list[str]) -> str:
     """A JSON list of short texts (codes and quantities): written directly when nothing needs escaping."""
-    if all(_PLAIN_JSON_TEXT.fullmatch(text) for text in texts):
-        return "[" + ", ".join(f'"{text}"' for text in texts) + "]"
+    joined = '", "'.join(texts)
+    if '"' not in joined and "\\" not in joined and joined.isprintable():
+        return f'["{joined}"]' if texts else "[]"
     return json.dumps(texts, ensure_ascii=False)
 
 
