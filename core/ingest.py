@@ -1064,10 +1064,17 @@ def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: It
         params.append(comment_id)
     params.append(limit)
     return store.query(
+        # The newest comments first, then their orders: joined the other way round, the order of every comment
+        # of a long live would be looked up on each refresh of the live panel.
         f"""
+WITH c AS (
+    SELECT c.id, c.commented_at, c.customer_id, c.message, c.kind, c.effect, c.parse_result, c.order_id,
+           c.livestream_id
+    FROM comments c WHERE {where} ORDER BY c.commented_at DESC, c.id DESC LIMIT ?
+)
 SELECT c.id, c.commented_at, c.customer_id, cu.display_name AS customer, c.message, c.kind, c.effect,
        c.parse_result, cu.blacklisted, e.id AS edit_order_id, e.code AS order_code, e.status AS order_status
-FROM comments c
+FROM c
 JOIN customers cu ON cu.id = c.customer_id
 LEFT JOIN LATERAL (
     SELECT o.id, o.code, o.status FROM orders o
@@ -1075,7 +1082,7 @@ LEFT JOIN LATERAL (
                                 AND o.customer_id = c.customer_id)
     ORDER BY o.id = c.order_id DESC, o.status = 'cancelled', o.created_at DESC LIMIT 1
 ) e ON TRUE
-WHERE {where} ORDER BY c.commented_at DESC, c.id DESC LIMIT ?""",
+ORDER BY c.commented_at DESC, c.id DESC""",
         params,
     )
 
