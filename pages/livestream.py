@@ -134,9 +134,9 @@ def comment_stream_panel() -> None:
     with st.container(height=560, border=False):
         for row in rows:
             if editing is None:
-                cols = st.columns([0.7, 1.5, 2.5, 0.9, 0.95], vertical_alignment="center", gap="small")
+                cols = st.columns([0.8, 1.45, 2.4, 0.9, 0.95], vertical_alignment="center", gap="small")
             else:  # narrower while an order is open: the order code column gives way
-                cols = st.columns([0.8, 1.45, 2.2, 0.01, 1.0], vertical_alignment="center", gap="small")
+                cols = st.columns([0.9, 1.4, 2.1, 0.01, 1.0], vertical_alignment="center", gap="small")
             cols[0].caption(time_text(row["commented_at"]))
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
