@@ -808,18 +808,17 @@ def prepare(store: Store, livestream_id: int) -> None:
     # Under the write lock: nothing commits between reading these and remembering them.
     with store.transaction() as cur:
         load_catalog(cur, livestream_id)
-        with _CUSTOMER_IDS_LOCK:
-            customers_known = (store.cache_key, platform) in _CUSTOMER_IDS
-        if not customers_known:
-            customers = _read_customers(cur, platform)
-            with _CUSTOMER_IDS_LOCK:
-                _CUSTOMER_IDS.setdefault((store.cache_key, platform), customers)
-        with _ORDER_KEYS_LOCK:
-            keys_known = (store.cache_key, livestream_id) in _ORDER_KEYS
-        if not keys_known:
-            keys = _read_order_keys(cur, livestream_id)
-            with _ORDER_KEYS_LOCK:
-                _ORDER_KEYS.setdefault((store.cache_key, livestream_id), keys)
+        for cache, lock, key, read in (
+            (_CUSTOMER_IDS, _CUSTOMER_IDS_LOCK, (store.cache_key, platform), lambda: _read_customers(cur, platform)),
+            (_ORDER_KEYS, _ORDER_KEYS_LOCK, (store.cache_key, livestream_id),
+             lambda: _read_order_keys(cur, livestream_id)),
+        ):
+            with lock:
+                known = key in cache
+            if not known:
+                remembered = read()
+                with lock:
+                    cache.setdefault(key, remembered)
         for sequence in ("customer_ids", "order_ids", "order_line_ids"):
             _IdPool(cur, store, sequence).fill()
 

@@ -114,3 +114,16 @@ def test_an_order_staff_made_between_batches_does_not_take_a_number_twice(store,
     feed(store, livestream_id, ("Mai", "B2 1"), start=2)
     codes = [row["code"] for row in store.query("SELECT code FROM orders ORDER BY number")]
     assert len(codes) == len(set(codes)) == 3
+
+
+def test_reading_ahead_for_a_live_keeps_what_the_file_says(store, livestream_id):
+    """A live source reads customers and order keys ahead (ingest.prepare); what it read must be the file's: a
+    repeated order comment after a restart still counts once, a known customer is not added again."""
+    feed(store, livestream_id, ("Lan", "A1 M 1"))
+    ingest.forget_process_memory(store)  # as after a restart of the app
+    ingest.prepare(store, livestream_id)
+    summary = feed(store, livestream_id, ("Lan", "A1 M 1"), ("Lan", "B2 1"), start=2)
+    assert summary.kinds["order"] == 2 and summary.orders_created == 0
+    effects = [row["effect"] for row in store.query("SELECT effect FROM comments ORDER BY id")]
+    assert effects == ["created", "repeat", "added"]
+    assert store.scalar("SELECT count(*) FROM customers") == 1
