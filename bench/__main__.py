@@ -2,7 +2,7 @@
 
 Each benchmark is a module bench/<name>.py with `run() -> str` returning its Markdown section (figures, the
 baseline measured in the same run, their ratio, and the command that reproduces it). Sections of benchmarks not
-run this time are kept as they were.
+run this time are kept as they were, and so is the hand-written text after the last section.
 """
 
 from __future__ import annotations
@@ -32,10 +32,18 @@ def _sections(text: str) -> dict[str, str]:
     return found
 
 
+def _notes(text: str) -> str:
+    """What people wrote below the measured sections (where the figures stand, what to do next)."""
+    ends = list(re.finditer(r"<!-- /bench:\w+ -->\n", text))
+    return text[ends[-1].end():] if ends else ""
+
+
 def main(argv: list[str]) -> int:
     names = argv or BENCHES
     available = [name for name in names if (Path(__file__).parent / f"{name}.py").exists()]
-    existing = _sections(DOC.read_text(encoding="utf-8")) if DOC.exists() else {}
+    current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    existing = _sections(current)
+    notes = _notes(current)
     for name in available:
         module = importlib.import_module(f"bench.{name}")
         started = time.perf_counter()
@@ -50,7 +58,7 @@ def main(argv: list[str]) -> int:
         if name in existing:
             parts.append(f"<!-- bench:{name} -->\n{existing[name]}<!-- /bench:{name} -->\n")
     DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text("\n".join(parts), encoding="utf-8")
+    DOC.write_text("\n".join(parts) + notes, encoding="utf-8")
     return 0
 
 
