@@ -3,13 +3,24 @@ st.session_state[ui.access.TOKEN_KEY], as the login form leaves it (no password 
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
-from core import auth, config, outbox
+from google.protobuf import text_format
+
+from core import auth, config, i18n, orders, outbox
 from core.demo import create_demo_shop
 from core.store import open_store
 from tests.integration.helpers import feed
 from ui.access import TOKEN_KEY
+
+# What a translation key looks like on screen ("orders.title"); one that is a key of the English table is raw.
+KEY = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
+ENGLISH_KEYS = set(i18n.table("en"))
+
+# The AppTest the test drives now: the newest signed in (see drive). tests/ui/conftest.py reads it, and empties it
+# after each test.
+DRIVEN = None
 
 
 @contextmanager
@@ -37,4 +48,50 @@ def sign_in(at, username: str = "owner"):
     user = auth.user_by_username(store, username)
     assert user is not None, f"the test shop has no user {username}"
     at.session_state[TOKEN_KEY] = auth.start_session(store, user).token
+    return drive(at)
+
+
+def drive(at):
+    """Records `at` as the AppTest the test drives now: outside a script run, format_funcs speak its session's
+    language (tests/ui/conftest.py). sign_in does this; an AppTest that is not signed in can be recorded here.
+    Returns `at`."""
+    global DRIVEN
+    DRIVEN = at
     return at
+
+
+def nodes(node):
+    """`node` and every node under it in an AppTest's element tree (at._tree), depth first."""
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from nodes(child)
+
+
+def screen_text(at) -> str:
+    """Everything the page sent, as one text: every element's proto in protobuf text format (labels, values,
+    options, help, placeholders, table headers, chart specs, the grid's column definitions)."""
+    return "\n".join(text_format.MessageToString(node.proto, as_utf8=True) for node in nodes(at._tree)
+                     if hasattr(getattr(node, "proto", None), "ListFields"))
+
+
+def raw_keys_in(text: str) -> set[str]:
+    """The translation keys in `text` that were shown as they are instead of translated."""
+    return {key for key in KEY.findall(text) if key in ENGLISH_KEYS}
+
+
+def raw_keys(at) -> set[str]:
+    """The raw translation keys on the AppTest's screen."""
+    return raw_keys_in(screen_text(at))
+
+
+def assert_no_raw_key(at) -> None:
+    keys = raw_keys(at)
+    assert not keys, keys
+
+
+def order_id_of(store, livestream_id: int, customer: str) -> int:
+    """The id of `customer`'s order in the livestream."""
+    frame = orders.list_orders(store, livestream_id)
+    return int(frame[frame["customer"] == customer]["order_id"].iloc[0])

@@ -3,49 +3,20 @@ sidebar's switch saves the language for the user, and the login page's picker fo
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from google.protobuf import text_format
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
-import ui.i18n
-from core import auth, customers, i18n, orders
+from core import auth, customers
 from core.auth import SYSTEM_USER
-from tests.ui.helpers import demo_shop, sign_in
+from tests.ui.helpers import demo_shop, drive, order_id_of, raw_keys, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every page of app.py, with what to open on it so that more of its words are on screen.
 PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pages/shop_inbox.py",
          "pages/customers.py", "pages/setup.py", "pages/integrations.py", "pages/reports.py"]
-KEY = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
-ENGLISH_KEYS = set(i18n.table("en"))
 PASSWORD = "owner-password"
-
-
-RUNNING: list[AppTest] = []  # the AppTest a test drives now (the newest one made)
-
-
-@pytest.fixture(autouse=True)
-def format_funcs_in_the_apps_language(monkeypatch):
-    """AppTest re-formats a selectbox's current value with the page's format_func in the test's own thread, outside
-    the app's session, before each run (the browser instead sends the label it shows). There ui.i18n.language()
-    cannot see the session and says English, so a value shown in Vietnamese would not be found among the options.
-    Outside a script run, the language is read from the session of the AppTest being driven."""
-    original = ui.i18n.language
-
-    def language() -> str:
-        if get_script_run_ctx(suppress_warning=True) is None and RUNNING:
-            state = RUNNING[-1].session_state
-            chosen = state[ui.i18n.LANGUAGE_KEY] if ui.i18n.LANGUAGE_KEY in state else None
-            return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-        return original()
-
-    monkeypatch.setattr(ui.i18n, "language", language)
-    yield
-    RUNNING.clear()
 
 
 @pytest.fixture
@@ -56,36 +27,8 @@ def shop(tmp_path, monkeypatch):
 
 
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    RUNNING.append(at)
-    return at
-
-
-def _nodes(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _nodes(child)
-
-
-def screen_text(at: AppTest) -> list[str]:
-    """Every element's content as text (labels, values, options, help, placeholders, table headers)."""
-    texts = []
-    for node in _nodes(at._tree):
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "ListFields"):
-            texts.append(text_format.MessageToString(proto, as_utf8=True))
-    return texts
-
-
-def raw_keys(at: AppTest) -> set[str]:
-    return {key for text in screen_text(at) for key in KEY.findall(text) if key in ENGLISH_KEYS}
-
-
-def order_id_of(store, livestream_id: int, customer: str) -> int:
-    frame = orders.list_orders(store, livestream_id)
-    return int(frame[frame["customer"] == customer]["order_id"].iloc[0])
+    """The app, recorded as the one driven even before it is signed in (the login page's tests)."""
+    return drive(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -3,19 +3,15 @@ errors, the Fix panel and the Facebook worker's state, with no raw translation k
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from core import auth, i18n
-from tests.ui.helpers import demo_shop, sign_in
+from core import auth
+from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
-ENGLISH_KEYS = set(i18n.table("en"))
 
 
 @pytest.fixture
@@ -27,30 +23,6 @@ def shop(tmp_path, monkeypatch):
         yield store, livestream_id
 
 
-def _nodes(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _nodes(child)
-
-
-def screen(at: AppTest) -> str:
-    """Every element's content (labels, values, options, help, placeholders) as one text."""
-    texts = []
-    for node in _nodes(at._tree):
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "ListFields"):
-            texts.append(text_format.MessageToString(proto, as_utf8=True))
-    return "\n".join(texts)
-
-
-def assert_no_raw_key(at: AppTest) -> None:
-    shown = screen(at)
-    keys = {key for key in KEY.findall(shown) if key in ENGLISH_KEYS}
-    assert not keys, keys
-
-
 def app() -> AppTest:
     return sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
 
@@ -59,7 +31,7 @@ def test_the_livestream_screen_speaks_vietnamese(shop):
     at = app()
     assert not at.exception, at.exception
     assert_no_raw_key(at)
-    shown = screen(at)
+    shown = screen_text(at)
     for words in ("Tốc độ demo", "▶ Chạy demo live", "Đang trực", "Bình luận chốt đơn", "Cần xem lại",
                   "Thêm bình luận", "📄 Nhập tệp bình luận (CSV hoặc JSONL)", "cần xem lại · ❓ câu hỏi"):
         assert words in shown, words

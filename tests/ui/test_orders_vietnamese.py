@@ -9,49 +9,20 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from google.protobuf import text_format
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
-import ui.i18n
 from core import auth, customers, i18n, orders
 from core.auth import SYSTEM_USER
 from core.errors import ActionNotAllowed, IncompleteOrder, InvalidInput
-from tests.ui.helpers import demo_shop, sign_in
+from tests.ui.helpers import demo_shop, nodes, order_id_of, raw_keys, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
-KEYS = set(i18n.table("en"))
 COMPLETE = orders.OrderEdits(receiver_name="Nguyễn Lan", receiver_phone="0912 345 678",
                              receiver_address="12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội")
 
 
-RUNNING: list[AppTest] = []  # the AppTest the test drives
-
-
-@pytest.fixture(autouse=True)
-def format_funcs_in_the_apps_language(monkeypatch):
-    """AppTest re-formats a selectbox's value with the page's format_func in the test's thread, outside the app's
-    session, where ui.i18n.language() says English (the browser sends the label it shows instead). Outside a script
-    run, the language is read from the session of the AppTest being driven."""
-    original = ui.i18n.language
-
-    def language() -> str:
-        if get_script_run_ctx(suppress_warning=True) is None and RUNNING:
-            state = RUNNING[-1].session_state
-            chosen = state[ui.i18n.LANGUAGE_KEY] if ui.i18n.LANGUAGE_KEY in state else None
-            return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-        return original()
-
-    monkeypatch.setattr(ui.i18n, "language", language)
-    yield
-    RUNNING.clear()
-
-
 def app() -> AppTest:
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
-    RUNNING.append(at)
-    return at
+    return sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
 
 
 @pytest.fixture
@@ -63,28 +34,9 @@ def shop(tmp_path, monkeypatch):
         yield store, livestream_id
 
 
-def order_id_of(store, livestream_id: int, customer: str) -> int:
-    frame = orders.list_orders(store, livestream_id)
-    return int(frame[frame["customer"] == customer]["order_id"].iloc[0])
-
-
-def _nodes(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _nodes(child)
-
-
-def screen(at: AppTest) -> str:
-    """Everything the page sent: labels, values, placeholders, help, table headers, the grid's column definitions."""
-    return "\n".join(text_format.MessageToString(node.proto, as_utf8=True) for node in _nodes(at._tree)
-                     if hasattr(getattr(node, "proto", None), "ListFields"))
-
-
 def grid_of(at: AppTest) -> tuple[list[dict], list[dict]]:
     """The AgGrid's column definitions and rows, as the page sent them to the browser."""
-    for node in _nodes(at._tree):
+    for node in nodes(at._tree):
         args = getattr(getattr(node, "proto", None), "json_args", "")
         if args and "gridOptions" in args:
             sent = json.loads(args)
@@ -92,10 +44,6 @@ def grid_of(at: AppTest) -> tuple[list[dict], list[dict]]:
                        if arg.HasField("arrow_dataframe")]
             return sent["gridOptions"]["columnDefs"], pa.ipc.open_stream(table).read_all().to_pylist()
     raise AssertionError("no grid on the page")
-
-
-def raw_keys(at: AppTest) -> set[str]:
-    return {key for key in KEY.findall(screen(at)) if key in KEYS}
 
 
 def orders_page(store, livestream_id: int, customer: str) -> AppTest:

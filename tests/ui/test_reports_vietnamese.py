@@ -7,15 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from core import auth, i18n, orders
-from tests.ui.helpers import demo_shop, sign_in
+from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
-ENGLISH_KEYS = set(i18n.table("en"))
 TABS = {"across": "🗓 So sánh các phiên live", "console": "🧮 Truy vấn SQL", "exports": "⬇ Xuất dữ liệu"}
 
 
@@ -25,29 +22,6 @@ def shop(tmp_path, monkeypatch):
                    ("Lê Khoa", "A1 còn size L không?"), ("Nguyễn Lan", "0912 345 678")) as (store, livestream_id):
         auth.set_user_language(store, auth.user_by_username(store, "owner").id, "vi")
         yield store, livestream_id
-
-
-def _nodes(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _nodes(child)
-
-
-def screen(at: AppTest) -> str:
-    """Every element's content (labels, values, options, help, placeholders, chart specs) as one text."""
-    texts = []
-    for node in _nodes(at._tree):
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "ListFields"):
-            texts.append(text_format.MessageToString(proto, as_utf8=True))
-    return "\n".join(texts)
-
-
-def assert_no_raw_key(at: AppTest) -> None:
-    keys = {key for key in KEY.findall(screen(at)) if key in ENGLISH_KEYS}
-    assert not keys, keys
 
 
 def unescaped(markdown: str) -> str:
@@ -82,7 +56,7 @@ def test_the_livestream_figures_charts_and_tables_are_in_vietnamese(shop):
     status_table = next(frame.value for frame in at.dataframe if "Trạng thái" in frame.value.columns)
     assert list(status_table["Trạng thái"]) == [i18n.localize(orders.STATUS_LABELS[status], "vi")
                                                 for status in orders.STATUSES]
-    assert "mỗi phút" in screen(at)  # an axis title inside a chart
+    assert "mỗi phút" in screen_text(at)  # an axis title inside a chart
     assert_no_raw_key(at)
 
 

@@ -4,34 +4,18 @@ translation key on screen. The printed labels and packing slips follow the langu
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from google.protobuf import text_format
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
-import ui.i18n
-from core import auth, i18n, orders, outbox, shipping
+from core import auth, orders, outbox, shipping
 from core.formatting import vnd
 from tests.integration.push_fixtures import (ITEMS_CSV, act, deliver_until_settled, make_orders,  # noqa: F401
                                              mshop, no_integrations)
-from tests.ui.helpers import demo_shop, sign_in
+from tests.ui.helpers import demo_shop, order_id_of, raw_keys, raw_keys_in, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
-ENGLISH_KEYS = set(i18n.table("en"))
-
-
-@pytest.fixture(autouse=True)
-def format_funcs_in_the_users_language(monkeypatch):
-    """AppTest formats a selectbox's value again with the page's format_func outside the app's script run, where
-    ui.i18n.language() cannot see the user (the browser sends the label it shows instead): there, the language is
-    the test user's, so Vietnamese labels are found among the options."""
-    original = ui.i18n.language
-    monkeypatch.setattr(ui.i18n, "language",
-                        lambda: original() if get_script_run_ctx(suppress_warning=True) is not None else "vi")
 
 
 @pytest.fixture
@@ -49,18 +33,12 @@ def page(path: str) -> AppTest:
     return at
 
 
-def _nodes(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _nodes(child)
-
-
-def raw_keys(at: AppTest) -> set[str]:
-    texts = [text_format.MessageToString(node.proto, as_utf8=True) for node in _nodes(at._tree)
-             if hasattr(getattr(node, "proto", None), "ListFields")]
-    return {key for text in texts for key in KEY.findall(text) if key in ENGLISH_KEYS}
+def lan_in_the_shipping_book(store, livestream_id: int, address: str) -> int:
+    """Nguyễn Lan's order, created with a phone and `address` (so it waits in the shipping book); returns its id."""
+    lan = order_id_of(store, livestream_id, "Nguyễn Lan")
+    orders.create_order(store, lan, actor="lan",
+                        edits=orders.OrderEdits(receiver_phone="0912345678", receiver_address=address))
+    return lan
 
 
 def test_setup_is_in_vietnamese_with_its_core_errors(shop):
@@ -108,10 +86,7 @@ def test_setup_test_connection_says_what_happened_in_vietnamese(shop, mshop, mon
 
 def test_the_shipping_book_ships_and_prints_in_vietnamese(shop):
     store, livestream_id = shop
-    frame = orders.list_orders(store, livestream_id)
-    lan = int(frame[frame["customer"] == "Nguyễn Lan"]["order_id"].iloc[0])
-    orders.create_order(store, lan, actor="lan", edits=orders.OrderEdits(receiver_phone="0912345678",
-                                                                           receiver_address="Hà Nội"))
+    lan = lan_in_the_shipping_book(store, livestream_id, "Hà Nội")
     at = page("pages/shipping_book.py")
     assert [t.value for t in at.title] == ["📦 Sổ giao hàng"]
     assert at.button(key="ship_submit").label == "Giao hàng"
@@ -132,10 +107,7 @@ def test_the_shipping_book_ships_and_prints_in_vietnamese(shop):
 
 def test_labels_and_packing_slips_print_in_the_language_picked(shop):
     store, livestream_id = shop
-    frame = orders.list_orders(store, livestream_id)
-    lan = int(frame[frame["customer"] == "Nguyễn Lan"]["order_id"].iloc[0])
-    orders.create_order(store, lan, actor="lan", edits=orders.OrderEdits(receiver_phone="0912345678",
-                                                                           receiver_address="Hà <b>Nội</b>"))
+    lan = lan_in_the_shipping_book(store, livestream_id, "Hà <b>Nội</b>")
     english = shipping.labels_html(store, [lan], language="en") + shipping.packing_slips_html(store, [lan], "en")
     vietnamese = shipping.labels_html(store, [lan]) + shipping.packing_slips_html(store, [lan])
     assert "Tracking number:" in english and "PACKING SLIP" in english and "Cash on delivery (COD)" in english
@@ -143,7 +115,7 @@ def test_labels_and_packing_slips_print_in_the_language_picked(shop):
     assert '<html lang="en">' in english and '<html lang="vi">' in vietnamese
     for page_text in (english, vietnamese):
         assert "Hà &lt;b&gt;Nội&lt;/b&gt;" in page_text and "<b>Nội" not in page_text
-        assert not {key for key in KEY.findall(page_text) if key in ENGLISH_KEYS}
+        assert not raw_keys_in(page_text)
         assert vnd(orders.get_order(store, lan).total) in page_text
 
 
