@@ -161,13 +161,14 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             tracking = c7.text_input(t("order_form.tracking"), key=f"{base}-tracking")
         st.markdown(t("order_form.totals", subtotal=vnd(order.subtotal), fee=vnd(order.shipping_fee),
                       discount=vnd(order.discount), total=vnd(order.total)))
-        button_columns = st.columns(len(buttons))
         pressed = None
-        for column, action in zip(button_columns, buttons):
-            label = say(orders.ACTIONS[action][0])
-            if column.form_submit_button(label, key=f"{base}-{action}", type="primary" if action in PRIMARY else
-                                         "secondary", use_container_width=True):
-                pressed = action
+        # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
+        with st.container(horizontal=True, gap="small"):
+            for action in buttons:
+                label = say(orders.ACTIONS[action][0])
+                if st.form_submit_button(label, key=f"{base}-{action}", width="content",
+                                         type="primary" if action in PRIMARY else "secondary"):
+                    pressed = action
 
     if pressed is None:
         return

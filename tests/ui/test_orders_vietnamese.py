@@ -62,7 +62,7 @@ def test_the_orders_page_and_its_form_are_in_vietnamese(shop):
     at = orders_page(store, livestream_id, "Trần Mai")
     assert not at.exception, [e.value for e in at.exception]
     assert not raw_keys(at), sorted(raw_keys(at))
-    assert at.title[0].value == "🧾 Đơn hàng phiên live"
+    assert at.title[0].value == "🧾 Đơn hàng livestream"
     mai = orders.get_order(store, mai.id)
     base = f"list-{mai.id}-v{mai.version}"
     assert [b.label for b in at.button if b.key and b.key.startswith(base)] == [
