@@ -1,6 +1,8 @@
 """What the ingest process keeps in memory between batches (customers, order keys, drawn ids) never changes the
 outcome: a batch after someone else wrote the file gives the same orders as a fresh process would."""
 
+import pytest
+
 from core import ingest, livestreams
 from core.formatting import utc_now
 from core.store import Store
@@ -127,3 +129,23 @@ def test_reading_ahead_for_a_live_keeps_what_the_file_says(store, livestream_id)
     effects = [row["effect"] for row in store.query("SELECT effect FROM comments ORDER BY id")]
     assert effects == ["created", "repeat", "added"]
     assert store.scalar("SELECT count(*) FROM customers") == 1
+
+
+def test_a_file_pauses_the_cycle_collector_only_while_it_goes_in(store, livestream_id, monkeypatch):
+    import gc
+
+    seen = []
+    real_batch = ingest._ingest_batch
+    monkeypatch.setattr(ingest, "_ingest_batch", lambda *args: (seen.append(gc.isenabled()), real_batch(*args)))
+    ingest.ingest_text(store, livestream_id, '{"id": "f1", "from": {"id": "u1", "name": "Lan"}, "message": "A1 M 1", '
+                                             '"created_time": "2026-11-20T13:00:00+0000"}\n')
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(ingest, "_ingest_batch", broken)
+    with pytest.raises(RuntimeError):
+        ingest.ingest_text(store, livestream_id, '{"id": "f2", "from": {"id": "u1", "name": "Lan"}, '
+                                                 '"message": "B2 1", "created_time": "2026-11-20T13:00:01+0000"}\n')
+    assert gc.isenabled()
