@@ -167,6 +167,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             for action in buttons:
                 label = say(orders.ACTIONS[action][0])
                 if st.form_submit_button(label, key=f"{base}-{action}", width="content",
+                                         help=t(f"order_form.help.{action}"),
                                          type="primary" if action in PRIMARY else "secondary"):
                     pressed = action
 

@@ -182,3 +182,11 @@ def test_counts_in_core_messages_follow_the_language_even_when_stored():
     assert "1,048,575" in text and "2,000,000" in text
     assert "1.048.575" in text.render("vi")
     assert "2.000.000" in i18n.from_stored(text.to_json()).render("vi")
+
+
+def test_keys_the_code_builds_from_names_exist():
+    """Keys made at run time (f"...{name}") are checked here, name by name."""
+    from core import orders
+
+    built = [f"order_form.help.{action}" for action in orders.ACTIONS]
+    assert [key for key in built if key not in ENGLISH] == []
