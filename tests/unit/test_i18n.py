@@ -188,5 +188,12 @@ def test_keys_the_code_builds_from_names_exist():
     """Keys made at run time (f"...{name}") are checked here, name by name."""
     from core import orders
 
+    from core.ingest import KINDS
+
     built = [f"order_form.help.{action}" for action in orders.ACTIONS]
+    built += [f"status.{status}" for status in orders.STATUSES]
+    built += [f"status.phrase.{status}" for status in orders.STATUSES]
+    built += [f"ingest.kind_{kind}" for kind in KINDS]
+    built += [f"order_form.payment_{way}" for way in orders.PAYMENTS]
+    built += [f"formats.month_{month}" for month in range(1, 13)]
     assert [key for key in built if key not in ENGLISH] == []
