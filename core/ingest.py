@@ -336,6 +336,18 @@ _STORED_IDS: dict[tuple[str, str, int], set[str]] = {}
 _STORED_IDS_LOCK = threading.Lock()
 
 
+_STORED_IDS_KEPT = 3  # livestreams; a shop server runs for months, one or two lives at a time
+
+
+def _remember_stored_ids(ids_key: tuple, ids: set[str]) -> None:
+    """Keeps a livestream's stored ids, forgetting the livestream used least recently beyond a few."""
+    with _STORED_IDS_LOCK:
+        _STORED_IDS.pop(ids_key, None)
+        _STORED_IDS[ids_key] = ids  # newest last: dicts keep insertion order
+        while len(_STORED_IDS) > _STORED_IDS_KEPT:
+            del _STORED_IDS[next(iter(_STORED_IDS))]
+
+
 def _stored_among(cur, platform: str, wanted: list[str]) -> set[str]:
     """Which of these comment ids the file has (under any livestream)."""
     if len(wanted) <= 256:
@@ -527,7 +539,9 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         wanted = [c.comment_id for c in unique]
         ids_key = (store.cache_key, platform, livestream_id)
         with _STORED_IDS_LOCK:
-            stored_ids = None if careful else _STORED_IDS.get(ids_key)
+            stored_ids = None if careful else _STORED_IDS.pop(ids_key, None)
+            if stored_ids is not None:
+                _STORED_IDS[ids_key] = stored_ids  # used now: the last to be forgotten
         loaded_ids = None
         if stored_ids is not None:
             # This livestream's stored ids are in memory. A comment stored under another livestream would break
@@ -542,8 +556,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         summary.duplicates += len(unique) - len(fresh)
         if not fresh:
             if loaded_ids is not None:
-                with _STORED_IDS_LOCK:
-                    _STORED_IDS.setdefault(ids_key, loaded_ids)
+                _remember_stored_ids(ids_key, loaded_ids)
             return
         # Served in the order viewers wrote them, whatever order they arrived in.
         fresh.sort(key=lambda c: c.commented_at)
@@ -744,9 +757,9 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
     if next_number is not None:
         with _ORDER_NUMBERS_LOCK:  # committed: the last order number used (a stale one breaks the code's key)
             _ORDER_NUMBERS[numbers_key] = next_number
+    if loaded_ids is not None:
+        _remember_stored_ids(ids_key, loaded_ids)
     with _STORED_IDS_LOCK:  # committed: these comments are in the file now
-        if loaded_ids is not None:
-            _STORED_IDS[ids_key] = loaded_ids
         remembered = _STORED_IDS.get(ids_key)
         if remembered is not None:
             remembered.update(comment.comment_id for comment in fresh)

@@ -149,3 +149,15 @@ def test_a_file_pauses_the_cycle_collector_only_while_it_goes_in(store, livestre
         ingest.ingest_text(store, livestream_id, '{"id": "f2", "from": {"id": "u1", "name": "Lan"}, '
                                                  '"message": "B2 1", "created_time": "2026-11-20T13:00:01+0000"}\n')
     assert gc.isenabled()
+
+
+def test_stored_ids_are_kept_for_a_few_livestreams_only(store, livestream_id):
+    lives = [livestream_id] + [livestreams.create_livestream(store, f"Live {n}", platform="facebook",
+                                                             items=livestreams.items_from_csv(PUBLIC_ITEMS_CSV))
+                               for n in range(4)]
+    for index, live in enumerate(lives):
+        feed(store, live, ("Lan", "A1 M 1"), start=100 * index)
+    kept = [key[2] for key in ingest._STORED_IDS if key[0] == store.cache_key]
+    assert kept == lives[-ingest._STORED_IDS_KEPT:]
+    again = feed(store, lives[0], ("Lan", "A1 M 1"), start=0)  # forgotten: read from the file again
+    assert (again.new, again.duplicates) == (0, 1)
