@@ -255,6 +255,9 @@ def _ingest_lines(store: Store, livestream: dict, lines: Iterable[str], filename
         if len(batch) >= batch_size:
             _ingest_batch(store, livestream, batch, source, summary)
             batch = []
+            # Later batches grow: each pays a few scans of tables that grow with the file. The first stays small,
+            # so the progress bar moves at once.
+            batch_size = min(2 * batch_size, _LARGEST_FILE_BATCH)
             if progress is not None:
                 progress(summary.comments)
     if batch:
@@ -262,6 +265,9 @@ def _ingest_lines(store: Store, livestream: dict, lines: Iterable[str], filename
     if progress is not None:
         progress(summary.comments)
     return summary
+
+
+_LARGEST_FILE_BATCH = 40_000
 
 
 def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = "", source: str = "file",

@@ -161,3 +161,17 @@ def test_stored_ids_are_kept_for_a_few_livestreams_only(store, livestream_id):
     assert kept == lives[-ingest._STORED_IDS_KEPT:]
     again = feed(store, lives[0], ("Lan", "A1 M 1"), start=0)  # forgotten: read from the file again
     assert (again.new, again.duplicates) == (0, 1)
+
+
+def test_a_file_goes_in_small_batch_first_then_larger_ones(store, livestream_id, monkeypatch):
+    sizes, progress = [], []
+    real_batch = ingest._ingest_batch
+    monkeypatch.setattr(ingest, "_ingest_batch", lambda store, live, batch, *rest: (
+        sizes.append(len(batch)), real_batch(store, live, batch, *rest)))
+    monkeypatch.setattr(ingest, "_LARGEST_FILE_BATCH", 30)
+    text = "".join(f'{{"id": "g{n}", "from": {{"id": "u{n % 7}", "name": "Khách {n % 7}"}}, "message": "A1 M 1", '
+                   f'"created_time": "2026-11-20T13:00:{n % 60:02d}+0000"}}\n' for n in range(100))
+    summary = ingest.ingest_lines(store, livestream_id, text.splitlines(keepends=True), filename="c.jsonl",
+                                  batch_size=10, progress=progress.append)
+    assert sizes == [10, 20, 30, 30, 10] and summary.new == 100
+    assert progress == [10, 30, 60, 90, 100]
