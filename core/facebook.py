@@ -39,6 +39,7 @@ from core.errors import ChotdonError, InvalidInput
 from core.formatting import shop_time_text, utc_now
 from core.i18n import Text
 from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare, said
+from core.pipeline import next_batch
 from core.livestreams import get_livestream
 from core.store import Store
 
@@ -286,7 +287,6 @@ class FacebookLiveWorker:
         graph_url: str | None = None, stream_url: str | None = None, listen_to_stream: bool = True,
         poll_interval: float = 3.0, overlap_seconds: int = 10, request_timeout: float = 10.0,
         stream_idle_timeout: float = 90.0, backoff_initial: float = 1.0, backoff_max: float = 60.0,
-        stream_batch_seconds: float = 0.3, stream_batch_size: int = 50,
     ):
         self.store = store
         self.livestream_id = livestream_id
@@ -298,7 +298,6 @@ class FacebookLiveWorker:
         self.request_timeout = request_timeout
         self.stream_idle_timeout = stream_idle_timeout
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
-        self.stream_batch_seconds, self.stream_batch_size = stream_batch_seconds, stream_batch_size
 
         self._lock = threading.Lock()
         self._run: _Run | None = None
@@ -592,25 +591,14 @@ class FacebookLiveWorker:
         self._report(run, stream_connected=False)
 
     def _store_stream_loop(self, run: _Run) -> None:
-        """Stores what the listener received in small batches: each batch is one transaction, and comments that
-        arrived out of order within a batch are applied in comment time order."""
+        """Stores what the listener received as it comes (core.pipeline.next_batch): each batch is one
+        transaction, and comments that arrived out of order within a batch are applied in comment time order."""
         while True:
-            try:
-                first = run.inbox.get(timeout=0.2)
-            except queue.Empty:
+            batch = next_batch(run.inbox, wait=0.2)
+            if batch is None:
                 if run.stop.is_set():
                     return
                 continue
-            batch = [first]
-            deadline = time.monotonic() + self.stream_batch_seconds
-            while len(batch) < self.stream_batch_size:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(run.inbox.get(timeout=remaining))
-                except queue.Empty:
-                    break
             try:
                 self._store(run, batch)
             except Exception as error:  # the poller will bring these comments in again

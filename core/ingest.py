@@ -16,6 +16,7 @@ import re
 import threading
 import uuid
 from collections import Counter, OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, NamedTuple
@@ -211,15 +212,30 @@ def ingest_comments(store: Store, livestream_id: int, comments: Iterable[Incomin
     summary = summary or IngestSummary()
     livestream = get_livestream(store, livestream_id)
     batch: list[IncomingComment] = []
-    for comment in comments:
-        summary.comments += 1
-        batch.append(comment)
-        if len(batch) >= batch_size:
+    with _cycle_collection_paused():
+        for comment in comments:
+            summary.comments += 1
+            batch.append(comment)
+            if len(batch) >= batch_size:
+                _ingest_batch(store, livestream, batch, source, summary)
+                batch = []
+        if batch:
             _ingest_batch(store, livestream, batch, source, summary)
-            batch = []
-    if batch:
-        _ingest_batch(store, livestream, batch, source, summary)
     return summary
+
+
+@contextmanager
+def _cycle_collection_paused():
+    """Python's cycle collector, left on, walks the ever larger caches of a long live or a big file again and
+    again: a third of the time of a million comments, and the slowest live batches. A batch makes no reference
+    cycles, so collection waits until it is in."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def ingest_lines(store: Store, livestream_id: int, lines: Iterable[str], *, filename: str = "",
@@ -230,15 +246,8 @@ def ingest_lines(store: Store, livestream_id: int, lines: Iterable[str], *, file
     """
     summary = IngestSummary()
     livestream = get_livestream(store, livestream_id)
-    # Python's cycle collector would walk the ever larger caches of a big file again and again (a third of the
-    # time of a million comments); a batch makes no reference cycles, so collection waits until the file is in.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _cycle_collection_paused():
         return _ingest_lines(store, livestream, lines, filename, source, batch_size, progress, summary)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _ingest_lines(store: Store, livestream: dict, lines: Iterable[str], filename: str, source: str,

@@ -16,8 +16,27 @@ from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare
 from core.store import Store
 
 
+MAX_LIVE_BATCH = 2000
+
+
+def next_batch(inbox: queue.Queue, *, wait: float, max_batch: int = MAX_LIVE_BATCH) -> list | None:
+    """The next live batch: the first item to arrive (None after `wait` seconds of nothing), with whatever else
+    is already waiting. A quiet live stores each comment at once; a burst is absorbed in larger, cheaper batches,
+    as large as what arrived while the previous batch was being written."""
+    try:
+        batch = [inbox.get(timeout=wait)]
+    except queue.Empty:
+        return None
+    while len(batch) < max_batch:
+        try:
+            batch.append(inbox.get_nowait())
+        except queue.Empty:
+            break
+    return batch
+
+
 class LivePipeline:
-    def __init__(self, store: Store, livestream_id: int, *, source: str, max_batch: int = 2000,
+    def __init__(self, store: Store, livestream_id: int, *, source: str, max_batch: int = MAX_LIVE_BATCH,
                  max_wait: float = 0.2):
         self.store = store
         self.livestream_id = livestream_id
@@ -55,16 +74,9 @@ class LivePipeline:
 
     def _run(self) -> None:
         while not (self._stopping.is_set() and self._queue.empty()):
-            try:
-                first = self._queue.get(timeout=self.max_wait)
-            except queue.Empty:
+            batch = next_batch(self._queue, wait=self.max_wait, max_batch=self.max_batch)
+            if batch is None:
                 continue
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
             try:
                 ingest_comments(self.store, self.livestream_id, [comment for _, comment in batch],
                                 source=self.source, summary=self.summary, batch_size=self.max_batch)

@@ -27,7 +27,7 @@ from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.fake_facebook import CUT_EVENT, DROP, START, TOKEN_ERROR, FakeFacebook
 
 FAST = dict(poll_interval=0.05, overlap_seconds=5, request_timeout=2.0, stream_idle_timeout=5.0,
-            backoff_initial=0.02, backoff_max=0.2, stream_batch_seconds=0.05)
+            backoff_initial=0.02, backoff_max=0.2)
 ORDER_LINES = ["A1 M 1", "A2 L 2", "B5 30", "G07 38", "K3 3"]  # A2, B5 and G07 run out of stock below
 
 

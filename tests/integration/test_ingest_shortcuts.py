@@ -175,3 +175,13 @@ def test_a_file_goes_in_small_batch_first_then_larger_ones(store, livestream_id,
                                   batch_size=10, progress=progress.append)
     assert sizes == [10, 20, 30, 30, 10] and summary.new == 100
     assert progress == [10, 30, 60, 90, 100]
+
+
+def test_live_batches_pause_the_cycle_collector_too(store, livestream_id, monkeypatch):
+    import gc
+
+    seen = []
+    real_batch = ingest._ingest_batch
+    monkeypatch.setattr(ingest, "_ingest_batch", lambda *args: (seen.append(gc.isenabled()), real_batch(*args)))
+    feed(store, livestream_id, ("Lan", "A1 M 1"))
+    assert seen == [False] and gc.isenabled()
