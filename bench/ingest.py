@@ -148,8 +148,8 @@ def run() -> str:
 Target: at most 2× the floor.
 
 ### Live latency
-{live['fed']:,} comments fed at 1,000 a second for {live_seconds} s through `core.pipeline.LivePipeline` (micro-batches of
-up to 2,000 comments or 200 ms), while a reader thread ran the Livestream screen's live-panel queries (counts, the newest 40 comments, review reasons) every 0.5 s
+{live['fed']:,} comments fed at 1,000 a second for {live_seconds} s through `core.pipeline.LivePipeline` (each batch is what arrived while
+the previous one was written, up to 2,000: `core.pipeline.next_batch`, as the Facebook worker stores its stream), while a reader thread ran the Livestream screen's live-panel queries (counts, the newest 40 comments, review reasons) every 0.5 s
 ({live['page_queries']} rounds). From arrival to the order being committed: **p50 {live['p50_ms']:.0f} ms, p99
 {live['p99_ms']:.0f} ms** (target p99 under 100 ms); {live['stored']:,} comments stored in {live['batches']} batches.
 """
