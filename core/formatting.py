@@ -9,7 +9,12 @@ from core import config, i18n
 
 
 def vnd(amount: int | float | None) -> str:
-    return i18n.vnd(amount)
+    """Vietnamese đồng, as shops write it in both languages: 150.000 ₫."""
+    if amount is None:
+        return ""
+    amount = int(amount)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,}".replace(",", ".") + " ₫"
 
 
 def shop_zone() -> ZoneInfo:

@@ -147,22 +147,13 @@ def localize(value, language: str):
     return value
 
 
-# --- Formats: money is VND in both languages (150.000 ₫); numbers and dates follow the language. -------------
+# --- Formats: numbers and dates follow the language (money is VND in both: core.formatting.vnd). -------------
 
 def number(value: int | float | None, language: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return ""
     text = f"{int(value):,}"
     return text.replace(",", ".") if language == "vi" else text
-
-
-def vnd(amount: int | float | None) -> str:
-    """Vietnamese đồng, as shops write it in both languages: 150.000 ₫."""
-    if amount is None:
-        return ""
-    amount = int(amount)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount):,}".replace(",", ".") + " ₫"
 
 
 def _month(value: date, language: str) -> str:

@@ -180,7 +180,7 @@ def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, Inco
 
 
 def hand_entry_comments(text: str, *, entry_token: str | None = None,
-                        now: datetime | None = None) -> tuple[list[IncomingComment], list[str]]:
+                        now: datetime | None = None) -> tuple[list[IncomingComment], list[Text]]:
     """Comments typed or pasted by staff, one per line as `Customer name: comment`.
 
     entry_token makes the comment ids of one form submission stable, so that a double click stores them once.
@@ -188,7 +188,7 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
     token = entry_token or uuid.uuid4().hex
     now = now or utc_now()
     comments: list[IncomingComment] = []
-    errors: list[str] = []  # Texts
+    errors: list[Text] = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
@@ -349,8 +349,6 @@ _ORDER_KEYS_LOCK = threading.Lock()
 # a batch finds its repeats without asking the file. Updated only after a commit.
 _STORED_IDS: dict[tuple[str, str, int], set[str]] = {}
 _STORED_IDS_LOCK = threading.Lock()
-
-
 _STORED_IDS_KEPT = 3  # livestreams; a shop server runs for months, one or two lives at a time
 
 
@@ -518,7 +516,8 @@ def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], 
 
 
 def forget_process_memory(store: Store) -> None:
-    """Drops what this process remembers of one database's customers, order keys and drawn ids."""
+    """Drops all that this process remembers of one database: customers, order keys, stored comment ids, order
+    numbers, drawn ids and the comment id count."""
     for cache, lock in ((_CUSTOMER_IDS, _CUSTOMER_IDS_LOCK), (_ORDER_KEYS, _ORDER_KEYS_LOCK),
                         (_ID_POOLS, _ID_POOLS_LOCK), (_STORED_IDS, _STORED_IDS_LOCK),
                         (_ORDER_NUMBERS, _ORDER_NUMBERS_LOCK)):
@@ -767,7 +766,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                      deleted_lines, events, (fresh, comment_ids, customer_ids, meanings, effects, touched))
         if rotation is not None:
             rotation.save(cur)
-        # Items with unlimited stock never wait: only the stocked ones need their queue recomputed.
+        # The queues that a cancel, a late comment or a held order moved are recounted whole.
         orders.rebalance_stock(cur, queue_again, actor=orders.COMMENT_ACTOR)
     if next_number is not None:
         with _ORDER_NUMBERS_LOCK:  # committed: the last order number used (a stale one breaks the code's key)
