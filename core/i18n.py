@@ -52,11 +52,18 @@ class Number(int):
     """A count inside a Text: 1,234 in English, 1.234 in Vietnamese."""
 
 
+class Seconds(float):
+    """A duration inside a Text, to the hundredth: 0.25 in English, 0,25 in Vietnamese."""
+
+
 def _render_value(value, language: str):
     if isinstance(value, Text):
         return value.render(language)
     if isinstance(value, Number):
         return number(value, language)
+    if isinstance(value, Seconds):
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if language == "vi" else text
     if isinstance(value, (list, tuple)):
         return "; ".join(str(_render_value(part, language)) for part in value)
     return value
@@ -111,6 +118,8 @@ def _plain_param(value):
         return [_plain_param(part) for part in value]
     if isinstance(value, Number):
         return {"number": int(value)}
+    if isinstance(value, Seconds):
+        return {"seconds": float(value)}
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     return str(value)
@@ -119,6 +128,8 @@ def _plain_param(value):
 def _text_from_plain(value):
     if isinstance(value, dict) and set(value) == {"number"}:
         return Number(value["number"])
+    if isinstance(value, dict) and set(value) == {"seconds"}:
+        return Seconds(value["seconds"])
     if isinstance(value, dict) and "key" in value:
         return Text(value["key"], **{k: _text_from_plain(v) for k, v in value.get("params", {}).items()})
     if isinstance(value, list):

@@ -31,7 +31,7 @@ from core import config
 from core.auth import User, require_owner
 from core.errors import ChotdonError, InvalidInput, NotFound
 from core.formatting import utc_now
-from core.i18n import DEFAULT_LANGUAGE, Text, number, translate
+from core.i18n import Number, Seconds, Text
 from core.store import Store
 
 MAX_ROWS = 10_000
@@ -204,16 +204,11 @@ class ConsoleResult:
     row_cap: int
 
     @property
-    def message(self) -> str:
-        return self.describe()
-
-    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
-        """How many rows came back, in how long, and whether some were left out; numbers as `language` writes them."""
+    def message(self) -> Text:
+        """How many rows came back, in how long, and whether some were left out (numbers as the reader writes them)."""
         rows = len(self.frame)
         key = "console.rows_truncated" if self.truncated else "console.rows_one" if rows == 1 else "console.rows_many"
-        seconds = f"{self.seconds:.2f}"
-        return translate(key, language, rows=number(rows, language),
-                         seconds=seconds.replace(".", ",") if language == "vi" else seconds)
+        return Text(key, rows=Number(rows), seconds=Seconds(self.seconds))
 
 
 def run_query(store: Store, sql: str, *, by: User, time_limit: float = TIME_LIMIT_SECONDS,

@@ -461,7 +461,7 @@ def console_panel() -> None:
 def show_console_result(result: sql_console.ConsoleResult) -> None:
     frame = result.frame
     head = st.columns([3, 1, 1, 1], vertical_alignment="center")
-    message = result.describe(language())
+    message = say(result.message)
     if result.truncated:
         head[0].warning(message)
     else:

@@ -200,8 +200,8 @@ def test_views_examples_and_results_read_in_both_languages(shop):
             assert meaning.key in i18n.table("vi"), meaning.key
     assert set(sql_console.EXAMPLE_TITLES) == set(sql_console.EXAMPLES)
     result = run_query(shop, "SELECT range AS n FROM range(1234)")
-    assert result.describe("en").startswith("1,234 rows in ")
-    assert result.describe("vi").startswith("1.234 dòng trong ")
+    assert result.message.render("en").startswith("1,234 rows in ")
+    assert result.message.render("vi").startswith("1.234 dòng trong ")
     assert run_query(shop, "SELECT 1").message.startswith("1 row in ")
     with pytest.raises(ConsoleRefused) as refused:
         run_query(shop, "DROP TABLE orders")

@@ -198,3 +198,11 @@ def test_keys_the_code_builds_from_names_exist():
     built += [f"order_form.payment_{way}" for way in orders.PAYMENTS]
     built += [f"formats.month_{month}" for month in range(1, 13)]
     assert [key for key in built if key not in ENGLISH] == []
+
+
+def test_durations_in_core_messages_follow_the_language_even_when_stored():
+    from core.i18n import Number, Seconds
+
+    text = Text("console.rows_many", rows=Number(1234), seconds=Seconds(0.25))
+    assert text == "1,234 rows in 0.25 s"
+    assert i18n.from_stored(text.to_json()).render("vi") == "1.234 dòng trong 0,25 giây"
