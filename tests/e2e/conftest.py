@@ -122,6 +122,15 @@ def login(tab, app: RunningApp, path: str = "", *, username: str = OWNER, passwo
     expect(tab.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
 
 
+def until_idle(tab, settle_ms: int = 600) -> None:
+    """Waits until the app has finished its reruns. A page with the orders grid runs twice after an action (the
+    grid sends its selection again once it is drawn); a form button clicked during that second run is lost."""
+    from playwright.sync_api import expect
+
+    tab.wait_for_timeout(settle_ms)
+    expect(tab.locator('[data-test-script-state="notRunning"]')).to_have_count(1, timeout=30_000)
+
+
 def screenshot(tab, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

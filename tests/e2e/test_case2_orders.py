@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, until_idle
 
 GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
 
@@ -54,7 +54,7 @@ def test_edit_order_pick_item_fill_shipping_and_create_order(page, shop_app):
     page.keyboard.press("Enter")
     page.get_by_label("Phone").fill("0912 000 111")
     page.get_by_label("Address").fill("8 Trần Hưng Đạo, Phường Cửa Nam, Hà Nội")
-    page.wait_for_timeout(300)
+    until_idle(page)
     screenshot(page, "4-orders-edit-order")
     page.get_by_role("button", name="Create order", exact=True).last.click()
     expect(page.get_by_text(re.compile(r"Create order: order L1-\d+ is now in shipping book"))).to_be_visible()
@@ -92,6 +92,7 @@ def test_edit_order_send_to_shop(page, shop_app):
     tick(grid, "Lê Huy")
     page.get_by_role("button", name="✏️ Edit order").click()
     page.get_by_label("Address").fill("45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
+    until_idle(page)
     page.get_by_role("button", name="Send to shop", exact=True).last.click()
     expect(page.get_by_text(re.compile(r"Send to shop: order L1-\d+ is now sent to shop"))).to_be_visible()
     expect(grid_row(page.frame_locator(GRID), "Lê Huy")).to_contain_text("Sent to shop")
