@@ -19,7 +19,7 @@ from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator, NamedTuple
+from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 import orjson
 
@@ -155,12 +155,7 @@ def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tup
         for number, line in enumerate(itertools.chain([first], lines), start=1):
             if not line.strip():
                 continue
-            try:
-                yield number, comment_from_record(orjson.loads(line)), None
-            except orjson.JSONDecodeError as error:
-                yield number, None, Text("ingest.not_json", detail=error.msg)
-            except ValueError as error:
-                yield number, None, said(error)
+            yield number, *_comment_from_json_line(line)
         return
     reader = csv.DictReader(itertools.chain([first], lines))
     header = set(reader.fieldnames or [])
@@ -173,6 +168,15 @@ def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tup
             yield reader.line_num, comment_from_record(dict(row)), None
         except ValueError as error:
             yield reader.line_num, None, said(error)
+
+
+def _comment_from_json_line(line: str) -> tuple[IncomingComment | None, str | None]:
+    try:
+        return comment_from_record(orjson.loads(line)), None
+    except orjson.JSONDecodeError as error:
+        return None, Text("ingest.not_json", detail=error.msg)
+    except ValueError as error:
+        return None, said(error)
 
 
 def read_comment_text(text: str, filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
@@ -240,56 +244,230 @@ def _cycle_collection_paused():
 
 def ingest_lines(store: Store, livestream_id: int, lines: Iterable[str], *, filename: str = "",
                  source: str = "file", batch_size: int = 5000, progress=None) -> IngestSummary:
-    """Ingests a comment file read lazily; bad lines are counted and reported, the rest goes in.
+    """Ingests comment lines read lazily; bad lines are counted and reported, the rest goes in.
 
     `progress(lines_read)` is called after each batch (the Livestream screen's progress bar).
     """
+    return _ingest_blocks(store, livestream_id, _tables_of(read_comment_lines(lines, filename)), source, batch_size,
+                          progress)
+
+
+def ingest_stream(store: Store, livestream_id: int, stream: BinaryIO, *, filename: str = "", source: str = "file",
+                  batch_size: int = 10_000, progress=None) -> IngestSummary:
+    """Ingests a JSONL or CSV comment file from a binary stream; bad lines are counted and reported with their
+    line number, the rest goes in. `progress(lines_read)` is called after each batch."""
+    return _ingest_blocks(store, livestream_id, read_comment_blocks(stream, filename), source, batch_size, progress)
+
+
+def ingest_bytes(store: Store, livestream_id: int, data: bytes, *, filename: str = "", source: str = "file",
+                 progress=None) -> IngestSummary:
+    return ingest_stream(store, livestream_id, io.BytesIO(data), filename=filename, source=source, progress=progress)
+
+
+def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = "", source: str = "file",
+                progress=None) -> IngestSummary:
+    return ingest_bytes(store, livestream_id, text.encode("utf-8", errors="replace"), filename=filename,
+                        source=source, progress=progress)
+
+
+def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 10_000,
+                progress=None) -> IngestSummary:
+    with open(path, "rb") as handle:
+        return ingest_stream(store, livestream_id, handle, filename=str(path), batch_size=batch_size,
+                             progress=progress)
+
+
+def _ingest_blocks(store: Store, livestream_id: int, blocks: Iterator[tuple], source: str, batch_size: int,
+                   progress) -> IngestSummary:
+    """Batches blocks of comments (`read_comment_blocks`) and ingests each batch."""
+    import pyarrow as pa
+
     summary = IngestSummary()
     livestream = get_livestream(store, livestream_id)
+    waiting: list = []  # Arrow tables not yet ingested
+    waiting_rows = 0
     with _cycle_collection_paused():
-        return _ingest_lines(store, livestream, lines, filename, source, batch_size, progress, summary)
-
-
-def _ingest_lines(store: Store, livestream: dict, lines: Iterable[str], filename: str, source: str,
-                  batch_size: int, progress, summary: IngestSummary) -> IngestSummary:
-    batch: list[IncomingComment] = []
-    for number, comment, error in read_comment_lines(lines, filename):
-        summary.comments += 1
-        if error is not None:
-            summary.bad_lines += 1
-            if len(summary.errors) < 100:
-                summary.errors.append({"line": number, "error": error})
-            continue
-        batch.append(comment)
-        if len(batch) >= batch_size:
-            _ingest_batch(store, livestream, batch, source, summary)
-            batch = []
-            # Later batches grow: each pays a few scans of tables that grow with the file. The first stays small,
-            # so the progress bar moves at once.
-            batch_size = min(2 * batch_size, _LARGEST_FILE_BATCH)
-            if progress is not None:
-                progress(summary.comments)
-    if batch:
-        _ingest_batch(store, livestream, batch, source, summary)
+        for table, errors, lines in blocks:
+            summary.comments += lines
+            summary.bad_lines += len(errors)
+            summary.errors.extend(errors[:max(0, 100 - len(summary.errors))])
+            if table is not None and table.num_rows:
+                waiting.append(table)
+                waiting_rows += table.num_rows
+            while waiting_rows >= batch_size:
+                joined = pa.concat_tables(waiting) if len(waiting) > 1 else waiting[0]
+                _ingest_batch(store, livestream, joined.slice(0, batch_size), source, summary)
+                waiting = [joined.slice(batch_size)]
+                waiting_rows -= batch_size
+                # Later batches grow: each pays a few scans of tables that grow with the file. The first stays
+                # small, so the progress bar moves at once.
+                batch_size = min(2 * batch_size, _LARGEST_FILE_BATCH)
+                if progress is not None:
+                    progress(summary.comments - waiting_rows)
+        if waiting_rows:
+            _ingest_batch(store, livestream, pa.concat_tables(waiting) if len(waiting) > 1 else waiting[0], source,
+                          summary)
     if progress is not None:
         progress(summary.comments)
     return summary
 
 
-_LARGEST_FILE_BATCH = 40_000
+# One DuckDB row group: an insert that fills one is written straight to the file instead of through the WAL (commits
+# took a tenth of a large file at 40,000). Beyond it, updating the orders table grew slow (about 1 s per batch at
+# 160,000 and above, DuckDB 2.0).
+_LARGEST_FILE_BATCH = 122_880
+# A JSONL file is decoded by Arrow a block of lines at a time; a block with anything unusual in it (a bad line,
+# a blank one, another time format) is read again line by line, so every line gets the same answer either way.
+_BLOCK_BYTES = 1 << 22
+_ARROW_BLOCK_BYTES = 1 << 20  # Arrow's own blocks within ours, decoded in parallel; longer lines go line by line
 
 
-def ingest_text(store: Store, livestream_id: int, text: str, *, filename: str = "", source: str = "file",
-                progress=None) -> IngestSummary:
-    return ingest_lines(store, livestream_id, io.StringIO(text), filename=filename, source=source,
-                        progress=progress)
+def read_comment_blocks(stream: BinaryIO, filename: str = "") -> Iterator[tuple]:
+    """(Arrow table of comments (`_comments_table`'s columns) or None, bad lines [{line, error}], lines read) for
+    each block of a JSONL or CSV comment file."""
+    first = stream.read(_BLOCK_BYTES)
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    if not (filename.lower().endswith((".jsonl", ".json", ".ndjson")) or first.lstrip()[:1] == b"{"):
+        stream.seek(0)  # CSV: the csv module reads it (quoted fields may hold newlines)
+        text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+        yield from _tables_of(read_comment_lines(text, filename))
+        return
+    lines_before = 0
+    rest = b""
+    chunk = first
+    while chunk:
+        block = rest + chunk
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:  # no line ends in it yet: read on
+            rest, chunk = block, stream.read(_BLOCK_BYTES)
+            continue
+        block, rest = block[:cut], block[cut:]
+        yield _json_block(block, lines_before)
+        lines_before += block.count(b"\n")
+        chunk = stream.read(_BLOCK_BYTES)
+    if rest:
+        yield _json_block(rest, lines_before)
 
 
-def ingest_file(store: Store, livestream_id: int, path: str, *, batch_size: int = 10_000,
-                progress=None) -> IngestSummary:
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        return ingest_lines(store, livestream_id, handle, filename=str(path), batch_size=batch_size,
-                            progress=progress)
+def _json_block(block: bytes, lines_before: int) -> tuple:
+    line_count = block.count(b"\n") + (not block.endswith(b"\n"))
+    table = _json_block_by_arrow(block, line_count)
+    if table is not None:
+        return table, [], line_count
+    comments, errors = [], []
+    for number, line in enumerate(block.decode("utf-8", errors="replace").split("\n"), start=lines_before + 1):
+        if line.strip():
+            comment, error = _comment_from_json_line(line)
+            if error is None:
+                comments.append(comment)
+            else:
+                errors.append({"line": number, "error": error})
+    return (_comments_table(comments) if comments else None), errors, len(comments) + len(errors)
+
+
+@functools.cache
+def _json_options():
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    text = pa.string()
+    schema = pa.schema([("id", text), ("from", pa.struct([("id", text), ("name", text)])), ("message", text),
+                        ("created_time", text), ("user_id", text), ("user_name", text), ("created_at", text)])
+    return (pa_json.ReadOptions(use_threads=True, block_size=_ARROW_BLOCK_BYTES),
+            pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
+
+
+def _json_block_by_arrow(block: bytes, line_count: int):
+    """The block's comments decoded by Arrow, exactly as `comment_from_record` reads each line; None when any
+    line needs reading on its own (bad, blank, or in a form this does not cover)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pa_json
+
+    read_options, parse_options = _json_options()
+    try:
+        records = pa_json.read_json(io.BytesIO(block), read_options=read_options, parse_options=parse_options)
+    except (pa.ArrowException, UnicodeDecodeError):
+        return None
+    if records.num_rows != line_count:  # blank lines, or two objects on a line
+        return None
+    comment_ids = records.column("id")
+    if comment_ids.null_count or pc.any(pc.equal(comment_ids, "")).as_py():
+        return None
+    sender = records.column("from").combine_chunks()
+    has_sender = sender.is_valid()
+    user_ids = pc.if_else(has_sender, sender.field("id"), records.column("user_id").combine_chunks())
+    user_ids = pc.if_else(pc.equal(user_ids, ""), pa.scalar(None, pa.string()), user_ids)
+    user_names = pc.if_else(has_sender, sender.field("name"), records.column("user_name").combine_chunks())
+    created_time, created_at = records.column("created_time"), records.column("created_at")
+    if created_time.null_count == 0:
+        created = created_time
+    elif created_time.null_count == records.num_rows:
+        created = created_at
+    else:  # both forms in one block
+        return None
+    try:
+        commented_at = _each_distinct(created, parse_time, pa.timestamp("us"))
+    except ValueError:
+        return None
+    return pa.table({
+        "comment_id": comment_ids,
+        "user_id": user_ids,
+        "user_name": _each_distinct(pc.fill_null(user_names, ""), _shown_name, pa.string()),
+        "message": pc.fill_null(records.column("message"), ""),
+        "commented_at": commented_at,
+    })
+
+
+def _each_distinct(values, convert, kind):
+    """convert() applied once per distinct value (names and times repeat a lot), spread back to every row."""
+    import pyarrow as pa
+
+    encoded = values.combine_chunks().dictionary_encode() if hasattr(values, "combine_chunks") else \
+        values.dictionary_encode()
+    return pa.array([convert(value) for value in encoded.dictionary.to_pylist()], kind).take(encoded.indices)
+
+
+def _each_distinct_in_python(values) -> list:
+    """values.to_pylist(), making each distinct Python object once (times repeat a lot; making each is slow)."""
+    encoded = values.combine_chunks().dictionary_encode() if hasattr(values, "combine_chunks") else \
+        values.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    return [distinct[index] for index in encoded.indices.to_numpy(zero_copy_only=False).tolist()]
+
+
+def _shown_name(name) -> str:
+    return (str(name).strip() if name is not None else "") or HIDDEN_NAME
+
+
+def _comments_table(comments: list[IncomingComment]):
+    """A batch of comments as Arrow columns: comment_id, user_id, user_name, message, commented_at."""
+    import pyarrow as pa
+
+    comment_ids, user_ids, user_names, messages, times = zip(*comments)
+    return pa.table({
+        "comment_id": pa.array(comment_ids, pa.string()), "user_id": pa.array(user_ids, pa.string()),
+        "user_name": pa.array(user_names, pa.string()), "message": pa.array(messages, pa.string()),
+        "commented_at": pa.array(times, pa.timestamp("us")),
+    })
+
+
+def _tables_of(read: Iterator[tuple[int, IncomingComment | None, str | None]], rows: int = 20_000
+               ) -> Iterator[tuple]:
+    """read_comment_lines' comments gathered into blocks of Arrow tables, with their bad lines."""
+    comments, errors, lines = [], [], 0
+    for number, comment, error in read:
+        lines += 1
+        if error is not None:
+            errors.append({"line": number, "error": error})
+        else:
+            comments.append(comment)
+        if len(comments) >= rows:
+            yield _comments_table(comments), errors, lines
+            comments, errors, lines = [], [], 0
+    if lines:
+        yield (_comments_table(comments) if comments else None), errors, lines
 
 
 # A bounded cache of what a comment text means in one catalog version: comments repeat a lot during a live.
@@ -304,19 +482,22 @@ def order_key(lines) -> str:
 
 
 def _meanings(catalog: Catalog, texts: list[str]) -> list[tuple]:
-    """_meaning for a batch: the cache is consulted once per distinct text, under one lock."""
+    """_meaning for each of a batch's distinct texts: the cache is consulted and filled under one lock each."""
     version = (catalog.livestream_id, catalog.version)
-    found: dict[str, tuple] = {}
     with _MEANINGS_LOCK:
-        for text in texts:
-            if text not in found:
-                meaning = _MEANINGS.get((*version, text))
-                if meaning is not None:
-                    found[text] = meaning
-    for text in texts:
-        if text not in found:
-            found[text] = _meaning(catalog, text)
-    return [found[text] for text in texts]
+        found = [_MEANINGS.get((*version, text)) for text in texts]
+    missing = [index for index, meaning in enumerate(found) if meaning is None]
+    if missing:
+        items, settings = catalog.parser_items, catalog.settings
+        for index in missing:
+            result = parse(texts[index], items, settings)
+            found[index] = (result, result.json_text(), order_key(result.lines) if result.kind == "order" else None)
+        with _MEANINGS_LOCK:
+            for index in missing:
+                _MEANINGS[(*version, texts[index])] = found[index]
+            while len(_MEANINGS) > _MEANINGS_LIMIT:
+                _MEANINGS.popitem(last=False)
+    return found
 
 
 def _meaning(catalog: Catalog, text: str) -> tuple:
@@ -328,7 +509,7 @@ def _meaning(catalog: Catalog, text: str) -> tuple:
             _MEANINGS.move_to_end(key)
             return found
     result = parse(text, catalog.parser_items, catalog.settings)
-    meaning = (result, json.dumps(result.to_json(), ensure_ascii=False),
+    meaning = (result, result.json_text(),
                order_key(result.lines) if result.kind == "order" else None)
     with _MEANINGS_LOCK:
         _MEANINGS[key] = meaning
@@ -389,6 +570,23 @@ HIDDEN_NAME = "(hidden name)"
 ACTING_KINDS = frozenset(("order", "cancel", "contact"))
 
 
+# A batch's kinds and effects as small codes, one per comment; the kinds that act on orders come last.
+_KIND_ORDER = ("none", "question", "review", "order", "cancel", "contact")
+_KIND_CODES = {kind: code for code, kind in enumerate(_KIND_ORDER)}
+_FIRST_ACTING_CODE = _KIND_CODES["order"]
+assert set(_KIND_ORDER) == set(KINDS) and set(_KIND_ORDER[_FIRST_ACTING_CODE:]) == ACTING_KINDS
+_EFFECTS = ("none", "repeat", "created", "added", "cancel_requested", "cancelled", "contact")
+_EFFECT_CODES = {effect: code for code, effect in enumerate(_EFFECTS)}
+
+
+@functools.cache
+def _names_array(names: tuple[str, ...]):
+    """The Arrow array that a column of codes into `names` takes its texts from."""
+    import pyarrow as pa
+
+    return pa.array(names, pa.string())
+
+
 def forget_order_keys(livestream_id: int) -> None:
     with _ORDER_KEYS_LOCK:
         for key in [k for k in _ORDER_KEYS if k[1] == livestream_id]:
@@ -431,7 +629,8 @@ _NEXT_COMMENT_ID: dict[str, int] = {}
 _NEXT_COMMENT_ID_LOCK = threading.Lock()
 
 
-def _comment_ids(cur, store: Store, count: int) -> list[int]:
+def _comment_ids(cur, store: Store, count: int) -> int:
+    """The first of `count` consecutive new comment ids."""
     with _NEXT_COMMENT_ID_LOCK:
         first = _NEXT_COMMENT_ID.get(store.cache_key)
         if first is None:
@@ -439,7 +638,7 @@ def _comment_ids(cur, store: Store, count: int) -> list[int]:
                 "SELECT greatest((SELECT coalesce(max(id), 0) FROM comments), (SELECT coalesce(max(last_value), 0) "
                 "FROM duckdb_sequences() WHERE sequence_name = 'comment_ids'))").fetchone()[0]
         _NEXT_COMMENT_ID[store.cache_key] = first + count
-    return list(range(first, first + count))
+    return first
 
 
 @dataclass
@@ -491,13 +690,15 @@ def _table(columns: dict[str, tuple[list, object]]):
     return pa.table({name: pa.array(values, type=kind) for name, (values, kind) in columns.items()})
 
 
-def _ingest_batch(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
+def _ingest_batch(store: Store, livestream: dict, batch, source: str,
                   summary: IngestSummary) -> None:
     """One batch, counted into `summary` only once it is committed. A unique key broken because this process's
     memory went stale (another writer of the file, a comment stored under another livestream) rolls the batch
     back; it is then run again with the memory forgotten, checking every comment id in the file."""
     import duckdb
 
+    if isinstance(batch, list):
+        batch = _comments_table(batch)
     for attempt in (1, 2):
         counted = IngestSummary()
         try:
@@ -528,29 +729,27 @@ def forget_process_memory(store: Store) -> None:
         _NEXT_COMMENT_ID.pop(store.cache_key, None)
 
 
-def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComment], source: str,
+def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
                        summary: IngestSummary, careful: bool = False) -> None:
-    """Stores a batch of comments and moves orders, as sets, in one transaction.
+    """Stores a batch of comments (an Arrow table, `_comments_table`) and moves orders, as sets, in one transaction.
 
-    The rules of DESIGN.md are applied in memory, comment by comment in comment-time order, over the state of
-    the customers the batch touches; what changed is then written with a few set-based statements.
+    What each distinct text means is worked out once and mapped back to its comments by dictionary indices. The
+    rules of DESIGN.md are then applied in memory, in comment-time order, to the comments that act (orders,
+    cancels, contacts) over the state of the customers they touch; what changed is written with a few set-based
+    statements.
     """
+    import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     platform = livestream["platform"]
     livestream_id = livestream["id"]
     now = utc_now()
     with store.transaction() as cur:
         # -- which comments are new --------------------------------------------------------------------------
-        seen: set[str] = set()
-        unique: list[IncomingComment] = []
-        for comment in batch:
-            if comment.comment_id in seen:
-                summary.duplicates += 1
-                continue
-            seen.add(comment.comment_id)
-            unique.append(comment)
-        wanted = [c.comment_id for c in unique]
+        batch_ids = batch.column("comment_id").to_pylist()
+        first_of_id = dict(zip(reversed(batch_ids), range(len(batch_ids) - 1, -1, -1)))  # first occurrence wins
+        summary.duplicates += len(batch_ids) - len(first_of_id)
         ids_key = (store.cache_key, platform, livestream_id)
         with _STORED_IDS_LOCK:
             stored_ids = None if careful else _STORED_IDS.pop(ids_key, None)
@@ -560,28 +759,32 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         if stored_ids is not None:
             # This livestream's stored ids are in memory. A comment stored under another livestream would break
             # the unique key and send the batch round again, carefully (_ingest_batch).
-            known = {comment_id for comment_id in wanted if comment_id in stored_ids}
+            known = stored_ids
         else:
-            known = _stored_among(cur, platform, wanted)
+            known = _stored_among(cur, platform, list(first_of_id))
             if not careful:
                 loaded_ids = {row[0] for row in cur.execute(
                     "SELECT platform_comment_id FROM comments WHERE livestream_id = ?", [livestream_id]).fetchall()}
-        fresh = [c for c in unique if c.comment_id not in known]
-        summary.duplicates += len(unique) - len(fresh)
-        if not fresh:
+        keep = sorted(index for comment_id, index in first_of_id.items() if comment_id not in known)
+        summary.duplicates += len(first_of_id) - len(keep)
+        if not keep:
             if loaded_ids is not None:
                 _remember_stored_ids(ids_key, loaded_ids)
             return
-        # Served in the order viewers wrote them, whatever order they arrived in.
-        fresh.sort(key=lambda c: c.commented_at)
+        fresh = batch if len(keep) == len(batch_ids) else batch.take(keep)
+        # Served in the order viewers wrote them, whatever order they arrived in (Arrow's sort is stable).
+        fresh = fresh.take(pc.sort_indices(fresh, sort_keys=[("commented_at", "ascending")]))
+        count = fresh.num_rows
 
         # -- customers ---------------------------------------------------------------------------------------
         # Every customer of the platform is known in this process's memory (read once), so a batch writes only
         # new customers and new names. Only ingest adds customers; a stale memory would break the unique key,
         # and then the batch is retried after forgetting it (_ingest_batch).
-        names: dict[str, str] = {}
-        for comment in fresh:
-            names[_user_key(comment)] = comment.user_name
+        user_keys = fresh.column("user_id").to_pylist()
+        user_names = fresh.column("user_name").to_pylist()
+        if fresh.column("user_id").null_count:
+            user_keys = [key or "anonymous:" + name.casefold() for key, name in zip(user_keys, user_names)]
+        names: dict[str, str] = dict(zip(user_keys, user_names))  # the latest name of each
         customers_key = (store.cache_key, platform)
         with _CUSTOMER_IDS_LOCK:
             cached = _CUSTOMER_IDS.get(customers_key)
@@ -589,14 +792,21 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             cached = loaded_customers = _read_customers(cur, platform)
         else:
             loaded_customers = None
-        id_of_key = {key: cached[key] for key in names if key in cached}
-        new_keys = [key for key in names if key not in id_of_key]
+        id_of_key: dict[str, tuple[int, str]] = {}
+        new_keys: list[str] = []
+        renamed: list[str] = []
+        for key, name in names.items():
+            known = cached.get(key)
+            if known is None:
+                new_keys.append(key)
+            else:
+                id_of_key[key] = known
+                if known[1] != name and name != HIDDEN_NAME:
+                    renamed.append(key)
         if new_keys:  # written with the batch's other rows, once the rules gave them staff and phones
             new_ids = _IdPool(cur, store, "customer_ids").take_many(len(new_keys))
             for key, customer_id in zip(new_keys, new_ids):
                 id_of_key[key] = (customer_id, names[key])
-        renamed = [key for key in names if key in cached and cached[key][1] != names[key]
-                   and names[key] != HIDDEN_NAME]
         if renamed:
             register(cur, "batch_renamed", _table({
                 "id": ([id_of_key[key][0] for key in renamed], pa.int64()),
@@ -606,18 +816,24 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             cur.unregister("batch_renamed")
             for key in renamed:
                 id_of_key[key] = (id_of_key[key][0], names[key])
+        customer_of_key = {key: value[0] for key, value in id_of_key.items()}
+        customer_ids = [customer_of_key[key] for key in user_keys]
 
-        # -- what each comment says ----------------------------------------------------------------------------
+        # -- what each comment says: each distinct text once -----------------------------------------------------
         catalog = load_catalog(cur, livestream_id)
-        meanings = _meanings(catalog, [comment.message for comment in fresh])
-        comment_ids = _comment_ids(cur, store, len(fresh))
-        customer_ids = [id_of_key[_user_key(comment)][0] for comment in fresh]
-        acting = {customer_id for customer_id, meaning in zip(customer_ids, meanings)
-                  if meaning[0].kind in ACTING_KINDS}
+        encoded = fresh.column("message").combine_chunks().dictionary_encode()
+        meanings = _meanings(catalog, encoded.dictionary.to_pylist())
+        text_of_row = encoded.indices.to_numpy(zero_copy_only=False)
+        kind_of_text = np.array([_KIND_CODES[meaning[0].kind] for meaning in meanings], dtype=np.int8)
+        kind_of_row = kind_of_text[text_of_row]
+        first_comment_id = _comment_ids(cur, store, count)
+        acting_rows = np.flatnonzero(kind_of_row >= _FIRST_ACTING_CODE)
+        acting_customers = [customer_ids[row] for row in acting_rows.tolist()]
+        acting = set(acting_customers)
+        cancel_rows = np.flatnonzero(kind_of_row == _KIND_CODES["cancel"])
         by_id, loaded_order_keys = _load_order_state(
             cur, livestream_id, acting, {id_of_key[key][0]: names[key] for key in new_keys}, database=store.cache_key,
-                                  needs_lines={customer_id for customer_id, meaning in zip(customer_ids, meanings)
-                                               if meaning[0].kind == "cancel"})
+            needs_lines={customer_ids[row] for row in cancel_rows.tolist()})
         # New customers go to the staff on duty in turn (core.assignment, as orders.create_draft does).
         # Read only when the batch makes an order: most batches of a busy live only add to orders.
         rotation: StaffRotation | None = None
@@ -625,10 +841,12 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
         next_number: int | None = None
         numbers_key = (store.cache_key, livestream_id)
 
-        # -- the rules, comment by comment ---------------------------------------------------------------------
+        # -- the rules, in comment-time order, for the comments that act ----------------------------------------
         order_ids = _IdPool(cur, store, "order_ids")
+        lines_of_text = np.array([len(meaning[0].lines) if meaning[0].kind == "order" else 0 for meaning in meanings],
+                                 dtype=np.int64)
         line_id_source = iter(_IdPool(cur, store, "order_line_ids").take_many(
-            sum(len(meaning[0].lines) for meaning in meanings if meaning[0].kind == "order")))
+            int(lines_of_text[text_of_row[acting_rows]].sum())))
         new_orders: list[tuple] = []
         new_lines: dict[int, tuple] = {}  # line id -> row, so an in-batch cancel can drop a line not yet written
         deleted_lines: list[int] = []
@@ -643,16 +861,15 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                 details = json.dumps(details, ensure_ascii=False)
             events.append((order_id, action, from_status, to_status, details))
 
-        kinds: dict[str, int] = {}
-        effects: list[str] = []  # per comment of `fresh`, with the order it touched
-        touched: list[int | None] = []
-        for comment, comment_id, customer_id, (result, result_json, key) in zip(fresh, comment_ids, customer_ids,
-                                                                                meanings):
-            kinds[result.kind] = kinds.get(result.kind, 0) + 1
-            if result.kind not in ACTING_KINDS:  # questions, reviews, chatter: stored, nothing else
-                effects.append("none")
-                touched.append(None)
-                continue
+        kind_counts = np.bincount(kind_of_row, minlength=len(_KIND_ORDER)).tolist()
+        summary.kinds.update({kind: kind_counts[code] for code, kind in enumerate(_KIND_ORDER) if kind_counts[code]})
+        effect_of_row = np.zeros(count, dtype=np.int8)  # _EFFECT_CODES; 0 is "none"
+        order_of_row = np.zeros(count, dtype=np.int64)  # the order a comment touched; 0 is none
+        acting_times = _each_distinct_in_python(fresh.column("commented_at").take(acting_rows))
+        for row, commented_at, customer_id, text in zip(acting_rows.tolist(), acting_times, acting_customers,
+                                                        text_of_row[acting_rows].tolist()):
+            result, _, key = meanings[text]
+            comment_id = first_comment_id + row
             customer = by_id[customer_id]
             effect, order = "none", None
             if result.kind == "order":
@@ -673,7 +890,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                         if rotation.needs_staff(customer.staff_id) and rotation.candidates:
                             customer.staff_id = rotation.next()
                             customer.changed = True
-                        order = _Order(order_ids.take(), customer.id, orders.DRAFT, comment.commented_at, new=True,
+                        order = _Order(order_ids.take(), customer.id, orders.DRAFT, commented_at, new=True,
                                        lines=[], receiver_phone=customer.phone)
                         customer.orders.append(order)
                         new_orders.append((order.id, next_number, customer))
@@ -689,7 +906,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                             event(order.id, "customer_added_items", {"comment_id": comment_id},
                                   order.status, orders.DRAFT)
                             order.status, order.status_changed = orders.DRAFT, True
-                        order.first_comment_at = min(order.first_comment_at, comment.commented_at)
+                        order.first_comment_at = min(order.first_comment_at, commented_at)
                         effect = "added"
                     added = []
                     for parsed in result.lines:
@@ -698,7 +915,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                         line_id = next(line_id_source)
                         new_lines[line_id] = [line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
                                               parsed.qty, item.price if item else 0, comment_id,
-                                              comment.commented_at, 0]  # the last: waitlisted quantity
+                                              commented_at, 0]  # the last: waitlisted quantity
                         if order.lines is not None:
                             order.lines.append(_Line(line_id, parsed.code, item_id, item.code if item else None,
                                                      new=True))
@@ -752,9 +969,9 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             if order is not None and effect not in ("none", "repeat"):
                 if order.id not in created:
                     updated.add(order.id)
-            effects.append(effect)
-            touched.append(order.id if order is not None and effect != "repeat" else None)
-        summary.kinds.update(kinds)
+            effect_of_row[row] = _EFFECT_CODES[effect]
+            if order is not None and effect != "repeat":
+                order_of_row[row] = order.id
 
         # Items with unlimited stock never wait. New claims that only join the end of an item's queue are served
         # here; any other change (a cancel, a late comment, held orders) recomputes that item's whole queue.
@@ -763,7 +980,20 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
             {order.id: order.hold_reason for customer in by_id.values() for order in customer.orders}, event)
         new_customers = [(id_of_key[key][0], key, names[key], by_id.get(id_of_key[key][0])) for key in new_keys]
         _write_batch(cur, livestream_id, platform, source, now, by_id, new_customers, new_orders, new_lines,
-                     deleted_lines, events, (fresh, comment_ids, customer_ids, meanings, effects, touched))
+                     deleted_lines, events, pa.table({
+                         "id": pa.array(np.arange(first_comment_id, first_comment_id + count, dtype=np.int64)),
+                         "platform_comment_id": fresh.column("comment_id"),
+                         "customer_id": pa.array(customer_ids, pa.int64()),
+                         "message": fresh.column("message"),
+                         "commented_at": fresh.column("commented_at"),
+                         "kind": _names_array(_KIND_ORDER).take(kind_of_row),
+                         "parse_result": pa.array([meaning[1] for meaning in meanings], pa.string()).take(
+                             encoded.indices),
+                         "order_id": pa.array(order_of_row, mask=order_of_row == 0),
+                         "effect": _names_array(_EFFECTS).take(effect_of_row),
+                         "order_key": pa.array([meaning[2] for meaning in meanings], pa.string()).take(
+                             encoded.indices),
+                     }))
         if rotation is not None:
             rotation.save(cur)
         # The queues that a cancel, a late comment or a held order moved are recounted whole.
@@ -776,7 +1006,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
     with _STORED_IDS_LOCK:  # committed: these comments are in the file now
         remembered = _STORED_IDS.get(ids_key)
         if remembered is not None:
-            remembered.update(comment.comment_id for comment in fresh)
+            remembered.update(batch_ids if len(keep) == len(batch_ids) else [batch_ids[index] for index in keep])
             if len(remembered) > 3_000_000:  # a live beyond any real one: ask the file again
                 del _STORED_IDS[ids_key]
     with _CUSTOMER_IDS_LOCK:  # committed: these ids and names are in the file now
@@ -795,7 +1025,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch: list[IncomingComme
                 cache[customer_id] = by_id[customer_id].order_keys
             if len(cache) > 1_000_000:  # read again from the file when next needed
                 del _ORDER_KEYS[keys_key]
-    summary.new += len(fresh)
+    summary.new += count
     summary.orders_created += len(created)
     summary.orders_updated += len(updated)
 
@@ -965,7 +1195,7 @@ def _serve_appended_claims(cur, catalog: Catalog, stocked: list[int], freed: set
 
 
 def _write_batch(cur, livestream_id, platform, source, now, customers, new_customers, new_orders, new_lines,
-                 deleted_lines, events, comment_columns) -> None:
+                 deleted_lines, events, comment_rows) -> None:
     import pyarrow as pa
 
     if new_customers:  # (id, platform user key, name, their _Customer when they acted in this batch)
@@ -1051,20 +1281,7 @@ def _write_batch(cur, livestream_id, platform, source, now, customers, new_custo
             "qty, unit_price, source_comment_id, claimed_at, waitlisted_qty FROM batch_lines"
         ).fetchall()
         cur.unregister("batch_lines")
-    fresh, comment_ids, customer_ids, meanings, effects, touched = comment_columns
-    platform_ids, _, _, messages, commented_at = zip(*fresh)  # IncomingComment's fields, as columns
-    register(cur, "batch_comments", _table({
-        "id": (comment_ids, pa.int64()),
-        "platform_comment_id": (platform_ids, pa.string()),
-        "customer_id": (customer_ids, pa.int64()),
-        "message": (messages, pa.string()),
-        "commented_at": (commented_at, pa.timestamp("us")),
-        "kind": ([meaning[0].kind for meaning in meanings], pa.string()),
-        "parse_result": ([meaning[1] for meaning in meanings], pa.string()),
-        "order_id": (touched, pa.int64()),
-        "effect": (effects, pa.string()),
-        "order_key": ([meaning[2] for meaning in meanings], pa.string()),
-    }))
+    register(cur, "batch_comments", comment_rows)
     cur.execute(
         "INSERT INTO comments (id, livestream_id, platform, platform_comment_id, customer_id, message, commented_at, "
         "received_at, source, kind, parse_result, order_id, effect, order_key) "

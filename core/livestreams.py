@@ -205,7 +205,7 @@ def reparse_comments(cur, livestream_id: int) -> int:
         "SELECT id, message, parse_result FROM comments WHERE livestream_id = ?", [livestream_id]
     ).fetchall():
         result = parse(message, catalog.parser_items, catalog.settings)
-        reading = json.dumps(result.to_json(), ensure_ascii=False)
+        reading = result.json_text()
         if reading != old_reading:
             changed_ids.append(comment_id)
             kinds.append(result.kind)

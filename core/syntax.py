@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
+import orjson
+
 from core.i18n import Text
 
 try:  # Python 3.11+ names the regex parser re._parser; older ones sre_parse.
@@ -292,6 +294,10 @@ class ParseResult:
                        "color": line.color} for line in self.lines],
             "warnings": list(self.warnings),
         }
+
+    def json_text(self) -> str:
+        """to_json() as compact JSON text, as comments store it (orjson: a million comments are stored per file)."""
+        return orjson.dumps(self.to_json()).decode()
 
 
 # ---------------------------------------------------------------------------------------------------------------
