@@ -333,4 +333,14 @@ ALTER TABLE orders ADD COLUMN returned_at TIMESTAMP;
 ALTER TABLE users ADD COLUMN language VARCHAR NOT NULL DEFAULT 'en';
 """,
     ),
+    (
+        8,
+        "no comments-by-livestream index",
+        """
+-- DuckDB reads one livestream's comments by the row groups' min/max (comments arrive in time order); it uses an
+-- ART index only for lookups of a handful of rows, which no query of a live's comments is. The index cost every
+-- commit of comments its upkeep (a tenth of a large file's insert).
+DROP INDEX IF EXISTS comments_by_livestream;
+""",
+    ),
 ]
