@@ -16,7 +16,7 @@ import re
 import threading
 import uuid
 from collections import Counter, OrderedDict
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
@@ -125,7 +125,9 @@ def comment_from_record(record: dict) -> IncomingComment:
         message = ""
     if not isinstance(message, str):
         raise ValueError(Text("ingest.message_not_text"))
-    created = record.get("created_time", record.get("created_at"))
+    created = record.get("created_time")
+    if created is None:  # absent or null: the flat form's name
+        created = record.get("created_at")
     user_name = (str(user_name).strip() if user_name is not None else "") or HIDDEN_NAME
     return IncomingComment(
         comment_id=str(comment_id), user_id=str(user_id) if user_id not in (None, "") else None,
@@ -145,19 +147,22 @@ def said(error: Exception):
 def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
     """(line number, comment or None, error or None) for each line of a JSONL or CSV comment file, lazily."""
     lines = iter(lines)
-    first = next(lines, None)
-    if first is None:
+    leading = []  # blank lines before the first that says which form the file is in
+    for line in lines:
+        leading.append(line.lstrip("\ufeff") if not leading else line)
+        if leading[-1].strip():
+            break
+    if not leading:
         return
-    first = first.lstrip("\ufeff")
-    looks_like_jsonl = filename.lower().endswith((".jsonl", ".json", ".ndjson")) or first.lstrip().startswith("{")
+    looks_like_jsonl = (filename.lower().endswith((".jsonl", ".json", ".ndjson"))
+                        or leading[-1].lstrip().startswith("{"))
     if looks_like_jsonl:
-        number = 0
-        for number, line in enumerate(itertools.chain([first], lines), start=1):
+        for number, line in enumerate(itertools.chain(leading, lines), start=1):
             if not line.strip():
                 continue
             yield number, *_comment_from_json_line(line)
         return
-    reader = csv.DictReader(itertools.chain([first], lines))
+    reader = csv.DictReader(itertools.chain(leading, lines))
     header = set(reader.fieldnames or [])
     required = {"id", "user_id", "user_name", "message", "created_at"}
     if not required <= header:
@@ -256,7 +261,8 @@ def ingest_stream(store: Store, livestream_id: int, stream: BinaryIO, *, filenam
                   batch_size: int = 10_000, progress=None) -> IngestSummary:
     """Ingests a JSONL or CSV comment file from a binary stream; bad lines are counted and reported with their
     line number, the rest goes in. `progress(lines_read)` is called after each batch."""
-    return _ingest_blocks(store, livestream_id, read_comment_blocks(stream, filename), source, batch_size, progress)
+    return _ingest_blocks(store, livestream_id, _read_ahead(read_comment_blocks(stream, filename)), source,
+                          batch_size, progress)
 
 
 def ingest_bytes(store: Store, livestream_id: int, data: bytes, *, filename: str = "", source: str = "file",
@@ -286,7 +292,7 @@ def _ingest_blocks(store: Store, livestream_id: int, blocks: Iterator[tuple], so
     livestream = get_livestream(store, livestream_id)
     waiting: list = []  # Arrow tables not yet ingested
     waiting_rows = 0
-    with _cycle_collection_paused():
+    with _cycle_collection_paused(), closing(blocks):
         for table, errors, lines in blocks:
             summary.comments += lines
             summary.bad_lines += len(errors)
@@ -320,6 +326,50 @@ _LARGEST_FILE_BATCH = 122_880
 # a blank one, another time format) is read again line by line, so every line gets the same answer either way.
 _BLOCK_BYTES = 1 << 22
 _ARROW_BLOCK_BYTES = 1 << 20  # Arrow's own blocks within ours, decoded in parallel; longer lines go line by line
+
+
+_END_OF_BLOCKS = object()
+
+
+def _read_ahead(blocks: Iterator, depth: int = 2) -> Iterator:
+    """The blocks, read by a thread up to `depth` ahead: Arrow decodes the next block while DuckDB writes the
+    current batch (both without Python's lock), so on two cores the reading is mostly hidden."""
+    import queue
+
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stopped = threading.Event()
+
+    def hand(item) -> bool:
+        while not stopped.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def read() -> None:
+        try:
+            for block in blocks:
+                if not hand((block, None)):
+                    return
+            hand((_END_OF_BLOCKS, None))
+        except BaseException as error:  # raised again where the blocks are used
+            hand((None, error))
+
+    reader = threading.Thread(target=read, name="comment-file-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            block, error = handoff.get()
+            if error is not None:
+                raise error
+            if block is _END_OF_BLOCKS:
+                return
+            yield block
+    finally:
+        stopped.set()
+        reader.join()
 
 
 def read_comment_blocks(stream: BinaryIO, filename: str = "") -> Iterator[tuple]:
@@ -356,7 +406,10 @@ def _json_block(block: bytes, lines_before: int) -> tuple:
     if table is not None:
         return table, [], line_count
     comments, errors = [], []
-    for number, line in enumerate(block.decode("utf-8", errors="replace").split("\n"), start=lines_before + 1):
+    lines = block.decode("utf-8", errors="replace").split("\n")
+    for number, line in enumerate(lines, start=lines_before + 1):
+        if number - lines_before < len(lines):
+            line += "\n"  # as a file's lines come: orjson's message for a line cut short depends on it
         if line.strip():
             comment, error = _comment_from_json_line(line)
             if error is None:
@@ -378,6 +431,11 @@ def _json_options():
             pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
 
 
+# What sends a block line by line: blank lines or lines starting with blanks (Arrow skips them, and a blank line
+# would hide a line holding two objects from the row count), and the NaN and Infinity Arrow accepts but JSON has not.
+_READ_ON_THEIR_OWN = (b"\n\n", b"\n\r", b"\n ", b"\n\t", b"NaN", b"Infinity")
+
+
 def _json_block_by_arrow(block: bytes, line_count: int):
     """The block's comments decoded by Arrow, exactly as `comment_from_record` reads each line; None when any
     line needs reading on its own (bad, blank, or in a form this does not cover)."""
@@ -385,12 +443,15 @@ def _json_block_by_arrow(block: bytes, line_count: int):
     import pyarrow.compute as pc
     import pyarrow.json as pa_json
 
+    if any(sign in block for sign in _READ_ON_THEIR_OWN) or block[:1] in b" \t\r\n":
+        return None
     read_options, parse_options = _json_options()
     try:
         records = pa_json.read_json(io.BytesIO(block), read_options=read_options, parse_options=parse_options)
-    except (pa.ArrowException, UnicodeDecodeError):
+        records.validate(full=True)  # Arrow's reader leaves UTF-8 unchecked
+    except pa.ArrowException:
         return None
-    if records.num_rows != line_count:  # blank lines, or two objects on a line
+    if records.num_rows != line_count:  # with no blank line, a line with two objects
         return None
     comment_ids = records.column("id")
     if comment_ids.null_count or pc.any(pc.equal(comment_ids, "")).as_py():
@@ -403,9 +464,9 @@ def _json_block_by_arrow(block: bytes, line_count: int):
     created_time, created_at = records.column("created_time"), records.column("created_at")
     if created_time.null_count == 0:
         created = created_time
-    elif created_time.null_count == records.num_rows:
+    elif created_time.null_count == records.num_rows and created_at.null_count == 0:
         created = created_at
-    else:  # both forms in one block
+    else:  # both forms in one block, or a time missing
         return None
     try:
         commented_at = _each_distinct(created, parse_time, pa.timestamp("us"))
@@ -865,6 +926,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         summary.kinds.update({kind: kind_counts[code] for code, kind in enumerate(_KIND_ORDER) if kind_counts[code]})
         effect_of_row = np.zeros(count, dtype=np.int8)  # _EFFECT_CODES; 0 is "none"
         order_of_row = np.zeros(count, dtype=np.int64)  # the order a comment touched; 0 is none
+        claims_of_text: dict[int, tuple] = {}  # an order text's lines resolved against the items, once a batch
         acting_times = _each_distinct_in_python(fresh.column("commented_at").take(acting_rows))
         for row, commented_at, customer_id, text in zip(acting_rows.tolist(), acting_times, acting_customers,
                                                         text_of_row[acting_rows].tolist()):
@@ -908,24 +970,21 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
                             order.status, order.status_changed = orders.DRAFT, True
                         order.first_comment_at = min(order.first_comment_at, commented_at)
                         effect = "added"
-                    added = []
-                    for parsed in result.lines:
-                        item_id = catalog.item_id_for_code(parsed.code)
-                        item = catalog.item(item_id)
+                    claims = claims_of_text.get(text)
+                    if claims is None:
+                        claims = claims_of_text[text] = _claims(catalog, result.lines)
+                    lines_claimed, lines_json = claims
+                    for code, item_id, size, color, qty, price, item_code in lines_claimed:
                         line_id = next(line_id_source)
-                        new_lines[line_id] = [line_id, order.id, parsed.code, item_id, parsed.size, parsed.color,
-                                              parsed.qty, item.price if item else 0, comment_id,
+                        new_lines[line_id] = [line_id, order.id, code, item_id, size, color, qty, price, comment_id,
                                               commented_at, 0]  # the last: waitlisted quantity
                         if order.lines is not None:
-                            order.lines.append(_Line(line_id, parsed.code, item_id, item.code if item else None,
-                                                     new=True))
-                        added.append(f"{parsed.code} ×{parsed.qty}")
+                            order.lines.append(_Line(line_id, code, item_id, item_code, new=True))
                         if item_id is not None:
                             affected_items.add(item_id)
                     if result.phone:
                         _set_phone(customer, order, result.phone)
-                    event(order.id, "comment_lines_added",
-                          f'{{"comment_id": {comment_id}, "lines": {_json_strings(added)}}}')
+                    event(order.id, "comment_lines_added", f'{{"comment_id": {comment_id}, "lines": {lines_json}}}')
                     order.changed = True
                     customer.order_keys.add(key)
             elif result.kind == "cancel":
@@ -963,7 +1022,8 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
                 order = customer.latest(orders.EDITABLE)
                 _set_phone(customer, order, result.phone)
                 if order is not None:
-                    event(order.id, "phone_from_comment", {"comment_id": comment_id, "phone": customer.phone})
+                    event(order.id, "phone_from_comment",
+                          f'{{"comment_id": {comment_id}, "phone": {_json_strings([customer.phone])[1:-1]}}}')
                     order.changed = True
                 effect = "contact"
             if order is not None and effect not in ("none", "repeat"):
@@ -1032,6 +1092,18 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
 
 # A draft's lines are compared by code at every cancel comment: the few codes of a live, normalised once.
 _code_key = functools.lru_cache(maxsize=8192)(normalize_code)
+
+
+def _claims(catalog: Catalog, lines) -> tuple[list[tuple], str]:
+    """An order comment's lines as claims on the livestream's items: (code, item id, size, color, quantity, price,
+    item code) each, and the JSON list of "code ×quantity" its order event records."""
+    claims = []
+    for parsed in lines:
+        item_id = catalog.item_id_for_code(parsed.code)
+        item = catalog.item(item_id)
+        claims.append((parsed.code, item_id, parsed.size, parsed.color, parsed.qty, item.price if item else 0,
+                       item.code if item else None))
+    return claims, _json_strings([f"{parsed.code} ×{parsed.qty}" for parsed in lines])
 
 
 def _json_strings(texts: list[str]) -> str:
@@ -1190,7 +1262,8 @@ def _serve_appended_claims(cur, catalog: Catalog, stocked: list[int], freed: set
             running += qty
             if waitlisted:
                 row[10] = waitlisted
-                event(row[1], "waitlisted", {"line_id": row[0], "waitlisted_before": 0, "waitlisted_now": waitlisted})
+                event(row[1], "waitlisted",
+                      f'{{"line_id": {row[0]}, "waitlisted_before": 0, "waitlisted_now": {waitlisted}}}')
     return sorted(full)
 
 

@@ -112,21 +112,29 @@ def test_flat_form_times_match_line_reader(block_bytes):
     line reader's comments, times in naive UTC."""
     data = jsonl(flat(1, time="2026-11-20T19:00:00+07:00"), flat(2, time="2026-11-20T12:00:00Z"),
                  flat(3, time="1763640000"), flat(4, time="2026-11-20T19:30:15+07:00"),
-                 flat(5, time="2026-11-20T12:00:01.250000Z"))
+                 flat(5, time="2026-11-20T12:00:01.250000Z"),
+                 flat(6, message=None, user_id="", user_name="   ", time="2026-11-20T12:00:00+0000"))
     got = from_blocks(data)
     assert got == from_lines(data)
     comments, errors, lines = got
-    assert errors == [] and lines == 5
+    assert errors == [] and lines == 6
     assert [c[4] for c in comments] == [NOON, NOON, datetime(2025, 11, 20, 12, 0), datetime(2026, 11, 20, 12, 30, 15),
-                                        datetime(2026, 11, 20, 12, 0, 1, 250000)]
+                                        datetime(2026, 11, 20, 12, 0, 1, 250000), NOON]
     assert comments[0][:4] == ("f1", "u7", "Trần Bình", "A1 M 1")
+    assert comments[5][:4] == ("f6", None, HIDDEN_NAME, "")
     assert all(c[4].tzinfo is None for c in comments)
 
 
 def test_flat_form_takes_the_arrow_path():
-    """A clean flat-form block is decoded by Arrow too."""
-    block = jsonl(flat(1, time="2026-11-20T19:00:00+07:00"), flat(2, time="1763640000"))
-    assert ingest._json_block_by_arrow(block, 2) is not None
+    """A clean flat-form block is decoded by Arrow too, empty user ids, blank names and null messages included."""
+    block = jsonl(flat(1, time="2026-11-20T19:00:00+07:00"), flat(2, time="1763640000"),
+                  flat(3, message=None, user_id="", user_name="   "))
+    table = ingest._json_block_by_arrow(block, 3)
+    assert table is not None
+    assert list(zip(*(table.column(name).to_pylist() for name in COLUMNS))) == from_lines(block)[0]
+    assert table.column("user_id").to_pylist()[2] is None
+    assert table.column("user_name").to_pylist()[2] == HIDDEN_NAME
+    assert table.column("message").to_pylist()[2] == ""
 
 
 # -- 3. every kind of odd line --------------------------------------------------------------------------------------
@@ -134,7 +142,7 @@ def odd_file() -> bytes:
     lines = [
         "\ufeff" + json.dumps(graph(1), ensure_ascii=False),  # 1: a BOM at the start of the file
         json.dumps(flat(2), ensure_ascii=False),  # 2
-        '{"id": "b3", "message": "A1 M',  # 3: broken JSON
+        '{"id": "b3", "message": "A1 M 1",',  # 3: broken JSON
         json.dumps(graph(4, "A2 L 2")),  # 4
         "",  # 5: blank
         json.dumps(graph(6)),  # 6
@@ -231,9 +239,6 @@ def check_utf8_file(data: bytes):
     assert comments[1][3] == "A2 L 1 \ufffd\ufffd ok"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: Arrow's JSON reader does not check UTF-8, so _json_block_by_arrow returns a table holding the raw "
-    "invalid bytes instead of None; reading the message raises UnicodeDecodeError (ingest_bytes fails outright)"))
 @pytest.mark.parametrize("block_bytes", [None], indirect=True)
 def test_invalid_utf8_line_is_decoded_with_replacement(block_bytes):
     """Invalid UTF-8 in one line of an otherwise clean block: every line goes in, that one with U+FFFD."""
@@ -292,11 +297,7 @@ def test_csv_with_a_wrong_header_is_one_bad_line():
     assert got[0] == [] and [number for number, _ in got[1]] == [1]
 
 
-# -- known disagreements (bugs in core/ingest.py, marked until fixed) ------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a block in the flat form where a line has no created_at (and no created_time) is taken by Arrow: "
-    "_each_distinct skips nulls, so the comment comes out with commented_at None instead of the line reader's "
-    "'the comment time is missing' bad line"))
+# -- lines the Arrow path must hand to the line reader ---------------------------------------------------------------
 @pytest.mark.parametrize("block_bytes", [None], indirect=True)
 def test_absent_time_is_a_bad_line(block_bytes):
     """A line with no time key at all is a bad line in a block too (flat form)."""
@@ -307,9 +308,6 @@ def test_absent_time_is_a_bad_line(block_bytes):
     assert [number for number, _ in got[1]] == [2]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: {'created_time': null, 'created_at': '...'}: the line reader's record.get('created_time', ...) gives "
-    "None (a bad line: the time is missing), while the Arrow path sees created_time all null and takes created_at"))
 @pytest.mark.parametrize("block_bytes", [None], indirect=True)
 def test_null_created_time_beside_created_at(block_bytes):
     """created_time null beside a created_at: the same answer both ways."""
@@ -317,10 +315,6 @@ def test_null_created_time_beside_created_at(block_bytes):
     assert from_blocks(data) == from_lines(data)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a blank line and a line with two objects in one block cancel out in _json_block_by_arrow's "
-    "'records.num_rows != line_count' check, so both objects of the doubled line go in (and 3 lines are counted) "
-    "where the line reader reports that line as not valid JSON"))
 @pytest.mark.parametrize("block_bytes", [None], indirect=True)
 def test_blank_line_and_two_objects_on_a_line_in_one_block(block_bytes):
     """A blank line plus a line with two objects in the same block: the doubled line is still a bad line."""
@@ -330,9 +324,6 @@ def test_blank_line_and_two_objects_on_a_line_in_one_block(block_bytes):
     assert [number for number, _ in got[1]] == [3]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: Arrow's JSON reader accepts NaN / Infinity / -Infinity (here in a field it ignores), orjson does not: "
-    "the block takes the line the line reader rejects as not valid JSON"))
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 @pytest.mark.parametrize("block_bytes", [None], indirect=True)
 def test_non_json_numbers_are_bad_lines(block_bytes, literal):
@@ -343,9 +334,15 @@ def test_non_json_numbers_are_bad_lines(block_bytes, literal):
     assert [number for number, _ in got[1]] == [2]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: without a .jsonl/.json/.ndjson name, read_comment_blocks looks at the first non-blank byte of the file "
-    "(JSONL) but read_comment_lines at its first line only: a blank first line makes it read CSV (header error)"))
+@pytest.mark.parametrize("block_bytes", [64, None], indirect=True)
+def test_line_cut_off_inside_a_string_has_the_same_error(block_bytes):
+    """A line cut off inside a string: the same line number and the same error text both ways."""
+    data = jsonl(graph(1)) + b'{"id": "b2", "message": "A1 M\n' + jsonl(graph(3))
+    got = from_blocks(data)
+    assert [number for number, _ in got[1]] == [2]
+    assert got == from_lines(data)
+
+
 @pytest.mark.parametrize("filename", ["", "comments.txt"])
 def test_leading_blank_line_without_a_jsonl_name(filename):
     """A JSONL file starting with a blank line and named without .jsonl is read the same way by both."""
