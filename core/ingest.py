@@ -261,8 +261,7 @@ def ingest_stream(store: Store, livestream_id: int, stream: BinaryIO, *, filenam
                   batch_size: int = 10_000, progress=None) -> IngestSummary:
     """Ingests a JSONL or CSV comment file from a binary stream; bad lines are counted and reported with their
     line number, the rest goes in. `progress(lines_read)` is called after each batch."""
-    return _ingest_blocks(store, livestream_id, _read_ahead(read_comment_blocks(stream, filename)), source,
-                          batch_size, progress)
+    return _ingest_blocks(store, livestream_id, read_comment_blocks(stream, filename), source, batch_size, progress)
 
 
 def ingest_bytes(store: Store, livestream_id: int, data: bytes, *, filename: str = "", source: str = "file",
@@ -328,50 +327,6 @@ _BLOCK_BYTES = 1 << 22
 _ARROW_BLOCK_BYTES = 1 << 20  # Arrow's own blocks within ours, decoded in parallel; longer lines go line by line
 
 
-_END_OF_BLOCKS = object()
-
-
-def _read_ahead(blocks: Iterator, depth: int = 2) -> Iterator:
-    """The blocks, read by a thread up to `depth` ahead: Arrow decodes the next block while DuckDB writes the
-    current batch (both without Python's lock), so on two cores the reading is mostly hidden."""
-    import queue
-
-    handoff: queue.Queue = queue.Queue(maxsize=depth)
-    stopped = threading.Event()
-
-    def hand(item) -> bool:
-        while not stopped.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                pass
-        return False
-
-    def read() -> None:
-        try:
-            for block in blocks:
-                if not hand((block, None)):
-                    return
-            hand((_END_OF_BLOCKS, None))
-        except BaseException as error:  # raised again where the blocks are used
-            hand((None, error))
-
-    reader = threading.Thread(target=read, name="comment-file-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            block, error = handoff.get()
-            if error is not None:
-                raise error
-            if block is _END_OF_BLOCKS:
-                return
-            yield block
-    finally:
-        stopped.set()
-        reader.join()
-
-
 def read_comment_blocks(stream: BinaryIO, filename: str = "") -> Iterator[tuple]:
     """(Arrow table of comments (`_comments_table`'s columns) or None, bad lines [{line, error}], lines read) for
     each block of a JSONL or CSV comment file."""
@@ -431,9 +386,18 @@ def _json_options():
             pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
 
 
-# What sends a block line by line: blank lines or lines starting with blanks (Arrow skips them, and a blank line
-# would hide a line holding two objects from the row count), and the NaN and Infinity Arrow accepts but JSON has not.
-_READ_ON_THEIR_OWN = (b"\n\n", b"\n\r", b"\n ", b"\n\t", b"NaN", b"Infinity")
+def _has_blank_lines(block: bytes) -> bool:
+    """Whether a line is blank or starts with a blank. Arrow skips blank lines, and one would hide a line holding
+    two objects from the row count; such blocks (and NaN or Infinity, which Arrow takes but JSON has not) go line
+    by line."""
+    import numpy as np
+
+    data = np.frombuffer(block, dtype=np.uint8)
+    starts = np.flatnonzero(data[:-1] == 10) + 1
+    return bool(np.isin(data[starts], _BLANKS).any()) or block[:1] in b" \t\r\n"
+
+
+_BLANKS = (10, 13, 32, 9)
 
 
 def _json_block_by_arrow(block: bytes, line_count: int):
@@ -443,7 +407,7 @@ def _json_block_by_arrow(block: bytes, line_count: int):
     import pyarrow.compute as pc
     import pyarrow.json as pa_json
 
-    if any(sign in block for sign in _READ_ON_THEIR_OWN) or block[:1] in b" \t\r\n":
+    if _has_blank_lines(block) or b"NaN" in block or b"Infinity" in block:
         return None
     read_options, parse_options = _json_options()
     try:
@@ -468,10 +432,12 @@ def _json_block_by_arrow(block: bytes, line_count: int):
         created = created_at
     else:  # both forms in one block, or a time missing
         return None
-    try:
-        commented_at = _each_distinct(created, parse_time, pa.timestamp("us"))
-    except ValueError:
-        return None
+    commented_at = _graph_times(created)
+    if commented_at is None:
+        try:
+            commented_at = _each_distinct(created, parse_time, pa.timestamp("us"))
+        except ValueError:
+            return None
     return pa.table({
         "comment_id": comment_ids,
         "user_id": user_ids,
@@ -479,6 +445,21 @@ def _json_block_by_arrow(block: bytes, line_count: int):
         "message": pc.fill_null(records.column("message"), ""),
         "commented_at": commented_at,
     })
+
+
+def _graph_times(texts):
+    """Times all in the Graph API's form (2026-11-20T12:00:00+0000) read by Arrow, else None. Each is written
+    back and compared, so a text Arrow reads leniently (a 30th of February) goes to parse_time instead."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = texts.combine_chunks() if hasattr(texts, "combine_chunks") else texts
+    moments = pc.strptime(texts, format="%Y-%m-%dT%H:%M:%S+0000", unit="us", error_is_null=True)
+    if moments.null_count:
+        return None
+    written = pc.replace_substring(pc.replace_substring(moments.cast(pa.string()), " ", "T", max_replacements=1),
+                                   ".000000", "+0000", max_replacements=1)
+    return moments if pc.all(pc.equal(written, texts)).as_py() else None
 
 
 def _each_distinct(values, convert, kind):
@@ -547,6 +528,9 @@ def _meanings(catalog: Catalog, texts: list[str]) -> list[tuple]:
     version = (catalog.livestream_id, catalog.version)
     with _MEANINGS_LOCK:
         found = [_MEANINGS.get((*version, text)) for text in texts]
+        for text, meaning in zip(texts, found):
+            if meaning is not None:
+                _MEANINGS.move_to_end((*version, text))  # used now: the last to be forgotten
     missing = [index for index, meaning in enumerate(found) if meaning is None]
     if missing:
         items, settings = catalog.parser_items, catalog.settings
@@ -702,7 +686,7 @@ def _comment_ids(cur, store: Store, count: int) -> int:
     return first
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     id: int
     code_typed: str
@@ -711,7 +695,7 @@ class _Line:
     new: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Order:
     id: int
     customer_id: int
@@ -726,7 +710,7 @@ class _Order:
     hold_reason: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Customer:
     id: int
     name: str

@@ -348,3 +348,25 @@ def test_leading_blank_line_without_a_jsonl_name(filename):
     """A JSONL file starting with a blank line and named without .jsonl is read the same way by both."""
     data = b"\n" + jsonl(graph(1))
     assert from_blocks(data, filename) == from_lines(data, filename)
+
+
+@pytest.mark.parametrize("block_bytes", [None], indirect=True)
+def test_graph_times_arrow_would_read_leniently_are_read_by_parse_time(block_bytes):
+    """A 30th of February and a one-digit month look like Graph times to Arrow: both readers call them bad lines,
+    and a Graph time with another offset is converted to UTC the same way by both."""
+    data = jsonl(graph(1), graph(2, time="2026-02-30T12:00:00+0000"), graph(3, time="2026-1-20T12:00:00+0000"),
+                 graph(4, time="2026-11-20T19:00:00+0700"))
+    got = from_blocks(data)
+    assert got == from_lines(data)
+    assert [number for number, _ in got[1]] == [2, 3]
+    assert [comment[4] for comment in got[0]] == [NOON, NOON]
+
+
+def test_graph_times_take_the_arrow_reading():
+    """Times all in Graph's own form are read by Arrow, to the same naive UTC moments parse_time gives."""
+    import pyarrow as pa
+
+    texts = [GRAPH_TIME, "2026-12-31T23:59:59+0000", "2024-02-29T00:00:00+0000"]
+    moments = ingest._graph_times(pa.array(texts))
+    assert moments is not None and moments.to_pylist() == [ingest.parse_time(text) for text in texts]
+    assert ingest._graph_times(pa.array([GRAPH_TIME, "2026-02-30T12:00:00+0000"])) is None
