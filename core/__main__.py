@@ -242,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from core.store import close_all
+
     try:
         return args.handler(args)
     except (ChotdonError, CliError) as error:
@@ -250,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the CLI never shows a traceback; the message still says what failed
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
+    finally:
+        close_all()  # the checkpoint and the caches go now, not in the interpreter's slower teardown
 
 
 if __name__ == "__main__":

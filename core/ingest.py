@@ -30,7 +30,7 @@ from core.i18n import Text
 from core.formatting import to_utc_naive, utc_now
 from core.livestreams import Catalog, get_livestream, load_catalog
 from core.phones import normalize_vn_phone
-from core.store import Store, register
+from core.store import Store, register, when_closed
 from core.syntax import normalize_code, parse
 
 KINDS = ("order", "cancel", "question", "review", "contact", "none")
@@ -348,15 +348,16 @@ def read_comment_blocks(stream: BinaryIO, filename: str = "") -> Iterator[tuple]
             rest, chunk = block, stream.read(_BLOCK_BYTES)
             continue
         block, rest = block[:cut], block[cut:]
-        yield _json_block(block, lines_before)
-        lines_before += block.count(b"\n")
+        line_count = block.count(b"\n")
+        yield _json_block(block, lines_before, line_count)
+        lines_before += line_count
         chunk = stream.read(_BLOCK_BYTES)
     if rest:
-        yield _json_block(rest, lines_before)
+        yield _json_block(rest, lines_before, rest.count(b"\n") + 1)
 
 
-def _json_block(block: bytes, lines_before: int) -> tuple:
-    line_count = block.count(b"\n") + (not block.endswith(b"\n"))
+def _json_block(block: bytes, lines_before: int, line_count: int) -> tuple:
+    """A block of whole lines (the last may lack its line end), `line_count` lines long."""
     table = _json_block_by_arrow(block, line_count)
     if table is not None:
         return table, [], line_count
@@ -394,10 +395,15 @@ def _has_blank_lines(block: bytes) -> bool:
 
     data = np.frombuffer(block, dtype=np.uint8)
     starts = np.flatnonzero(data[:-1] == 10) + 1
-    return bool(np.isin(data[starts], _BLANKS).any()) or block[:1] in b" \t\r\n"
+    return bool(_blank_bytes()[data[starts]].any()) or block[:1] in b" \t\r\n"
 
 
-_BLANKS = (10, 13, 32, 9)
+@functools.cache
+def _blank_bytes():
+    """Which byte values are blanks, as a table indexed by byte."""
+    import numpy as np
+
+    return np.isin(np.arange(256), (9, 10, 13, 32))
 
 
 def _json_block_by_arrow(block: bytes, line_count: int):
@@ -418,7 +424,7 @@ def _json_block_by_arrow(block: bytes, line_count: int):
     if records.num_rows != line_count:  # with no blank line, a line with two objects
         return None
     comment_ids = records.column("id")
-    if comment_ids.null_count or pc.any(pc.equal(comment_ids, "")).as_py():
+    if comment_ids.null_count or pc.min(pc.binary_length(comment_ids)).as_py() == 0:
         return None
     sender = records.column("from").combine_chunks()
     has_sender = sender.is_valid()
@@ -773,6 +779,9 @@ def forget_process_memory(store: Store) -> None:
                 del cache[key]
     with _NEXT_COMMENT_ID_LOCK:
         _NEXT_COMMENT_ID.pop(store.cache_key, None)
+
+
+when_closed(forget_process_memory)
 
 
 def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,

@@ -11,7 +11,7 @@ import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import duckdb
 
@@ -20,6 +20,22 @@ from core.schema import MIGRATIONS
 
 _stores: dict[str, "Store"] = {}
 _stores_lock = threading.Lock()
+# Called with a store as it closes: what other modules keep in memory for an open database (core.ingest) goes
+# with it.
+_closing_hooks: list[Callable[["Store"], None]] = []
+
+
+def when_closed(hook: Callable[["Store"], None]) -> None:
+    if hook not in _closing_hooks:
+        _closing_hooks.append(hook)
+
+
+def close_all() -> None:
+    """Closes every store this process opened (a command ends: DuckDB checkpoints, memory kept for them goes)."""
+    with _stores_lock:
+        stores = list(_stores.values())
+    for store in stores:
+        store.close()
 
 
 class Store:
@@ -117,6 +133,8 @@ class Store:
         with _stores_lock:
             if _stores.get(self.path) is self:
                 del _stores[self.path]
+        for hook in _closing_hooks:
+            hook(self)
         self._root.close()
 
 
