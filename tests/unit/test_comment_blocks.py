@@ -102,7 +102,7 @@ def test_clean_blocks_take_the_arrow_path():
         assert table.num_rows == line_count
         rows = list(zip(*(table.column(name).to_pylist() for name in COLUMNS)))
         assert rows == from_lines(block)[0]
-        assert ingest._json_block(block, 0)[1:] == ([], line_count)
+        assert ingest._json_block(block, 0, line_count)[1:] == ([], line_count)
 
 
 # -- 2. the flat form and its time formats ------------------------------------------------------------------------
