@@ -163,7 +163,8 @@ def test_stored_ids_are_kept_for_a_few_livestreams_only(store, livestream_id):
     assert (again.new, again.duplicates) == (0, 1)
 
 
-def test_a_file_goes_in_small_batch_first_then_larger_ones(store, livestream_id, monkeypatch):
+def test_a_file_goes_in_a_small_batch_first_then_the_largest(store, livestream_id, monkeypatch):
+    """The progress bar moves after the first small batch; the rest go in batches of the largest size."""
     sizes, progress = [], []
     real_batch = ingest._ingest_batch
     monkeypatch.setattr(ingest, "_ingest_batch", lambda store, live, batch, *rest: (
@@ -173,8 +174,8 @@ def test_a_file_goes_in_small_batch_first_then_larger_ones(store, livestream_id,
                    f'"created_time": "2026-11-20T13:00:{n % 60:02d}+0000"}}\n' for n in range(100))
     summary = ingest.ingest_lines(store, livestream_id, text.splitlines(keepends=True), filename="c.jsonl",
                                   batch_size=10, progress=progress.append)
-    assert sizes == [10, 20, 30, 30, 10] and summary.new == 100
-    assert progress == [10, 30, 60, 90, 100]
+    assert sizes == [10, 30, 30, 30] and summary.new == 100
+    assert progress == [10, 40, 70, 100, 100]
 
 
 def test_live_batches_pause_the_cycle_collector_too(store, livestream_id, monkeypatch):
