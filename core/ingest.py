@@ -518,7 +518,7 @@ def _tables_of(read: Iterator[tuple[int, IncomingComment | None, str | None]], r
         yield (_comments_table(comments) if comments else None), errors, lines
 
 
-# A bounded cache of what a comment text means in one catalog version: comments repeat a lot during a live.
+# A bounded cache of what a comment text means in one catalog (Catalog.cache_token): comments repeat a lot.
 _MEANINGS: "OrderedDict[tuple, tuple]" = OrderedDict()
 _MEANINGS_LIMIT = 50_000
 _MEANINGS_LOCK = threading.Lock()
@@ -530,43 +530,32 @@ def order_key(lines) -> str:
 
 
 def _meanings(catalog: Catalog, texts: list[str]) -> list[tuple]:
-    """_meaning for each of a batch's distinct texts: the cache is consulted and filled under one lock each."""
-    version = (catalog.livestream_id, catalog.version)
+    """What each of a batch's distinct texts means (`_new_meaning`), from the cache where it has them; the cache is
+    consulted and filled under one lock each."""
+    token = catalog.cache_token
     with _MEANINGS_LOCK:
-        found = [_MEANINGS.get((*version, text)) for text in texts]
+        found = [_MEANINGS.get((token, text)) for text in texts]
         for text, meaning in zip(texts, found):
             if meaning is not None:
-                _MEANINGS.move_to_end((*version, text))  # used now: the last to be forgotten
+                _MEANINGS.move_to_end((token, text))  # used now: the last to be forgotten
     missing = [index for index, meaning in enumerate(found) if meaning is None]
     if missing:
-        items, settings = catalog.parser_items, catalog.settings
         for index in missing:
-            result = parse(texts[index], items, settings)
-            found[index] = (result, result.json_text(), order_key(result.lines) if result.kind == "order" else None)
+            found[index] = _new_meaning(catalog, texts[index])
         with _MEANINGS_LOCK:
             for index in missing:
-                _MEANINGS[(*version, texts[index])] = found[index]
+                _MEANINGS[(token, texts[index])] = found[index]
             while len(_MEANINGS) > _MEANINGS_LIMIT:
                 _MEANINGS.popitem(last=False)
     return found
 
 
-def _meaning(catalog: Catalog, text: str) -> tuple:
-    """(ParseResult, its JSON text, its order key) for a comment text, cached per catalog version."""
-    key = (catalog.livestream_id, catalog.version, text)
-    with _MEANINGS_LOCK:
-        found = _MEANINGS.get(key)
-        if found is not None:
-            _MEANINGS.move_to_end(key)
-            return found
+def _new_meaning(catalog: Catalog, text: str) -> tuple:
+    """(ParseResult, its JSON text, its order key, its claims: `_claims`) for a comment text in this catalog."""
     result = parse(text, catalog.parser_items, catalog.settings)
-    meaning = (result, result.json_text(),
-               order_key(result.lines) if result.kind == "order" else None)
-    with _MEANINGS_LOCK:
-        _MEANINGS[key] = meaning
-        if len(_MEANINGS) > _MEANINGS_LIMIT:
-            _MEANINGS.popitem(last=False)
-    return meaning
+    if result.kind != "order":
+        return result, result.json_text(), None, None
+    return result, result.json_text(), order_key(result.lines), _claims(catalog, result.lines)
 
 
 # The order keys of each customer's comments that made orders, per (database, livestream): the repeat policy
@@ -920,11 +909,10 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         summary.kinds.update({kind: kind_counts[code] for code, kind in enumerate(_KIND_ORDER) if kind_counts[code]})
         effect_of_row = np.zeros(count, dtype=np.int8)  # _EFFECT_CODES; 0 is "none"
         order_of_row = np.zeros(count, dtype=np.int64)  # the order a comment touched; 0 is none
-        claims_of_text: dict[int, tuple] = {}  # an order text's lines resolved against the items, once a batch
         acting_times = _each_distinct_in_python(fresh.column("commented_at").take(acting_rows))
         for row, commented_at, customer_id, text in zip(acting_rows.tolist(), acting_times, acting_customers,
                                                         text_of_row[acting_rows].tolist()):
-            result, _, key = meanings[text]
+            result, _, key, claims = meanings[text]
             comment_id = first_comment_id + row
             customer = by_id[customer_id]
             effect, order = "none", None
@@ -965,9 +953,6 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
                         if commented_at < order.first_comment_at:  # a late comment, placed by its time
                             order.first_comment_at, order.time_changed = commented_at, True
                         effect = "added"
-                    claims = claims_of_text.get(text)
-                    if claims is None:
-                        claims = claims_of_text[text] = _claims(catalog, result.lines)
                     lines_claimed, lines_json = claims
                     for code, item_id, size, color, qty, price, item_code in lines_claimed:
                         line_id = next(line_id_source)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from dataclasses import dataclass, field
 
@@ -62,6 +63,12 @@ class Catalog:
     def __post_init__(self):
         object.__setattr__(self, "_items_by_id", {item.id: item for item in self.items})
         object.__setattr__(self, "_code_cache", {})
+        # Names this catalog in caches of what texts mean (core.ingest): never the same for two catalogs, also of
+        # two databases with the same livestream id and version.
+        object.__setattr__(self, "cache_token", next(_CATALOG_TOKENS))
+
+
+_CATALOG_TOKENS = itertools.count(1)
 
 
 def create_livestream(

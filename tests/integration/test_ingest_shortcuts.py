@@ -186,3 +186,23 @@ def test_live_batches_pause_the_cycle_collector_too(store, livestream_id, monkey
     monkeypatch.setattr(ingest, "_ingest_batch", lambda *args: (seen.append(gc.isenabled()), real_batch(*args)))
     feed(store, livestream_id, ("Lan", "A1 M 1"))
     assert seen == [False] and gc.isenabled()
+
+
+def test_what_a_text_means_is_remembered_per_catalog_not_per_livestream_number(tmp_path):
+    """Two shops, each with livestream 1 at catalog version 1, with different items: the same comment is read
+    against each shop's own items (the parse cache once took the first shop's reading for both)."""
+    shops, lines = [], []
+    for name, code in (("first", "A1"), ("second", "A2")):
+        shop = Store(str(tmp_path / f"{name}.duckdb"))
+        live = livestreams.create_livestream(shop, name, platform="facebook", items=[
+            livestreams.LiveItem(id=None, code=code, name="Áo", price=100_000, stock=5)])
+        assert live == 1
+        feed(shop, live, ("Lan", "A1 2"))
+        lines.append(shop.query("SELECT l.code_typed, l.item_id IS NOT NULL AS item, "
+                                "json_extract(c.parse_result, '$.lines[0].known')::BOOLEAN AS known "
+                                "FROM order_lines l JOIN comments c ON c.id = l.source_comment_id"))
+        shops.append(shop)
+    assert lines == [[{"code_typed": "A1", "item": True, "known": True}],
+                     [{"code_typed": "A1", "item": False, "known": False}]]
+    for shop in shops:
+        shop.close()
