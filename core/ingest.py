@@ -817,7 +817,9 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
             return
         fresh = batch if len(keep) == len(batch_ids) else batch.take(keep)
         # Served in the order viewers wrote them, whatever order they arrived in (Arrow's sort is stable).
-        fresh = fresh.take(pc.sort_indices(fresh, sort_keys=[("commented_at", "ascending")]))
+        times = fresh.column("commented_at")
+        if len(times) > 1 and not pc.all(pc.less_equal(times[:-1], times[1:])).as_py():  # a file is mostly in order
+            fresh = fresh.take(pc.sort_indices(fresh, sort_keys=[("commented_at", "ascending")]))
         count = fresh.num_rows
 
         # -- customers ---------------------------------------------------------------------------------------

@@ -206,3 +206,30 @@ def test_what_a_text_means_is_remembered_per_catalog_not_per_livestream_number(t
                      [{"code_typed": "A1", "item": False, "known": False}]]
     for shop in shops:
         shop.close()
+
+
+@pytest.mark.parametrize("as_file", [False, True])
+def test_comments_of_one_batch_are_served_by_comment_time_not_arrival(tmp_path, as_file):
+    """Lan's comment arrives first but Mai wrote hers earlier: within one batch, Mai gets the last piece and Lan
+    waits, live or from a file."""
+    import json
+
+    shop = Store(str(tmp_path / "shop.duckdb"))
+    live = livestreams.create_livestream(shop, "one left", platform="facebook", items=[
+        livestreams.LiveItem(id=None, code="A1", name="Áo", price=100_000, stock=1)])
+    arrivals = [comment(1, "Lan", "A1 1", seconds=50), comment(2, "Mai", "A1 1", seconds=20),
+                comment(3, "Hoa", "hello", seconds=30)]
+    if as_file:
+        text = "".join(json.dumps({"id": c.comment_id, "from": {"id": c.user_id, "name": c.user_name},
+                                   "message": c.message,
+                                   "created_time": c.commented_at.strftime("%Y-%m-%dT%H:%M:%S+0000")}) + "\n"
+                       for c in arrivals)
+        ingest.ingest_text(shop, live, text, filename="c.jsonl")
+    else:
+        ingest.ingest_comments(shop, live, arrivals, source="test")
+    served = shop.query("SELECT cu.display_name AS who, o.code, l.waitlisted_qty AS waiting FROM order_lines l "
+                        "JOIN orders o ON o.id = l.order_id JOIN customers cu ON cu.id = o.customer_id ORDER BY o.code")
+    assert [(row["who"], row["waiting"]) for row in served] == [("Mai", 0), ("Lan", 1)]
+    assert shop.query("SELECT platform_comment_id FROM comments ORDER BY id") == [
+        {"platform_comment_id": "c2"}, {"platform_comment_id": "c3"}, {"platform_comment_id": "c1"}]
+    shop.close()
