@@ -826,11 +826,8 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         # Every customer of the platform is known in this process's memory (read once), so a batch writes only
         # new customers and new names. Only ingest adds customers; a stale memory would break the unique key,
         # and then the batch is retried after forgetting it (_ingest_batch).
-        user_keys = fresh.column("user_id").to_pylist()
-        user_names = fresh.column("user_name").to_pylist()
-        if fresh.column("user_id").null_count:
-            user_keys = [key or "anonymous:" + name.casefold() for key, name in zip(user_keys, user_names)]
-        names: dict[str, str] = dict(zip(user_keys, user_names))  # the latest name of each
+        user_keys, user_of_row, latest_names = _batch_users(fresh)
+        names: dict[str, str] = dict(zip(user_keys, latest_names))
         customers_key = (store.cache_key, platform)
         with _CUSTOMER_IDS_LOCK:
             cached = _CUSTOMER_IDS.get(customers_key)
@@ -862,8 +859,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
             cur.unregister("batch_renamed")
             for key in renamed:
                 id_of_key[key] = (id_of_key[key][0], names[key])
-        customer_of_key = {key: value[0] for key, value in id_of_key.items()}
-        customer_ids = [customer_of_key[key] for key in user_keys]
+        customer_ids = np.array([id_of_key[key][0] for key in user_keys], dtype=np.int64)[user_of_row]
 
         # -- what each comment says: each distinct text once -----------------------------------------------------
         catalog = load_catalog(cur, livestream_id)
@@ -874,12 +870,12 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         kind_of_row = kind_of_text[text_of_row]
         first_comment_id = _comment_ids(cur, store, count)
         acting_rows = np.flatnonzero(kind_of_row >= _FIRST_ACTING_CODE)
-        acting_customers = [customer_ids[row] for row in acting_rows.tolist()]
+        acting_customers = customer_ids[acting_rows].tolist()
         acting = set(acting_customers)
         cancel_rows = np.flatnonzero(kind_of_row == _KIND_CODES["cancel"])
         by_id, loaded_order_keys = _load_order_state(
             cur, livestream_id, acting, {id_of_key[key][0]: names[key] for key in new_keys}, database=store.cache_key,
-            needs_lines={customer_ids[row] for row in cancel_rows.tolist()})
+            needs_lines=set(customer_ids[cancel_rows].tolist()))
         # New customers go to the staff on duty in turn (core.assignment, as orders.create_draft does).
         # Read only when the batch makes an order: most batches of a busy live only add to orders.
         rotation: StaffRotation | None = None
@@ -1086,6 +1082,24 @@ def _claims(catalog: Catalog, lines) -> tuple[list[tuple], str]:
         claims.append((parsed.code, item_id, parsed.size, parsed.color, parsed.qty, item.price if item else 0,
                        item.code if item else None))
     return claims, _json_strings([f"{parsed.code} ×{parsed.qty}" for parsed in lines])
+
+
+def _batch_users(comments) -> tuple[list[str], "np.ndarray", list[str]]:
+    """A batch's distinct platform users as customers are keyed (`_user_key`), each comment's index into them,
+    and each user's latest name in the batch."""
+    import numpy as np
+    import pyarrow as pa
+
+    user_ids = comments.column("user_id")
+    if user_ids.null_count:  # users without a platform id are keyed by their name
+        user_ids = pa.array([key or "anonymous:" + name.casefold() for key, name in
+                             zip(user_ids.to_pylist(), comments.column("user_name").to_pylist())], pa.string())
+    encoded = (user_ids.combine_chunks() if isinstance(user_ids, pa.ChunkedArray) else user_ids).dictionary_encode()
+    user_of_row = encoded.indices.to_numpy(zero_copy_only=False)
+    # The last comment of each user: the first from the end. np.unique orders by user index, as the dictionary.
+    _, first_from_end = np.unique(user_of_row[::-1], return_index=True)
+    latest_names = comments.column("user_name").take(pa.array(len(user_of_row) - 1 - first_from_end)).to_pylist()
+    return encoded.dictionary.to_pylist(), user_of_row, latest_names
 
 
 def _json_strings(texts: list[str]) -> str:

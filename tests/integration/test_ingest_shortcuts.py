@@ -233,3 +233,21 @@ def test_comments_of_one_batch_are_served_by_comment_time_not_arrival(tmp_path, 
     assert shop.query("SELECT platform_comment_id FROM comments ORDER BY id") == [
         {"platform_comment_id": "c2"}, {"platform_comment_id": "c3"}, {"platform_comment_id": "c1"}]
     shop.close()
+
+
+def test_a_customer_takes_the_name_of_their_latest_comment(store, livestream_id):
+    """A viewer who renames themselves mid-live: within a batch and in a later one, the customer carries the name
+    of their latest comment (a hidden name never replaces a real one)."""
+    from core.ingest import HIDDEN_NAME, IncomingComment
+
+    def said(n, name, seconds):
+        return IncomingComment(f"r{n}", "u-7", name, "A1 M 1" if n == 1 else "đẹp quá",
+                               comment(n, "x", "").commented_at.replace(second=seconds))
+
+    ingest.ingest_comments(store, livestream_id, [said(1, "Lan", 1), said(2, "Lan Nguyễn", 3),
+                                                  said(3, "Lan N.", 2)], source="test")
+    assert store.scalar("SELECT display_name FROM customers WHERE platform_user_id = 'u-7'") == "Lan Nguyễn"
+    ingest.ingest_comments(store, livestream_id, [said(4, HIDDEN_NAME, 4)], source="test")
+    ingest.ingest_comments(store, livestream_id, [said(5, "Lan Trần", 5)], source="test")
+    assert store.scalar("SELECT display_name FROM customers WHERE platform_user_id = 'u-7'") == "Lan Trần"
+    assert store.scalar("SELECT count(*) FROM customers WHERE platform_user_id = 'u-7'") == 1
