@@ -820,6 +820,8 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         times = fresh.column("commented_at")
         if len(times) > 1 and not pc.all(pc.less_equal(times[:-1], times[1:])).as_py():  # a file is mostly in order
             fresh = fresh.take(pc.sort_indices(fresh, sort_keys=[("commented_at", "ascending")]))
+        else:  # one chunk a column, as the sort gives: a batch in many chunks doubled the final checkpoint
+            fresh = fresh.combine_chunks()
         count = fresh.num_rows
 
         # -- customers ---------------------------------------------------------------------------------------
