@@ -125,19 +125,24 @@ def run() -> str:
         write_jsonl(comments, count)
         size_mb = comments.stat().st_size / 2**20
         python = sys.executable
-        floor_time, floor_memory = _timed([python, "-m", "bench.ingest", "floor", str(comments),
-                                           str(folder / "floor.duckdb")])
-        db = str(folder / "shop.duckdb")
-        subprocess.run([python, "-m", "core", "--db", db, "livestream", "create", "--title", "bench", "--items",
-                        str(items), "--platform", "facebook"], cwd=ROOT, check=True, capture_output=True)
-        ingest_time, ingest_memory = _timed([python, "-m", "core", "--db", db, "ingest", str(comments),
-                                             "--livestream", "1"])
+        # Best of two runs each, every run a fresh process (and a fresh database): this machine's neighbours make
+        # single runs vary by a tenth.
+        floor_time, floor_memory = min(_timed([python, "-m", "bench.ingest", "floor", str(comments),
+                                               str(folder / f"floor{run}.duckdb")]) for run in (1, 2))
+        runs = []
+        for run in (1, 2):
+            db = str(folder / f"shop{run}.duckdb")
+            subprocess.run([python, "-m", "core", "--db", db, "livestream", "create", "--title", "bench", "--items",
+                            str(items), "--platform", "facebook"], cwd=ROOT, check=True, capture_output=True)
+            runs.append(_timed([python, "-m", "core", "--db", db, "ingest", str(comments), "--livestream", "1"]))
+        ingest_time, ingest_memory = min(runs)
         again_time, _ = _timed([python, "-m", "core", "--db", db, "ingest", str(comments), "--livestream", "1"])
         live = _live_latency(folder, live_seconds, 1000)
     return f"""## Ingest
 
 `COMMENTS={count} .venv/bin/python -m bench ingest` — {count:,} generated comments in Graph API form
-({size_mb:.0f} MB JSONL, ~30,000 customers, 40 items, about 40% order comments), each command a fresh process.
+({size_mb:.0f} MB JSONL, ~30,000 customers, 40 items, about 40% order comments), each command a fresh process,
+best of two runs for the floor and for the ingest (each into a fresh database).
 
 | what | seconds | comments/s | peak memory | ratio to floor |
 |---|---:|---:|---:|---:|

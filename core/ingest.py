@@ -909,6 +909,8 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         summary.kinds.update({kind: kind_counts[code] for code, kind in enumerate(_KIND_ORDER) if kind_counts[code]})
         effect_of_row = np.zeros(count, dtype=np.int8)  # _EFFECT_CODES; 0 is "none"
         order_of_row = np.zeros(count, dtype=np.int64)  # the order a comment touched; 0 is none
+        effect_of_acting: list[int] = []  # the same for each comment that acts, in turn
+        order_of_acting: list[int] = []
         acting_times = _each_distinct_in_python(fresh.column("commented_at").take(acting_rows))
         for row, commented_at, customer_id, text in zip(acting_rows.tolist(), acting_times, acting_customers,
                                                         text_of_row[acting_rows].tolist()):
@@ -1009,9 +1011,10 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
             if order is not None and effect not in ("none", "repeat"):
                 if order.id not in created:
                     updated.add(order.id)
-            effect_of_row[row] = _EFFECT_CODES[effect]
-            if order is not None and effect != "repeat":
-                order_of_row[row] = order.id
+            effect_of_acting.append(_EFFECT_CODES[effect])
+            order_of_acting.append(order.id if order is not None and effect != "repeat" else 0)
+        effect_of_row[acting_rows] = effect_of_acting
+        order_of_row[acting_rows] = order_of_acting
 
         # Items with unlimited stock never wait. New claims that only join the end of an item's queue are served
         # here; any other change (a cancel, a late comment, held orders) recomputes that item's whole queue.
