@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from core import outbox
 from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
 from core.formatting import utc_now
 from core.i18n import Text
@@ -803,6 +802,8 @@ def perform_action(
         )
         record_event(cur, order_id, actor=actor, action=action, from_status=order.status, to_status=to_status,
                      details=changes)
+        from core import outbox  # here: the command-line ingest never moves an order and need not load HTTP
+
         outbox.enqueue_for_transition(cur, order_before=order, to_status=to_status, action=action, actor=actor)
         if to_status == CANCELLED or (order.status not in COMMITTED and to_status in COMMITTED):
             # Cancelling frees stock; committing moves the order ahead of open ones in the queue.
