@@ -192,10 +192,10 @@ with stream_column:
                                   key="comment_file")
         if upload is not None and st.button(t("livestream.import_comments"), key="import_comments"):
             bar = st.progress(0.0, text=t("livestream.reading"))
-            text = upload.getvalue().decode("utf-8", errors="replace")
-            total_lines = max(text.count("\n"), 1)
-            summary = ingest.ingest_text(
-                store, livestream_id, text, filename=upload.name, source="file",
+            data = upload.getvalue()
+            total_lines = max(data.count(b"\n"), 1)
+            summary = ingest.ingest_bytes(
+                store, livestream_id, data, filename=upload.name, source="file",
                 progress=lambda lines: bar.progress(min(lines / total_lines, 1.0),
                                                     text=t("livestream.lines_read", lines=number(lines))),
             )
