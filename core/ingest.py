@@ -733,9 +733,10 @@ def _table(columns: dict[str, tuple[list, object]]):
 
 def _ingest_batch(store: Store, livestream: dict, batch, source: str,
                   summary: IngestSummary) -> None:
-    """One batch, counted into `summary` only once it is committed. A unique key broken because this process's
-    memory went stale (another writer of the file, a comment stored under another livestream) rolls the batch
-    back; it is then run again with the memory forgotten, checking every comment id in the file."""
+    """One batch (a list of IncomingComment or an Arrow table of `_comments_table`'s columns), counted into
+    `summary` only once it is committed. A unique key broken because this process's memory went stale (another
+    writer of the file, a comment stored under another livestream) rolls the batch back; it is then run again
+    with the memory forgotten, checking every comment id in the file."""
     import duckdb
 
     if isinstance(batch, list):
