@@ -793,8 +793,8 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
     with store.transaction() as cur:
         # -- which comments are new --------------------------------------------------------------------------
         batch_ids = batch.column("comment_id").to_pylist()
-        first_of_id = dict(zip(reversed(batch_ids), range(len(batch_ids) - 1, -1, -1)))  # first occurrence wins
-        summary.duplicates += len(batch_ids) - len(first_of_id)
+        distinct_ids = set(batch_ids)
+        summary.duplicates += len(batch_ids) - len(distinct_ids)
         ids_key = (store.cache_key, platform, livestream_id)
         with _STORED_IDS_LOCK:
             stored_ids = None if careful else _STORED_IDS.pop(ids_key, None)
@@ -806,12 +806,16 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
             # the unique key and send the batch round again, carefully (_ingest_batch).
             known = stored_ids
         else:
-            known = _stored_among(cur, platform, list(first_of_id))
+            known = _stored_among(cur, platform, list(distinct_ids))
             if not careful:
                 loaded_ids = {row[0] for row in cur.execute(
                     "SELECT platform_comment_id FROM comments WHERE livestream_id = ?", [livestream_id]).fetchall()}
-        keep = sorted(index for comment_id, index in first_of_id.items() if comment_id not in known)
-        summary.duplicates += len(first_of_id) - len(keep)
+        if len(distinct_ids) == len(batch_ids) and known.isdisjoint(distinct_ids):  # a file's batches, mostly
+            keep = range(len(batch_ids))
+        else:
+            first_of_id = dict(zip(reversed(batch_ids), range(len(batch_ids) - 1, -1, -1)))  # the first one wins
+            keep = sorted(index for comment_id, index in first_of_id.items() if comment_id not in known)
+        summary.duplicates += len(distinct_ids) - len(keep)
         if not keep:
             if loaded_ids is not None:
                 _remember_stored_ids(ids_key, loaded_ids)
