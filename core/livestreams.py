@@ -213,7 +213,8 @@ def reparse_comments(cur, livestream_id: int) -> int:
     ).fetchall():
         result = parse(message, catalog.parser_items, catalog.settings)
         reading = result.json_text()
-        if reading != old_reading:
+        # Compared as JSON: readings stored before compact JSON (orjson) say the same thing with spaces.
+        if reading != old_reading and result.to_json() != json.loads(old_reading):
             changed_ids.append(comment_id)
             kinds.append(result.kind)
             readings.append(reading)

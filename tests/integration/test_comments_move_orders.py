@@ -214,3 +214,18 @@ def test_waitlisted_lines_know_their_place_in_the_queue(store, livestream_id):
     mai, huy = _only(store, livestream_id, "Mai"), _only(store, livestream_id, "Huy")
     places = orders.waitlist_places(store, [mai.lines[0].id, huy.lines[0].id])
     assert places == {mai.lines[0].id: 1, huy.lines[0].id: 2}
+
+
+def test_readings_stored_with_spaces_are_not_read_differently(store, livestream_id):
+    """Readings stored before they were compact JSON say the same thing: saving the items reads none of them
+    differently, only the one the new item changes."""
+    feed(store, livestream_id, ("Lan", "A1 M 1"), ("Mai", "Q15 M"))
+    with store.transaction() as cur:
+        for comment_id, reading in cur.execute("SELECT id, parse_result FROM comments").fetchall():
+            cur.execute("UPDATE comments SET parse_result = ? WHERE id = ?",
+                        [json.dumps(json.loads(reading), ensure_ascii=False), comment_id])
+    assert store.scalar("SELECT count(*) FROM comments WHERE parse_result LIKE '%\": %'") == 2
+    items = livestreams.list_items(store, livestream_id)
+    items.append(livestreams.LiveItem(id=None, code="Q15", name="Quần short", price=120000, sizes=("M", "L")))
+    result = livestreams.save_items(store, livestream_id, items, actor="owner", by=SYSTEM_USER)
+    assert result["comments_reparsed"] == 1
