@@ -459,7 +459,7 @@ def _graph_times(texts):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = texts.combine_chunks() if hasattr(texts, "combine_chunks") else texts
+    texts = _one_chunk(texts)
     moments = pc.strptime(texts, format="%Y-%m-%dT%H:%M:%S+0000", unit="us", error_is_null=True)
     if moments.null_count:
         return None
@@ -468,19 +468,22 @@ def _graph_times(texts):
     return moments if pc.all(pc.equal(written, texts)).as_py() else None
 
 
+def _one_chunk(values):
+    """An Arrow array, or a chunked one made into a single array."""
+    return values.combine_chunks() if hasattr(values, "combine_chunks") else values
+
+
 def _each_distinct(values, convert, kind):
     """convert() applied once per distinct value (names and times repeat a lot), spread back to every row."""
     import pyarrow as pa
 
-    encoded = values.combine_chunks().dictionary_encode() if hasattr(values, "combine_chunks") else \
-        values.dictionary_encode()
+    encoded = _one_chunk(values).dictionary_encode()
     return pa.array([convert(value) for value in encoded.dictionary.to_pylist()], kind).take(encoded.indices)
 
 
 def _each_distinct_in_python(values) -> list:
     """values.to_pylist(), making each distinct Python object once (times repeat a lot; making each is slow)."""
-    encoded = values.combine_chunks().dictionary_encode() if hasattr(values, "combine_chunks") else \
-        values.dictionary_encode()
+    encoded = _one_chunk(values).dictionary_encode()
     distinct = encoded.dictionary.to_pylist()
     return [distinct[index] for index in encoded.indices.to_numpy(zero_copy_only=False).tolist()]
 
@@ -846,12 +849,12 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         new_keys: list[str] = []
         renamed: list[str] = []
         for key, name in names.items():
-            known = cached.get(key)
-            if known is None:
+            id_and_name = cached.get(key)
+            if id_and_name is None:
                 new_keys.append(key)
             else:
-                id_of_key[key] = known
-                if known[1] != name and name != HIDDEN_NAME:
+                id_of_key[key] = id_and_name
+                if id_and_name[1] != name and name != HIDDEN_NAME:
                     renamed.append(key)
         if new_keys:  # written with the batch's other rows, once the rules gave them staff and phones
             new_ids = _IdPool(cur, store, "customer_ids").take_many(len(new_keys))
@@ -870,7 +873,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
 
         # -- what each comment says: each distinct text once -----------------------------------------------------
         catalog = load_catalog(cur, livestream_id)
-        encoded = fresh.column("message").combine_chunks().dictionary_encode()
+        encoded = _one_chunk(fresh.column("message")).dictionary_encode()
         meanings = _meanings(catalog, encoded.dictionary.to_pylist())
         text_of_row = encoded.indices.to_numpy(zero_copy_only=False)
         kind_of_text = np.array([_KIND_CODES[meaning[0].kind] for meaning in meanings], dtype=np.int8)
@@ -1010,7 +1013,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
                 _set_phone(customer, order, result.phone)
                 if order is not None:
                     event(order.id, "phone_from_comment",
-                          f'{{"comment_id": {comment_id}, "phone": {_json_strings([customer.phone])[1:-1]}}}')
+                          f'{{"comment_id": {comment_id}, "phone": {orjson.dumps(customer.phone).decode()}}}')
                     order.changed = True
                 effect = "contact"
             if order is not None and effect not in ("none", "repeat"):
@@ -1102,9 +1105,9 @@ def _batch_users(comments) -> tuple[list[str], "np.ndarray", list[str]]:
 
     user_ids = comments.column("user_id")
     if user_ids.null_count:  # users without a platform id are keyed by their name
-        user_ids = pa.array([key or "anonymous:" + name.casefold() for key, name in
+        user_ids = pa.array([_user_key(key, name) for key, name in
                              zip(user_ids.to_pylist(), comments.column("user_name").to_pylist())], pa.string())
-    encoded = (user_ids.combine_chunks() if isinstance(user_ids, pa.ChunkedArray) else user_ids).dictionary_encode()
+    encoded = _one_chunk(user_ids).dictionary_encode()
     user_of_row = encoded.indices.to_numpy(zero_copy_only=False)
     # The last comment of each user: the first from the end. np.unique orders by user index, as the dictionary.
     _, first_from_end = np.unique(user_of_row[::-1], return_index=True)
@@ -1120,8 +1123,9 @@ def _json_strings(texts: list[str]) -> str:
     return json.dumps(texts, ensure_ascii=False)
 
 
-def _user_key(comment: IncomingComment) -> str:
-    return comment.user_id or "anonymous:" + comment.user_name.casefold()
+def _user_key(user_id: str | None, user_name: str) -> str:
+    """How customers are keyed: by platform user id, else (hidden users, hand entry) by name."""
+    return user_id or "anonymous:" + user_name.casefold()
 
 
 def _set_phone(customer: _Customer, order: _Order | None, phone: str) -> None:
