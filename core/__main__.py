@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core import config, orders
 from core.errors import ChotdonError
+from core.store import close_all
 
 ACTION_NAMES = {
     "save-draft": "save_draft", "save": "save", "create-order": "create_order", "send-to-shop": "send_to_shop",
@@ -243,8 +244,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from core.store import close_all
-
     try:
         return args.handler(args)
     except (ChotdonError, CliError) as error:
