@@ -65,10 +65,11 @@ def _live_latency(folder: Path, seconds: int, rate: int) -> dict:
     """Feeds comments at `rate` a second through the live pipeline while the Livestream page's queries run."""
     sys.path.insert(0, str(ROOT))
     from bench.comment_generator import catalog_csv, generate
-    from core import ingest, livestreams, orders
+    from core import ingest
+    from core.services import livestreams, orders
     from core.ingest import comment_from_record
-    from core.pipeline import LivePipeline
-    from core.store import Store
+    from core.runtime.pipeline import LivePipeline
+    from core.db.store import Store
 
     store = Store(str(folder / "live.duckdb"))
     livestream_id = livestreams.create_livestream(store, "latency", platform="facebook",
@@ -153,8 +154,8 @@ best of two runs for the floor and for the ingest (each into a fresh database).
 Target: at most 2× the floor.
 
 ### Live latency
-{live['fed']:,} comments fed at 1,000 a second for {live_seconds} s through `core.pipeline.LivePipeline` (each batch is what arrived while
-the previous one was written, up to 2,000: `core.pipeline.next_batch`, as the Facebook worker stores its stream), while a reader thread ran the Livestream screen's live-panel queries (counts, the newest 40 comments, review reasons) every 0.5 s
+{live['fed']:,} comments fed at 1,000 a second for {live_seconds} s through `core.runtime.pipeline.LivePipeline` (each batch is what arrived while
+the previous one was written, up to 2,000: `core.runtime.pipeline.next_batch`, as the Facebook worker stores its stream), while a reader thread ran the Livestream screen's live-panel queries (counts, the newest 40 comments, review reasons) every 0.5 s
 ({live['page_queries']} rounds). From arrival to the order being committed: **p50 {live['p50_ms']:.0f} ms, p99
 {live['p99_ms']:.0f} ms** (target p99 under 100 ms); {live['stored']:,} comments stored in {live['batches']} batches.
 """

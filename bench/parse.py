@@ -43,7 +43,7 @@ def _timed(command: list[str], stdin_path: Path) -> float:
 def _worst_cases() -> list[tuple[str, float]]:
     sys.path.insert(0, str(ROOT))
     from bench.comment_generator import catalog_rows
-    from core.syntax import CatalogItem, parse
+    from core.domain.syntax import CatalogItem, parse
 
     items = tuple(CatalogItem(code=r["code"], name=r["name"], price=r["price"],
                               sizes=tuple(filter(None, r["sizes"].split("|"))),

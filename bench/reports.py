@@ -35,7 +35,7 @@ def generate(path: str) -> dict:
     """Writes the shop; returns what it holds. Every row is consistent with the schema and with the others:
     each order line has the order comment that claimed it (created for the first line, added for the rest),
     stock is served in claim order, totals follow from the lines."""
-    from core.store import Store
+    from core.db.store import Store
 
     orders_per_live = max(1, int(COMMENTS / LIVES * ORDER_SHARE))
     comments_per_live = COMMENTS // LIVES
@@ -182,9 +182,10 @@ def _floor(store, queries) -> None:
 
 
 def run() -> str:
-    from core import config, reports, sql_console
-    from core.auth import SYSTEM_USER
-    from core.store import Store
+    from core.base import config
+    from core.services import reports, sql_console
+    from core.services.auth import SYSTEM_USER
+    from core.db.store import Store
 
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "bench-reports.duckdb")

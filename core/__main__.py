@@ -11,9 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from core import config, orders
-from core.errors import ChotdonError
-from core.store import close_all
+from core.base import config
+from core.services import orders
+from core.base.errors import ChotdonError
+from core.db.store import close_all
 
 ACTION_NAMES = {
     "save-draft": "save_draft", "save": "save", "create-order": "create_order", "send-to-shop": "send_to_shop",
@@ -26,13 +27,13 @@ class CliError(Exception):
 
 
 def _store(args):
-    from core.store import open_store
+    from core.db.store import open_store
 
     return open_store(config.database_path(args.db))
 
 
 def cmd_init(args) -> int:
-    from core.demo import ensure_demo_shop
+    from core.services.demo import ensure_demo_shop
 
     store = _store(args)
     result = {"database": store.path, "demo_livestream_id": None}
@@ -43,7 +44,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_parse(args) -> int:
-    from core.syntax import InvalidSettings, SyntaxSettings, parse_cli, read_catalog_csv
+    from core.domain.syntax import InvalidSettings, SyntaxSettings, parse_cli, read_catalog_csv
 
     try:
         catalog = read_catalog_csv(args.catalog)
@@ -69,7 +70,7 @@ def cmd_parse(args) -> int:
 
 
 def cmd_livestream_create(args) -> int:
-    from core import livestreams
+    from core.services import livestreams
 
     items = None
     if args.items:
@@ -98,7 +99,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_orders(args) -> int:
-    from core.livestreams import get_livestream
+    from core.services.livestreams import get_livestream
 
     store = _store(args)
     get_livestream(store, args.livestream)
@@ -131,7 +132,7 @@ def cmd_order(args) -> int:
 
 def cmd_user(args) -> int:
     """The shop computer's way back in: set a user's password (the owner who forgot theirs) or lift a lockout."""
-    from core import auth
+    from core.services import auth
 
     store = _store(args)
     user = auth.user_by_username(store, args.username)
@@ -158,7 +159,7 @@ def cmd_push(args) -> int:
     """Delivers the outbox: one pass (--once, for cron and scripts) or until interrupted."""
     import time
 
-    from core import outbox
+    from core.services import outbox
 
     try:
         store = _store(args)

@@ -23,15 +23,15 @@ from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 import orjson
 
-from core import orders
-from core.assignment import StaffRotation
-from core.errors import ChotdonError, InvalidInput
-from core.i18n import Text
-from core.formatting import to_utc_naive, utc_now
-from core.livestreams import Catalog, get_livestream, load_catalog
-from core.phones import normalize_vn_phone
-from core.store import Store, register, when_closed
-from core.syntax import normalize_code, parse
+from core.services import orders
+from core.services.assignment import StaffRotation
+from core.base.errors import ChotdonError, InvalidInput
+from core.base.i18n import Text
+from core.base.formatting import to_utc_naive, utc_now
+from core.services.livestreams import Catalog, get_livestream, load_catalog
+from core.base.phones import normalize_vn_phone
+from core.db.store import Store, register, when_closed
+from core.domain.syntax import normalize_code, parse
 
 KINDS = ("order", "cancel", "question", "review", "contact", "none")
 
@@ -886,7 +886,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         by_id, loaded_order_keys = _load_order_state(
             cur, livestream_id, acting, {id_of_key[key][0]: names[key] for key in new_keys}, database=store.cache_key,
             needs_lines=set(customer_ids[cancel_rows].tolist()))
-        # New customers go to the staff on duty in turn (core.assignment, as orders.create_draft does).
+        # New customers go to the staff on duty in turn (core.services.assignment, as orders.create_draft does).
         # Read only when the batch makes an order: most batches of a busy live only add to orders.
         rotation: StaffRotation | None = None
         hold_blacklisted = livestream.get("blacklisted_order_comments", "review") != "orders"

@@ -4,11 +4,12 @@ of them, and the blacklist ("bom hàng")."""
 import pandas as pd
 import streamlit as st
 
-from core import addresses, assignment, customers, orders, staff
-from core.errors import ChotdonError
-from core.formatting import vnd
-from core.i18n import Text
-from core.phones import format_vn_phone
+from core.base import addresses
+from core.services import assignment, customers, orders, staff
+from core.base.errors import ChotdonError
+from core.base.formatting import vnd
+from core.base.i18n import Text
+from core.base.phones import format_vn_phone
 from ui.i18n import number, say, t, time_text
 from ui.order_form import show_error, status_text
 from ui.state import actor, current_user, flash, get_store, show_flashes

@@ -5,7 +5,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core import mshopkeeper, outbox, webhook
+from core.integrations import mshopkeeper, webhook
+from core.services import outbox
 from ui.i18n import number, say, t, time_text
 from ui.state import actor, flash, get_store, show_flashes
 from ui.text import plain

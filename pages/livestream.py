@@ -4,11 +4,12 @@ import uuid
 
 import streamlit as st
 
-from core import assignment, ingest, livestreams, orders, staff
-from core.demo import demo_replay
-from core.facebook import facebook_worker
-from core.errors import ChotdonError
-from core.i18n import Text
+from core.services import assignment, livestreams, orders, staff
+from core import ingest
+from core.services.demo import demo_replay
+from core.runtime.facebook import facebook_worker
+from core.base.errors import ChotdonError
+from core.base.i18n import Text
 from ui.i18n import number, say, t, time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
 from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from core import orders, staff
-from core.formatting import shop_zone, to_shop_time, to_utc_naive
-from core.i18n import Text
+from core.services import orders, staff
+from core.base.formatting import shop_zone, to_shop_time, to_utc_naive
+from core.base.i18n import Text
 from ui.grid import orders_grid
 from ui.i18n import number, say, t
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form

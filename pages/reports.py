@@ -1,5 +1,5 @@
 """Reports: how the selected livestream sold (live while it runs), how lives compare, the owner's SQL console,
-and exports. Every figure comes from core.reports, core.sql_console or core.exports; this page only shows them."""
+and exports. Every figure comes from core.services.reports, core.services.sql_console or core.services.exports; this page only shows them."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import exports, livestreams, orders, reports, sql_console
-from core.demo import demo_replay
-from core.errors import ChotdonError
-from core.formatting import vnd
+from core.services import exports, livestreams, orders, reports, sql_console
+from core.services.demo import demo_replay
+from core.base.errors import ChotdonError
+from core.base.formatting import vnd
 from ui.i18n import date_text, language, number, say, t
 from ui.order_form import show_error
 from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
 LIVE_REFRESH_SECONDS = 5
-# Vega's own number format with dots for thousands, as core.formatting.vnd writes money.
+# Vega's own number format with dots for thousands, as core.base.formatting.vnd writes money.
 MONEY_AXIS = alt.Axis(labelExpr="replace(format(datum.value, ',d'), regexp(',', 'g'), '.') + ' ₫'",  # not screen text
                       title=None)
 

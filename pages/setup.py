@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core import auth, facebook, livestreams, mshopkeeper, shipping, staff
-from core.errors import ChotdonError
+from core.services import auth, livestreams, shipping, staff
+from core.runtime import facebook
+from core.integrations import mshopkeeper
+from core.base.errors import ChotdonError
 from ui.i18n import number, say, t, time_text
 from ui.order_form import show_error
 from ui.syntax_settings import render_syntax_settings

@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from core import i18n, orders, shipping
-from core.errors import ChotdonError
-from core.formatting import vnd
-from core.phones import format_vn_phone
+from core.base import i18n
+from core.services import orders, shipping
+from core.base.errors import ChotdonError
+from core.base.formatting import vnd
+from core.base.phones import format_vn_phone
 from ui.order_form import show_error
 from ui.i18n import number, say, t, time_text
 from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from core import orders
-from core.errors import ChotdonError
-from core.formatting import vnd
-from core.i18n import Text
-from core.phones import format_vn_phone
+from core.services import orders
+from core.base.errors import ChotdonError
+from core.base.formatting import vnd
+from core.base.i18n import Text
+from core.base.phones import format_vn_phone
 from ui.i18n import t, time_text
 from ui.order_form import show_error
 from ui.state import actor, flash, get_store, show_flashes

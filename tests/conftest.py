@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import livestreams, staff
-from core.auth import SYSTEM_USER
-from core.store import Store
+from core.services import livestreams, staff
+from core.services.auth import SYSTEM_USER
+from core.db.store import Store
 
 PUBLIC_ITEMS_CSV = """code,name,price,stock,sizes,colors
 A1,Áo thun basic,150000,20,S|M|L|XL,Đen|Trắng

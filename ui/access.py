@@ -1,11 +1,11 @@
 """The login gate: the first-start owner set-up, the login page, the session cookie, logging out, and the refusal
 a staff member gets on an owner's page.
 
-The session token (core.auth) lives in st.session_state[TOKEN_KEY] for this browser tab and in a cookie, so a
+The session token (core.services.auth) lives in st.session_state[TOKEN_KEY] for this browser tab and in a cookie, so a
 refresh (a new Streamlit session) logs the tab in again. Streamlit only reads cookies (st.context.cookies, as sent
 when the tab connected); a tiny script written with st.html sets or clears the cookie in the browser.
 
-Test hook: AppTest tests log in by putting a token from core.auth.start_session in
+Test hook: AppTest tests log in by putting a token from core.services.auth.start_session in
 at.session_state[TOKEN_KEY] (tests/ui/helpers.py); browser tests log in through the page (tests/e2e/conftest.py).
 """
 
@@ -15,11 +15,11 @@ import json
 
 import streamlit as st
 
-from core import auth
-from core.auth import User
-from core.errors import ChotdonError
-from core.formatting import utc_now
-from core.store import Store
+from core.services import auth
+from core.services.auth import User
+from core.base.errors import ChotdonError
+from core.base.formatting import utc_now
+from core.db.store import Store
 from ui import i18n
 from ui.i18n import say, t
 from ui.text import plain

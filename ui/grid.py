@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from st_aggrid import AgGrid, GridOptionsBuilder, JsCode
 
-from core import orders
-from core.formatting import vnd
-from core.phones import format_vn_phone
+from core.services import orders
+from core.base.formatting import vnd
+from core.base.phones import format_vn_phone
 from ui.i18n import say, t, time_text
 
 _ROW_STYLE = JsCode(
@@ -29,7 +29,7 @@ _HIDDEN = ("order_id", "attention", "blank_item", "cancelled")
 
 
 def grid_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns staff see, from core.orders.list_orders, in the reader's language; carries order_id (rows are
+    """The columns staff see, from core.services.orders.list_orders, in the reader's language; carries order_id (rows are
     positions otherwise)."""
     attention = []
     for blank, missing_shipping, waitlisted, held in zip(frame["blank_items"], frame["missing_shipping"],

@@ -10,8 +10,9 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from core import auth, i18n
-from core.formatting import shop_time_text
+from core.services import auth
+from core.base import i18n
+from core.base.formatting import shop_time_text
 
 LANGUAGE_KEY = "_language"
 LANGUAGE_OF_KEY = "_language_of"  # the user id the language was read for

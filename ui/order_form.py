@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import addresses, assignment, customers, livestreams, orders, outbox, shipping
-from core.errors import ChotdonError, IncompleteOrder
-from core.formatting import vnd
-from core.i18n import Text, from_stored
-from core.phones import format_vn_phone
-from core.store import Store
+from core.base import addresses
+from core.services import assignment, customers, livestreams, orders, outbox, shipping
+from core.base.errors import ChotdonError, IncompleteOrder
+from core.base.formatting import vnd
+from core.base.i18n import Text, from_stored
+from core.base.phones import format_vn_phone
+from core.db.store import Store
 from ui.i18n import say, t, time_text
 from ui.state import actor, current_user, flash
 from ui.text import plain
@@ -278,7 +279,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
                 t("order_form.release"), key=f"head-{base}-release"):
             pressed = lambda: assignment.release_order(store, order.id, by=user)  # noqa: E731
         if user.is_owner:
-            from core import staff
+            from core.services import staff
 
             people = {u["id"]: u["display_name"] for u in staff.list_users(store)}
             to = st.selectbox(t("order_form.reassign_to"), options=list(people), format_func=people.get, index=None,

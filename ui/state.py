@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import config, livestreams, outbox
-from core.auth import User
-from core.demo import ensure_demo_shop
-from core.i18n import Text
-from core.store import Store, open_store
+from core.base import config
+from core.services import livestreams, outbox
+from core.services.auth import User
+from core.services.demo import ensure_demo_shop
+from core.base.i18n import Text
+from core.db.store import Store, open_store
 from ui.text import plain
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import livestreams
-from core.errors import ChotdonError
-from core.syntax import SyntaxSettings
+from core.services import livestreams
+from core.base.errors import ChotdonError
+from core.domain.syntax import SyntaxSettings
 from ui.i18n import t
 from ui.order_form import show_error
 from ui.state import current_user, flash

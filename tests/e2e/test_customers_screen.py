@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core import customers, orders
-from core.auth import SYSTEM_USER
-from core.store import Store
+from core.services import customers, orders
+from core.services.auth import SYSTEM_USER
+from core.db.store import Store
 from tests.e2e.conftest import login, screenshot, running_app, write_comments
 
 

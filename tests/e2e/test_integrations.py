@@ -9,10 +9,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from core.auth import SYSTEM_USER
-from core import orders, shipping
+from core.services.auth import SYSTEM_USER
+from core.services import orders, shipping
 from core.ingest import IncomingComment, ingest_comments
-from core.store import Store
+from core.db.store import Store
 from tests.e2e.conftest import login, screenshot, running_app
 from tests.integration.fake_servers import FakeMShopKeeper
 from tests.integration.helpers import START

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from core import orders
-from core.store import Store
+from core.services import orders
+from core.db.store import Store
 from tests.e2e.conftest import ROOT, login, screenshot, running_app
 
 DEMO_COMMENTS = ROOT / "data" / "demo" / "comments.jsonl"
@@ -17,8 +17,8 @@ def prepare_shop(db, tmp_path) -> None:
     """The demo live with all its comments, some orders moved on by staff, and an earlier live a week before it."""
     store = Store(str(db))
     try:
-        from core import livestreams
-        from core.demo import demo_comments
+        from core.services import livestreams
+        from core.services.demo import demo_comments
         from core.ingest import IncomingComment, ingest_comments
 
         comments = demo_comments()

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from core import config, livestreams, mshopkeeper, orders, outbox
+from core.base import config
+from core.services import livestreams, orders, outbox
+from core.integrations import mshopkeeper
 from core.ingest import IncomingComment, ingest_comments
 from tests.integration.fake_servers import FakeMShopKeeper, FakeWebhookReceiver
 from tests.integration.helpers import START

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from core import auth, facebook, livestreams, shipping, sql_console, staff
-from core.auth import SYSTEM_USER
-from core.errors import AccessDenied, InvalidInput, LoginRefused
-from core.formatting import utc_now
+from core.services import auth, livestreams, shipping, sql_console, staff
+from core.runtime import facebook
+from core.services.auth import SYSTEM_USER
+from core.base.errors import AccessDenied, InvalidInput, LoginRefused
+from core.base.formatting import utc_now
 
 PASSWORD = "lan-password-1"
 
@@ -163,7 +164,7 @@ def test_the_last_owner_cannot_be_switched_off(store):
 
 
 def test_the_session_cookie_name_is_the_shops_own(store, tmp_path):
-    from core.store import Store
+    from core.db.store import Store
 
     other = Store(str(tmp_path / "other.duckdb"))
     try:

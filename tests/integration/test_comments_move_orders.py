@@ -2,11 +2,11 @@
 
 import json
 
-from core import livestreams, orders
+from core.services import livestreams, orders
 from core.ingest import ingest_text
 from tests.integration.helpers import comment, feed
 from core.ingest import ingest_comments
-from core.auth import SYSTEM_USER
+from core.services.auth import SYSTEM_USER
 
 
 def _orders(store, livestream_id, statuses=orders.STATUSES):
@@ -190,7 +190,7 @@ def test_changing_items_rereads_stored_comments_but_keeps_lines_staff_edited(sto
 
 
 def test_a_review_comment_corrected_by_staff_becomes_order_lines(store, livestream_id):
-    from core.errors import InvalidInput
+    from core.base.errors import InvalidInput
     from core.ingest import explain_comment, order_from_corrected_comment
 
     feed(store, livestream_id, ("Lan", "A1 đẹp quá"))

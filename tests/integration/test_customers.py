@@ -3,9 +3,10 @@ livestream setting for their order comments."""
 
 import pytest
 
-from core import customers, ingest, livestreams, orders
-from core.auth import SYSTEM_USER
-from core.errors import IncompleteOrder, InvalidInput
+from core.services import customers, livestreams, orders
+from core import ingest
+from core.services.auth import SYSTEM_USER
+from core.base.errors import IncompleteOrder, InvalidInput
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import feed
 

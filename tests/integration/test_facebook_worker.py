@@ -15,14 +15,14 @@ from datetime import timedelta
 
 import pytest
 
-from core import livestreams
-from core.auth import SYSTEM_USER
-from core.errors import InvalidInput
-from core.facebook import (
+from core.services import livestreams
+from core.services.auth import SYSTEM_USER
+from core.base.errors import InvalidInput
+from core.runtime.facebook import (
     TOKEN_INVALID_MESSAGE, Backoff, FacebookLiveWorker, facebook_worker, load_source, save_source, sse_data,
 )
 from core.ingest import comment_from_record, ingest_comments
-from core.store import Store
+from core.db.store import Store
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.fake_facebook import CUT_EVENT, DROP, START, TOKEN_ERROR, FakeFacebook
 

@@ -26,7 +26,7 @@ def snapshot(db: Path) -> tuple[int, int, list]:
                             capture_output=True, text=True)
     orders = [{k: o[k] for k in ("code", "status", "customer", "staff", "first_comment_at", "total", "lines",
                                  "receiver_phone")} for o in json.loads(result.stdout)]
-    from core.store import Store
+    from core.db.store import Store
 
     store = Store(str(db))
     counts = (store.scalar("SELECT count(*) FROM comments"),

@@ -3,9 +3,10 @@ outcome: a batch after someone else wrote the file gives the same orders as a fr
 
 import pytest
 
-from core import ingest, livestreams
-from core.formatting import utc_now
-from core.store import Store
+from core import ingest
+from core.services import livestreams
+from core.base.formatting import utc_now
+from core.db.store import Store
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import comment, feed
 
@@ -58,8 +59,8 @@ def test_claims_served_at_the_end_of_the_queue_match_a_full_recount(tmp_path):
     import random
 
     from bench.comment_generator import catalog_csv, generate
-    from core import customers, orders
-    from core.auth import SYSTEM_USER
+    from core.services import customers, orders
+    from core.services.auth import SYSTEM_USER
     from core.ingest import comment_from_record, ingest_comments
 
     shop = Store(str(tmp_path / "queue.duckdb"))
@@ -105,8 +106,8 @@ def test_a_comment_already_stored_under_another_livestream_is_a_repeat_not_an_er
 
 
 def test_an_order_staff_made_between_batches_does_not_take_a_number_twice(store, livestream_id):
-    from core import orders
-    from core.auth import SYSTEM_USER
+    from core.services import orders
+    from core.services.auth import SYSTEM_USER
 
     feed(store, livestream_id, ("Lan", "A1 M 1"))
     customer = store.scalar("SELECT id FROM customers WHERE display_name = 'Lan'")

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core import mshopkeeper, orders, outbox
-from core.store import Store
+from core.integrations import mshopkeeper
+from core.services import orders, outbox
+from core.db.store import Store
 from tests.integration import fake_servers as faults
 from tests.integration.push_fixtures import (FAST, act, deliver_until_settled, make_due_now, make_orders,  # noqa: F401
                                              mshop, no_integrations, pushes, receiver, shop)
@@ -247,7 +248,7 @@ def test_a_cancel_while_in_doubt_looks_up_and_never_creates(store, shop, mshop):
 def test_a_process_killed_between_sending_and_recording_does_not_create_a_second_order(tmp_path, mshop):
     path = str(tmp_path / "killed.duckdb")
     store = Store(path)
-    from core import livestreams
+    from core.services import livestreams
     from tests.integration.push_fixtures import ITEMS_CSV
 
     livestream_id = livestreams.create_livestream(store, "Live", items=livestreams.items_from_csv(ITEMS_CSV))
@@ -284,7 +285,7 @@ def test_a_process_killed_between_sending_and_recording_does_not_create_a_second
 def test_push_once_on_the_command_line_prints_what_it_did(tmp_path, mshop):
     path = str(tmp_path / "cli.duckdb")
     store = Store(path)
-    from core import livestreams
+    from core.services import livestreams
     from tests.integration.push_fixtures import ITEMS_CSV
 
     livestream_id = livestreams.create_livestream(store, "Live", items=livestreams.items_from_csv(ITEMS_CSV))

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from core import orders
-from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
-from core.store import Store
+from core.services import orders
+from core.base.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
+from core.db.store import Store
 from tests.integration.helpers import feed
 
 COMPLETE = orders.OrderEdits(receiver_name="Nguyễn Lan", receiver_phone="0912 345 678",
@@ -31,7 +31,7 @@ def draft(store, livestream_id):
 
 def test_migrations_are_recorded_and_applied_once(tmp_path):
     path = str(tmp_path / "m.duckdb")
-    from core.schema import MIGRATIONS
+    from core.db.schema import MIGRATIONS
 
     first = Store(path)
     versions = [row["version"] for row in first.query("SELECT version FROM schema_migrations ORDER BY version")]

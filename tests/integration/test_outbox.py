@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from core import orders, outbox
-from core.errors import ConcurrentChange, IncompleteOrder
+from core.services import orders, outbox
+from core.base.errors import ConcurrentChange, IncompleteOrder
 from tests.integration import fake_servers as faults
 from tests.integration.push_fixtures import (FAST, act, deliver_until_settled, make_orders, mshop,  # noqa: F401
                                              no_integrations, pushes, receiver, shop)

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.auth import SYSTEM_USER
-from core import orders, outbox, shipping
-from core.demo import create_demo_shop
-from core.store import open_store
+from core.services.auth import SYSTEM_USER
+from core.services import orders, outbox, shipping
+from core.services.demo import create_demo_shop
+from core.db.store import open_store
 from tests.integration.push_fixtures import (ITEMS_CSV, act, deliver_until_settled, make_orders,  # noqa: F401
                                              mshop, no_integrations, pushes)
 
@@ -23,7 +23,7 @@ def owners_shop(tmp_path, monkeypatch):
     monkeypatch.setenv("CHOTDON_DEMO", "0")
     store = open_store(path)
     create_demo_shop(store)
-    from core import livestreams
+    from core.services import livestreams
 
     livestream_id = livestreams.create_livestream(store, "Live kết nối", items=livestreams.items_from_csv(ITEMS_CSV))
     yield store, livestream_id

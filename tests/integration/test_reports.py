@@ -19,10 +19,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core import orders, reports
-from core.errors import InvalidInput
+from core.services import orders, reports
+from core.base.errors import InvalidInput
 from core.ingest import IncomingComment, ingest_comments
-from core.livestreams import create_livestream, items_from_csv
+from core.services.livestreams import create_livestream, items_from_csv
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import START
 
@@ -222,16 +222,17 @@ def test_an_empty_range_and_a_reversed_range(store, shop):
 
 
 def test_reports_never_import_streamlit():
-    import core.exports
-    import core.sql_console
+    import core.services.exports
+    import core.services.sql_console
 
-    for module in (reports, core.sql_console, core.exports):
+    for module in (reports, core.services.sql_console, core.services.exports):
         source = open(module.__file__, encoding="utf-8").read()
         assert "import streamlit" not in source and "from streamlit" not in source
 
 
 def test_every_livestream_status_and_report_error_reads_in_both_languages():
-    from core import i18n, livestreams
+    from core.base import i18n
+    from core.services import livestreams
 
     for status in livestreams.LIVESTREAM_STATUSES:
         assert f"reports.live_status.{status}" in i18n.table("vi")

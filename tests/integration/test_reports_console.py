@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from core import sql_console
-from core.auth import SYSTEM_USER
-from core.errors import InvalidInput, NotFound
-from core.sql_console import ConsoleQueryFailed, ConsoleRefused, ConsoleTimeout
+from core.services import sql_console
+from core.services.auth import SYSTEM_USER
+from core.base.errors import InvalidInput, NotFound
+from core.services.sql_console import ConsoleQueryFailed, ConsoleRefused, ConsoleTimeout
 from tests.integration.helpers import feed
 
 
@@ -180,8 +180,8 @@ def test_sums_come_back_as_numbers_not_decimals(shop):
 
 
 def test_only_the_owner_may_use_the_console(shop):
-    from core.auth import User
-    from core.errors import AccessDenied
+    from core.services.auth import User
+    from core.base.errors import AccessDenied
 
     lan = User(id=2, username="lan", display_name="Nguyễn Thị Lan", role="staff")
     with pytest.raises(AccessDenied):
@@ -192,7 +192,7 @@ def test_only_the_owner_may_use_the_console(shop):
 
 
 def test_views_examples_and_results_read_in_both_languages(shop):
-    from core import i18n
+    from core.base import i18n
 
     for view in sql_console.VIEWS:
         assert view.about.render("vi") != view.about.key and view.about.render("vi") != str(view.about)

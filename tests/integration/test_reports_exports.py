@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core import exports, orders
-from core.errors import InvalidInput
+from core.services import exports, orders
+from core.base.errors import InvalidInput
 from tests.integration.helpers import feed
 
 NASTY = "=HYPERLINK(\"http://x.example\",\"bấm\")"
@@ -155,7 +155,7 @@ def test_csv_and_excel_files_are_titled_in_the_readers_language_and_parquet_keep
 
 def test_every_export_column_has_a_title_in_both_languages(shop):
     store, live = shop
-    from core import i18n
+    from core.base import i18n
 
     for kind in exports.KINDS:
         frame = exports.export_frame(store, kind, exports.Scope(livestream_id=live))

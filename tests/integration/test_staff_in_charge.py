@@ -3,9 +3,10 @@ and claimed or released by staff, and every change is recorded with who made it.
 
 import pytest
 
-from core import assignment, auth, ingest, orders, staff
-from core.auth import SYSTEM_USER
-from core.errors import AccessDenied
+from core.services import assignment, auth, orders, staff
+from core import ingest
+from core.services.auth import SYSTEM_USER
+from core.base.errors import AccessDenied
 from tests.integration.helpers import feed
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from core.auth import SYSTEM_USER
-from core import orders, outbox, shipping, webhook
+from core.services.auth import SYSTEM_USER
+from core.services import orders, outbox, shipping
+from core.integrations import webhook
 from tests.integration import fake_servers as faults
 from tests.integration.push_fixtures import (act, deliver_until_settled, make_due_now, make_orders,  # noqa: F401
                                              FAST, no_integrations, pushes, receiver, shop)

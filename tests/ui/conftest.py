@@ -10,7 +10,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui.i18n
-from core import i18n
+from core.base import i18n
 from tests.ui import helpers
 
 

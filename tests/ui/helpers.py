@@ -1,4 +1,4 @@
-"""AppTest helpers. A test's app logs in through the documented hook: a session token from core.auth in
+"""AppTest helpers. A test's app logs in through the documented hook: a session token from core.services.auth in
 st.session_state[ui.access.TOKEN_KEY], as the login form leaves it (no password needed, no test-only code path)."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from contextlib import contextmanager
 
 from google.protobuf import text_format
 
-from core import auth, config, i18n, orders, outbox
-from core.demo import create_demo_shop
-from core.store import open_store
+from core.services import auth, orders, outbox
+from core.base import config, i18n
+from core.services.demo import create_demo_shop
+from core.db.store import open_store
 from tests.integration.helpers import feed
 from ui.access import TOKEN_KEY
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, customers, orders
-from core.auth import SYSTEM_USER
-from core.errors import LoginRefused
-from core.formatting import utc_now
+from core.services import auth, customers, orders
+from core.services.auth import SYSTEM_USER
+from core.base.errors import LoginRefused
+from core.base.formatting import utc_now
 from tests.integration.helpers import feed
 from tests.ui.helpers import demo_shop, sign_in
 from ui.access import TOKEN_KEY

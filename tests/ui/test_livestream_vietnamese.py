@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth
+from core.services import auth
 from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,9 +11,10 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, customers, i18n, orders
-from core.auth import SYSTEM_USER
-from core.errors import ActionNotAllowed, IncompleteOrder, InvalidInput
+from core.services import auth, customers, orders
+from core.base import i18n
+from core.services.auth import SYSTEM_USER
+from core.base.errors import ActionNotAllowed, IncompleteOrder, InvalidInput
 from tests.ui.helpers import demo_shop, nodes, order_id_of, raw_keys, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import orders
-from core.livestreams import list_items
+from core.services import orders
+from core.services.livestreams import list_items
 from tests.ui.helpers import demo_shop, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +193,7 @@ def test_a_question_comment_can_be_fixed_into_order_lines(shop):
 
 def test_setup_refuses_a_dangerous_code_pattern_and_saves_a_good_one(shop):
     store, livestream_id = shop
-    from core.livestreams import get_livestream, syntax_settings
+    from core.services.livestreams import get_livestream, syntax_settings
 
     at = app().run()
     at.switch_page("pages/setup.py").run()

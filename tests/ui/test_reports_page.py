@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import sql_console
+from core.services import sql_console
 from tests.ui.helpers import demo_shop, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

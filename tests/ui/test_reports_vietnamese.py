@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, i18n, orders
+from core.services import auth, orders
+from core.base import i18n
 from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

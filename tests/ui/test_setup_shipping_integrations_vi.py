@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, orders, outbox, shipping
-from core.formatting import vnd
+from core.services import auth, orders, outbox, shipping
+from core.base.formatting import vnd
 from tests.integration.push_fixtures import (ITEMS_CSV, act, deliver_until_settled, make_orders,  # noqa: F401
                                              mshop, no_integrations)
 from tests.ui.helpers import demo_shop, order_id_of, raw_keys, raw_keys_in, sign_in
@@ -62,7 +62,7 @@ def test_setup_is_in_vietnamese_with_its_core_errors(shop):
     at.button(key="add_staff").click().run()
     assert any("Giờ có thể chọn Lê Thu làm nhân viên phụ trách" in s.value for s in at.success)
 
-    from core.livestreams import get_livestream
+    from core.services.livestreams import get_livestream
 
     base = f"syntax-{livestream_id}-v{get_livestream(store, livestream_id)['catalog_version']}"
     assert at.button(key=f"{base}-save").label == "Lưu cú pháp"
@@ -121,7 +121,7 @@ def test_labels_and_packing_slips_print_in_the_language_picked(shop):
 
 def test_integrations_shows_a_refused_push_and_its_tries_in_vietnamese(shop, mshop):
     store, livestream_id = shop
-    from core import livestreams
+    from core.services import livestreams
 
     live = livestreams.create_livestream(store, "Live kết nối", items=livestreams.items_from_csv(ITEMS_CSV))
     [order_id] = make_orders(store, live, 1, message="Z9 1")

@@ -3,7 +3,7 @@ address typed in the old three-level form read into the new units where the data
 
 import pytest
 
-from core import addresses
+from core.base import addresses
 
 
 def test_the_lists_hold_34_provinces_and_their_wards_with_no_district_level():

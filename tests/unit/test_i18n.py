@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core import i18n
-from core.errors import IncompleteOrder, InvalidInput
-from core.formatting import vnd
-from core.i18n import Text
+from core.base import i18n
+from core.base.errors import IncompleteOrder, InvalidInput
+from core.base.formatting import vnd
+from core.base.i18n import Text
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_FILES = sorted([*ROOT.glob("core/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
@@ -177,7 +177,7 @@ def test_a_missing_key_falls_back_to_english_then_shows_the_key():
 
 
 def test_counts_in_core_messages_follow_the_language_even_when_stored():
-    from core.i18n import Number
+    from core.base.i18n import Number
 
     text = Text("exports.excel_too_many_rows", limit=Number(1048575), rows=Number(2000000))
     assert "1,048,575" in text and "2,000,000" in text
@@ -187,7 +187,7 @@ def test_counts_in_core_messages_follow_the_language_even_when_stored():
 
 def test_keys_the_code_builds_from_names_exist():
     """Keys made at run time (f"...{name}") are checked here, name by name."""
-    from core import orders
+    from core.services import orders
 
     from core.ingest import KINDS
 
@@ -201,7 +201,7 @@ def test_keys_the_code_builds_from_names_exist():
 
 
 def test_durations_in_core_messages_follow_the_language_even_when_stored():
-    from core.i18n import Number, Seconds
+    from core.base.i18n import Number, Seconds
 
     text = Text("console.rows_many", rows=Number(1234), seconds=Seconds(0.25))
     assert text == "1,234 rows in 0.25 s"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.syntax import (
+from core.domain.syntax import (
     CatalogItem, InvalidSettings, ParsedLine, ParseResult, SyntaxSettings, normalize_code, parse, parse_cli,
     read_catalog_csv,
 )
@@ -564,7 +564,7 @@ def test_the_parser_module_never_imports_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, core.syntax; sys.exit(1 if 'streamlit' in sys.modules else 0)"
+    code = "import sys, core.domain.syntax; sys.exit(1 if 'streamlit' in sys.modules else 0)"
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
 

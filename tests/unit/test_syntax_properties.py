@@ -8,7 +8,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from core.syntax import (
+from core.domain.syntax import (
     KINDS, CatalogItem, InvalidSettings, ParsedLine, ParseResult, SyntaxSettings, parse, parse_cli,
 )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.syntax import CatalogItem, ParseResult, parse
+from core.domain.syntax import CatalogItem, ParseResult, parse
 
 TABLE_FILE = Path(__file__).with_name("syntax_public_examples.md")
 _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.auth import User, require_owner
-from core.errors import AccessDenied, InvalidInput, NotFound
-from core.formatting import utc_now
-from core.i18n import Text
-from core.store import Store
+from core.services.auth import User, require_owner
+from core.base.errors import AccessDenied, InvalidInput, NotFound
+from core.base.formatting import utc_now
+from core.base.i18n import Text
+from core.db.store import Store
 
 # Orders whose staff member still matters: a reassigned customer takes these along.
 _OPEN_STATUSES = ("draft", "awaiting_confirmation", "awaiting_shipment")
@@ -114,7 +114,7 @@ def _check_staff(cur, staff_id: int | None) -> None:
 
 def _set_customer_staff(cur, customer_id: int, staff_id: int | None, *, actor: str) -> None:
     """The customer and their open orders go to `staff_id`; each moved order records who moved it."""
-    from core.orders import record_event
+    from core.services.orders import record_event
 
     cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
     moved = cur.execute(
@@ -165,7 +165,7 @@ def _order_staff(cur, order_id: int) -> tuple[str, int | None]:
 
 
 def _set_order_staff(cur, order_id: int, before: int | None, staff_id: int | None, *, actor: str) -> None:
-    from core.orders import record_event
+    from core.services.orders import record_event
 
     # The version is left alone: who is in charge does not clash with an edit of items or shipping info.
     cur.execute("UPDATE orders SET staff_id = ? WHERE id = ?", [staff_id, order_id])

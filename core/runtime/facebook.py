@@ -33,15 +33,15 @@ from urllib.parse import quote
 
 import httpx
 
-from core import config
-from core.auth import User, require_owner
-from core.errors import ChotdonError, InvalidInput
-from core.formatting import shop_time_text, utc_now
-from core.i18n import Text
+from core.base import config
+from core.services.auth import User, require_owner
+from core.base.errors import ChotdonError, InvalidInput
+from core.base.formatting import shop_time_text, utc_now
+from core.base.i18n import Text
 from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare, said
-from core.pipeline import next_batch
-from core.livestreams import get_livestream
-from core.store import Store
+from core.runtime.pipeline import next_batch
+from core.services.livestreams import get_livestream
+from core.db.store import Store
 
 SOURCE = "facebook"
 POLL_FIELDS = "id,from{id,name},message,created_time"
@@ -591,7 +591,7 @@ class FacebookLiveWorker:
         self._report(run, stream_connected=False)
 
     def _store_stream_loop(self, run: _Run) -> None:
-        """Stores what the listener received as it comes (core.pipeline.next_batch): each batch is one
+        """Stores what the listener received as it comes (core.runtime.pipeline.next_batch): each batch is one
         transaction, and comments that arrived out of order within a batch are applied in comment time order."""
         while True:
             batch = next_batch(run.inbox, wait=0.2)

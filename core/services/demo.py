@@ -9,13 +9,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import livestreams, staff
-from core.auth import SYSTEM_USER
-from core.config import PROJECT_ROOT
-from core.formatting import utc_now
-from core.i18n import Text
+from core.services import livestreams, staff
+from core.services.auth import SYSTEM_USER
+from core.base.config import PROJECT_ROOT
+from core.base.formatting import utc_now
+from core.base.i18n import Text
 from core.ingest import IncomingComment, IngestSummary, comment_from_record, ingest_comments, said
-from core.store import Store
+from core.db.store import Store
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 

@@ -1,10 +1,10 @@
 """Small named errors, translated to a user message at the edge (pages, CLI).
 
-An error carries a `Text` (core.i18n): `InvalidInput("orders.no_items")` or `InvalidInput("sql.name_too_long",
+An error carries a `Text` (core.base.i18n): `InvalidInput("orders.no_items")` or `InvalidInput("sql.name_too_long",
 limit=60)`. str(error) is its English message; a page shows `error.text.render(language)`.
 """
 
-from core.i18n import Text
+from core.base.i18n import Text
 
 
 class ChotdonError(Exception):

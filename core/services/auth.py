@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.errors import AccessDenied, InvalidInput, LoginRefused
-from core.formatting import shop_time_text, utc_now
-from core.i18n import Text
-from core.store import Store
+from core.base.errors import AccessDenied, InvalidInput, LoginRefused
+from core.base.formatting import shop_time_text, utc_now
+from core.base.i18n import Text
+from core.db.store import Store
 
 OWNER, STAFF = "owner", "staff"
 SESSION_HOURS = 12  # one working day: a shared shop computer does not stay logged in for a week
@@ -85,7 +85,7 @@ def user_by_username(store: Store, username: str) -> User | None:
 
 def user_language(store: Store, user_id: int | None) -> str:
     """The language a user reads the app in (English for unknown users and the system)."""
-    from core.i18n import DEFAULT_LANGUAGE
+    from core.base.i18n import DEFAULT_LANGUAGE
 
     if user_id is None:
         return DEFAULT_LANGUAGE
@@ -94,7 +94,7 @@ def user_language(store: Store, user_id: int | None) -> str:
 
 def set_user_language(store: Store, user_id: int, language: str) -> None:
     """Each user switches their own language; it follows them to every browser."""
-    from core.i18n import LANGUAGES
+    from core.base.i18n import LANGUAGES
 
     if language not in LANGUAGES:
         raise InvalidInput("errors.unknown_language", language=language, choices=", ".join(LANGUAGES))
@@ -124,7 +124,7 @@ def owner_setup_needed(store: Store) -> bool:
 def set_up_owner(store: Store, username: str, display_name: str, password: str) -> User:
     """The first-start page: creates the owner account (or gives a password to a passwordless owner row, such as
     the demo shop's). Refused once an owner can log in, so the page cannot be used to take the shop over."""
-    from core.staff import USERNAME_PATTERN
+    from core.services.staff import USERNAME_PATTERN
 
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()

@@ -29,11 +29,12 @@ from typing import Callable
 import duckdb
 import httpx
 
-from core import mshopkeeper, orders, shipping, webhook
-from core.errors import NotFound
-from core.formatting import utc_now
-from core.i18n import Text, from_stored
-from core.store import Store
+from core.integrations import mshopkeeper, webhook
+from core.services import orders, shipping
+from core.base.errors import NotFound
+from core.base.formatting import utc_now
+from core.base.i18n import Text, from_stored
+from core.db.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def describe(target: str, action: str) -> Text | str:
 
 
 def _stored(value):
-    """Our words go to the database as a Text's JSON (core.i18n.from_stored reads them back in any language);
+    """Our words go to the database as a Text's JSON (core.base.i18n.from_stored reads them back in any language);
     other systems' answers as they came."""
     return value.to_json() if isinstance(value, Text) else value
 

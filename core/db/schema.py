@@ -211,7 +211,7 @@ CREATE TABLE facebook_sources (
         "carriers, shipments and outbox delivery",
         """
 -- The carriers the owner keeps in Setup; Ship picks one. tracking_url has {tracking} where the number goes.
--- Names are unique without case (core.shipping checks): a UNIQUE index would refuse renaming two in one go.
+-- Names are unique without case (core.services.shipping checks): a UNIQUE index would refuse renaming two in one go.
 CREATE SEQUENCE carrier_ids START 1;
 CREATE TABLE carriers (
     id BIGINT PRIMARY KEY DEFAULT nextval('carrier_ids'),
@@ -238,7 +238,7 @@ CREATE TABLE shipments (
     shipped_by VARCHAR NOT NULL
 );
 
--- Delivery bookkeeping (core.outbox). in_doubt: a try may have reached the target without its answer reaching
+-- Delivery bookkeeping (core.services.outbox). in_doubt: a try may have reached the target without its answer reaching
 -- us, so the next try asks the target first. claim_token/lease_until: the try under way. problem: why a push
 -- waits, failed or died, in words. tries_at_last_retry: Retry gives a dead push a new budget of tries.
 ALTER TABLE outbox ADD COLUMN caused_by VARCHAR;
@@ -259,7 +259,7 @@ ALTER TABLE outbox_attempts ADD COLUMN outcome VARCHAR;
         5,
         "saved queries",
         """
--- The owner's named queries of the SQL console (core.sql_console); the SQL is checked to be one SELECT on save.
+-- The owner's named queries of the SQL console (core.services.sql_console); the SQL is checked to be one SELECT on save.
 CREATE SEQUENCE saved_query_ids START 1;
 CREATE TABLE saved_queries (
     id BIGINT PRIMARY KEY DEFAULT nextval('saved_query_ids'),
@@ -276,7 +276,7 @@ CREATE TABLE saved_queries (
         6,
         "access, staff in charge, customers",
         """
--- core.auth. app_secrets: keys made on first start (the session cookie's HMAC key), kept with the shop's data.
+-- core.services.auth. app_secrets: keys made on first start (the session cookie's HMAC key), kept with the shop's data.
 CREATE TABLE app_secrets (
     name VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL,
@@ -300,7 +300,7 @@ CREATE TABLE login_throttle (
     updated_at TIMESTAMP NOT NULL
 );
 
--- core.assignment. The staff on duty in a livestream (none marked: every active staff member), and the one who
+-- core.services.assignment. The staff on duty in a livestream (none marked: every active staff member), and the one who
 -- got the last new customer, so the next one goes to the next in turn.
 CREATE TABLE livestream_on_duty (
     livestream_id BIGINT NOT NULL,
@@ -313,7 +313,7 @@ CREATE TABLE staff_rotation (
     updated_at TIMESTAMP NOT NULL
 );
 
--- core.customers. Blacklist ("bom hàng"): who marked the customer and when. blacklisted_order_comments: what an
+-- core.services.customers. Blacklist ("bom hàng"): who marked the customer and when. blacklisted_order_comments: what an
 -- order comment of a blacklisted customer does in this livestream ('review': the order is made but held until
 -- staff accept it; 'orders': an order like anyone's, still marked).
 ALTER TABLE customers ADD COLUMN blacklisted_by VARCHAR;
@@ -329,7 +329,7 @@ ALTER TABLE orders ADD COLUMN returned_at TIMESTAMP;
         7,
         "user language",
         """
--- The language each user reads the app in (core.i18n.LANGUAGES); English until they switch.
+-- The language each user reads the app in (core.base.i18n.LANGUAGES); English until they switch.
 ALTER TABLE users ADD COLUMN language VARCHAR NOT NULL DEFAULT 'en';
 """,
     ),

@@ -25,11 +25,12 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from core import config, orders
-from core.errors import InvalidInput, NotFound
-from core.formatting import shop_zone, to_utc_naive
-from core.i18n import Text
-from core.store import Store
+from core.base import config
+from core.services import orders
+from core.base.errors import InvalidInput, NotFound
+from core.base.formatting import shop_zone, to_utc_naive
+from core.base.i18n import Text
+from core.db.store import Store
 
 CONFIRMED = sorted(orders.COMMITTED)
 PENDING = sorted(orders.OPEN_FOR_COMMENTS)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import orjson
 
-from core.i18n import Text
+from core.base.i18n import Text
 
 try:  # Python 3.11+ names the regex parser re._parser; older ones sre_parse.
     from re import _constants as _sre_constants, _parser as _sre_parser
@@ -282,7 +282,7 @@ class ParseResult:
     phone: str | None = None
     lines: tuple[ParsedLine, ...] = ()
     warnings: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()   # why `review`: core.i18n.Texts (English as str), for staff
+    reasons: tuple[str, ...] = ()   # why `review`: core.base.i18n.Texts (English as str), for staff
 
     def to_json(self) -> dict:
         """Exactly the output contract of SYNTAX.md (no reasons)."""

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from core import config, orders
-from core.i18n import Text
+from core.base import config
+from core.services import orders
+from core.base.i18n import Text
 
 SIGNATURE_HEADER = "X-Chotdon-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -1,14 +1,14 @@
-"""Staff members and the owner (the users table). Passwords, logins and sessions: core.auth."""
+"""Staff members and the owner (the users table). Passwords, logins and sessions: core.services.auth."""
 
 from __future__ import annotations
 
 import re
 
-from core.auth import User, check_password_rules, end_sessions_of, hash_password, require_owner
-from core.errors import InvalidInput
-from core.i18n import Text
-from core.formatting import utc_now
-from core.store import Store
+from core.services.auth import User, check_password_rules, end_sessions_of, hash_password, require_owner
+from core.base.errors import InvalidInput
+from core.base.i18n import Text
+from core.base.formatting import utc_now
+from core.db.store import Store
 
 ROLES = ("owner", "staff")
 ROLE_LABELS = {"owner": Text("staff.role_owner"), "staff": Text("staff.role_staff")}

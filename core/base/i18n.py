@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from string import Formatter
 
-LOCALES_DIR = Path(__file__).parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
 # Each language's own name, as the switch shows it.
 LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
@@ -149,7 +149,7 @@ def from_stored(stored: str | None) -> str | None:
 
 def localize(value, language: str):
     """Any value a page shows: a Text in `language`, an error by its message, anything else unchanged."""
-    from core.errors import ChotdonError
+    from core.base.errors import ChotdonError
 
     if isinstance(value, ChotdonError):
         value = value.text
@@ -158,7 +158,7 @@ def localize(value, language: str):
     return value
 
 
-# --- Formats: numbers and dates follow the language (money is VND in both: core.formatting.vnd). -------------
+# --- Formats: numbers and dates follow the language (money is VND in both: core.base.formatting.vnd). -------------
 
 def number(value: int | float | None, language: str = DEFAULT_LANGUAGE) -> str:
     if value is None:

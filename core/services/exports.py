@@ -21,10 +21,11 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from core import config, orders, reports
-from core.errors import InvalidInput
-from core.i18n import DEFAULT_LANGUAGE, Number, Text, localize, table, translate
-from core.store import Store
+from core.base import config
+from core.services import orders, reports
+from core.base.errors import InvalidInput
+from core.base.i18n import DEFAULT_LANGUAGE, Number, Text, localize, table, translate
+from core.db.store import Store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576  # the sheet's own limit, header included

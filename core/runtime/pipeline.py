@@ -11,9 +11,9 @@ import queue
 import threading
 import time
 
-from core.i18n import Text
+from core.base.i18n import Text
 from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare, said
-from core.store import Store
+from core.db.store import Store
 
 
 MAX_LIVE_BATCH = 2000

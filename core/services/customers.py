@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core import addresses
-from core.auth import User
-from core.errors import InvalidInput, NotFound
-from core.formatting import utc_now
-from core.phones import normalize_vn_phone
-from core.store import Store
+from core.base import addresses
+from core.services.auth import User
+from core.base.errors import InvalidInput, NotFound
+from core.base.formatting import utc_now
+from core.base.phones import normalize_vn_phone
+from core.db.store import Store
 
 MAX_TAGS = 12
 MAX_TAG_LENGTH = 30

@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from core.formatting import utc_now
-from core.schema import MIGRATIONS
+from core.base.formatting import utc_now
+from core.db.schema import MIGRATIONS
 
 _stores: dict[str, "Store"] = {}
 _stores_lock = threading.Lock()

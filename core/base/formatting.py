@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from core import config, i18n
+from core.base import config, i18n
 
 
 def vnd(amount: int | float | None) -> str:

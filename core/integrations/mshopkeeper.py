@@ -2,7 +2,7 @@
 
 The names and paths come from integrators' clients (docs REFERENCE.md), not from MISA's own document, so each
 one is a constant here: when the official document says otherwise, this module is the one place to correct.
-Delivery policy (retries, lookups before re-creating) lives in core.outbox; this module only speaks MISA.
+Delivery policy (retries, lookups before re-creating) lives in core.services.outbox; this module only speaks MISA.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Callable
 
 import httpx
 
-from core import config
-from core.formatting import utc_now
-from core.i18n import Text
+from core.base import config
+from core.base.formatting import utc_now
+from core.base.i18n import Text
 
 # -- MISA's names ------------------------------------------------------------------------------------------------
 APP_ID = "MShopKeeperOpenPlatform"
@@ -57,7 +57,7 @@ ERROR_SAME_REQUEST_RUNNING = 102
 # -- errors ------------------------------------------------------------------------------------------------------
 class MShopKeeperError(Exception):
     """An answer from MShopKeeper that is not a success; str(error) is for the shop (English), error.text renders
-    in the reader's language (core.i18n.Text). What MISA itself wrote stays as MISA wrote it."""
+    in the reader's language (core.base.i18n.Text). What MISA itself wrote stays as MISA wrote it."""
 
     def __init__(self, text: Text):
         self.text = text
@@ -282,7 +282,7 @@ class Client:
 
 # -- our order in MISA's words -----------------------------------------------------------------------------------
 def order_json(snapshot: dict, *, branch_id: str | None) -> dict:
-    """MShopKeeper's order from an order snapshot (core.outbox.order_snapshot). Our order code is the OrderNo,
+    """MShopKeeper's order from an order snapshot (core.services.outbox.order_snapshot). Our order code is the OrderNo,
     which is what the lookup before a retry searches for. ProductCode is the item's SKU (MShopKeeper's code for
     it) when the owner filled one in, else the short code."""
     order, customer = snapshot["order"], snapshot["customer"]

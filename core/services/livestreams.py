@@ -8,12 +8,12 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
-from core.auth import User, require_owner
-from core.errors import InvalidInput, NotFound
-from core.i18n import Text
-from core.formatting import utc_now
-from core.store import Store, register
-from core.syntax import CatalogItem, InvalidSettings, SyntaxSettings, normalize_code
+from core.services.auth import User, require_owner
+from core.base.errors import InvalidInput, NotFound
+from core.base.i18n import Text
+from core.base.formatting import utc_now
+from core.db.store import Store, register
+from core.domain.syntax import CatalogItem, InvalidSettings, SyntaxSettings, normalize_code
 
 PLATFORMS = ("facebook", "tiktok", "other")
 LIVESTREAM_STATUSES = ("planned", "live", "ended")
@@ -180,7 +180,7 @@ def save_items(store: Store, livestream_id: int, items: list[LiveItem], actor: s
     Afterwards blank order lines whose typed code now resolves get their item. Items that order lines use
     cannot be removed.
     """
-    from core import orders  # orders imports this module
+    from core.services import orders  # orders imports this module
 
     require_owner(by, Text("livestreams.what_change_items"))
     actor = actor or by.username
@@ -201,7 +201,7 @@ def reparse_comments(cur, livestream_id: int) -> int:
     import pyarrow as pa
 
     from core.ingest import order_key
-    from core.syntax import parse
+    from core.domain.syntax import parse
 
     from core.ingest import forget_order_keys
 
@@ -413,7 +413,7 @@ BLACKLISTED_ORDER_COMMENTS = {
 
 def set_blacklisted_order_comments(store: Store, livestream_id: int, policy: str, *, by: User) -> None:
     """What order comments of blacklisted customers do in this livestream (the owner's setting; 'review' by
-    default): see core.orders.HELD_BLACKLISTED."""
+    default): see core.services.orders.HELD_BLACKLISTED."""
     require_owner(by, Text("livestreams.what_change_settings"))
     if policy not in BLACKLISTED_ORDER_COMMENTS:
         raise InvalidInput("livestreams.bad_blacklist_setting", choices=", ".join(BLACKLISTED_ORDER_COMMENTS))

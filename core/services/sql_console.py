@@ -27,12 +27,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from core import config
-from core.auth import User, require_owner
-from core.errors import ChotdonError, InvalidInput, NotFound
-from core.formatting import utc_now
-from core.i18n import Number, Seconds, Text
-from core.store import Store
+from core.base import config
+from core.services.auth import User, require_owner
+from core.base.errors import ChotdonError, InvalidInput, NotFound
+from core.base.formatting import utc_now
+from core.base.i18n import Number, Seconds, Text
+from core.db.store import Store
 
 MAX_ROWS = 10_000
 TIME_LIMIT_SECONDS = 10.0

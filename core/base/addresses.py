@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.i18n import Text
+from core.base.i18n import Text
 
 
 @dataclass(frozen=True)

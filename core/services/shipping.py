@@ -13,13 +13,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import orders, outbox
-from core.auth import User, require_owner
-from core.errors import ChotdonError, InvalidInput, NotFound
-from core.formatting import shop_time_text, utc_now, vnd
-from core.i18n import Text, translate
-from core.phones import format_vn_phone
-from core.store import Store
+from core.services import orders, outbox
+from core.services.auth import User, require_owner
+from core.base.errors import ChotdonError, InvalidInput, NotFound
+from core.base.formatting import shop_time_text, utc_now, vnd
+from core.base.i18n import Text, translate
+from core.base.phones import format_vn_phone
+from core.db.store import Store
 
 
 # -- carriers ----------------------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def ship_orders(store: Store, order_ids, *, actor: str, carrier_id: int | None =
 
 
 def record_shipment(cur, order_id: int, *, actor: str) -> int:
-    """Writes the shipment of a Ship, inside its transaction (called by core.outbox.enqueue_for_transition)."""
+    """Writes the shipment of a Ship, inside its transaction (called by core.services.outbox.enqueue_for_transition)."""
     details = _details_of_this_ship.get()
     carrier_name, tracking, shipped_at, payment, shipping_fee, discount, items = cur.execute(
         "SELECT o.carrier, o.tracking_number, o.shipped_at, o.payment, o.shipping_fee, o.discount, "

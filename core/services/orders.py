@@ -10,12 +10,12 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from core.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
-from core.formatting import utc_now
-from core.i18n import Text
-from core.phones import normalize_vn_phone
-from core.store import Store, register
-from core.syntax import normalize_code
+from core.base.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
+from core.base.formatting import utc_now
+from core.base.i18n import Text
+from core.base.phones import normalize_vn_phone
+from core.db.store import Store, register
+from core.domain.syntax import normalize_code
 
 # -- statuses --------------------------------------------------------------------------------------------------
 DRAFT = "draft"  # made from comments, or saved with "Save draft"
@@ -421,8 +421,8 @@ def record_event(cur, order_id: int, *, actor: str, action: str, from_status: st
 
 
 def next_staff_for_new_customer(cur, livestream_id: int) -> int | None:
-    """The next staff member on duty, in turn (core.assignment; ingest takes turns the same way)."""
-    from core.assignment import StaffRotation
+    """The next staff member on duty, in turn (core.services.assignment; ingest takes turns the same way)."""
+    from core.services.assignment import StaffRotation
 
     rotation = StaffRotation.load(cur, livestream_id)
     staff_id = rotation.next()
@@ -444,7 +444,7 @@ def create_draft(cur, *, livestream_id: int, customer_id: int, first_comment_at,
         "SELECT display_name, phone, address, staff_id, blacklisted FROM customers WHERE id = ?", [customer_id]
     ).fetchone()
     staff_id = customer[3]
-    from core.assignment import StaffRotation
+    from core.services.assignment import StaffRotation
 
     rotation = StaffRotation.load(cur, livestream_id)
     if rotation.needs_staff(staff_id):
@@ -583,7 +583,7 @@ def rebalance_all_stock(cur, livestream_id: int, *, actor: str) -> None:
 def fill_blank_lines(cur, livestream_id: int, *, actor: str, code_key: str | None = None) -> int:
     """Gives blank lines of open orders their item where the typed code now resolves (an item or a remembered
     pick). Lines staff edited by hand are left alone. Returns how many lines were filled."""
-    from core.livestreams import load_catalog
+    from core.services.livestreams import load_catalog
 
     catalog = load_catalog(cur, livestream_id)
     blanks = cur.execute(
@@ -681,7 +681,7 @@ def _apply_edits(cur, order: Order, edits: OrderEdits, *, actor: str) -> dict:
                     [edits.receiver_phone, order.customer_id])
     if edits.receiver_address:
         # The customer keeps their last address, in the 2025 units when it reads as one (Customers screen).
-        from core.addresses import match_address
+        from core.base.addresses import match_address
 
         found = match_address(edits.receiver_address)
         if found is not None and found.exact:
@@ -802,7 +802,7 @@ def perform_action(
         )
         record_event(cur, order_id, actor=actor, action=action, from_status=order.status, to_status=to_status,
                      details=changes)
-        from core import outbox  # here: the command-line ingest never moves an order and need not load HTTP
+        from core.services import outbox  # here: the command-line ingest never moves an order and need not load HTTP
 
         outbox.enqueue_for_transition(cur, order_before=order, to_status=to_status, action=action, actor=actor)
         if to_status == CANCELLED or (order.status not in COMMITTED and to_status in COMMITTED):
@@ -903,7 +903,7 @@ class BulkResult:
 
 def perform_bulk(store: Store, action: str, order_ids: Iterable[int], *, actor: str) -> BulkResult:
     """Runs one action on several orders; each order on its own, so one incomplete order does not stop the rest."""
-    from core.errors import ChotdonError
+    from core.base.errors import ChotdonError
 
     result = BulkResult()
     for order_id in order_ids:
