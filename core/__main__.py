@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from core.domain import users
 from core.base import config
 from core.services import orders
 from core.base.errors import ChotdonError
@@ -124,8 +125,9 @@ def cmd_order(args) -> int:
     if any(v is not None for v in (args.receiver_name, args.phone, args.address)):
         edits = orders.OrderEdits(receiver_name=args.receiver_name, receiver_phone=args.phone,
                                   receiver_address=args.address)
+    shipment = orders.Shipment(carrier=args.carrier, tracking_number=args.tracking) if action == "ship" else None
     result = orders.perform_action(store, action, order.id, actor=args.user, expected_version=order.version,
-                                   edits=edits, carrier=args.carrier, tracking_number=args.tracking)
+                                   edits=edits, shipment=shipment)
     print(json.dumps({"code": result.code, "status": result.status, "version": result.version}))
     return 0
 
@@ -139,7 +141,7 @@ def cmd_user(args) -> int:
     if user is None:
         raise CliError(f"there is no user {args.username}")
     if args.user_command == "unlock":
-        auth.unlock(store, user.id, by=auth.SYSTEM_USER)
+        auth.unlock(store, user.id, by=users.SYSTEM_USER)
         print(json.dumps({"username": user.username, "unlocked": True}))
         return 0
     if sys.stdin.isatty():
@@ -150,7 +152,7 @@ def cmd_user(args) -> int:
             raise CliError("the two passwords differ; nothing was changed")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    auth.set_password(store, user.id, password, by=auth.SYSTEM_USER)
+    auth.set_password(store, user.id, password, by=users.SYSTEM_USER)
     print(json.dumps({"username": user.username, "password_set": True}))
     return 0
 
@@ -159,16 +161,16 @@ def cmd_push(args) -> int:
     """Delivers the outbox: one pass (--once, for cron and scripts) or until interrupted."""
     import time
 
-    from core.services import outbox
+    from core.runtime import deliveries
 
     try:
         store = _store(args)
     except Exception as error:  # DuckDB lets one process open the file: the running app delivers by itself
         raise CliError(f"cannot open the database ({error}); while the app runs, it delivers pushes itself") from None
     if args.once:
-        print(json.dumps(outbox.deliver_due(store).to_json(), ensure_ascii=False))
+        print(json.dumps(deliveries.deliver_due(store).to_json(), ensure_ascii=False))
         return 0
-    worker = outbox.start_worker(store)
+    worker = deliveries.start_worker(store)
     try:
         while worker.running:
             time.sleep(1)

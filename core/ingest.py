@@ -23,12 +23,15 @@ from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 import orjson
 
-from core.services import orders
-from core.services.assignment import StaffRotation
-from core.base.errors import ChotdonError, InvalidInput
+from core.domain import orders
+from core.records import history, stock
+from core.records import orders as order_records
+from core.records.rotation import StaffRotation
+from core.base.errors import ChotdonError, InvalidInput, said
 from core.base.i18n import Text
 from core.base.formatting import to_utc_naive, utc_now
-from core.services.livestreams import Catalog, get_livestream, load_catalog
+from core.domain.catalog import Catalog
+from core.records.catalog import livestream_row, load_catalog
 from core.base.phones import normalize_vn_phone
 from core.db.store import Store, register, when_closed
 from core.domain.syntax import normalize_code, parse
@@ -135,15 +138,6 @@ def comment_from_record(record: dict) -> IncomingComment:
     )
 
 
-def said(error: Exception):
-    """An error's message for people: its Text when it has one (it renders in the reader's language), else its
-    own words."""
-    if isinstance(error, ChotdonError):
-        return error.text
-    message = error.args[0] if len(error.args) == 1 else None
-    return message if isinstance(message, Text) else str(error)
-
-
 def read_comment_lines(lines: Iterable[str], filename: str = "") -> Iterator[tuple[int, IncomingComment | None, str | None]]:
     """(line number, comment or None, error or None) for each line of a JSONL or CSV comment file, lazily."""
     lines = iter(lines)
@@ -219,7 +213,7 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
 def ingest_comments(store: Store, livestream_id: int, comments: Iterable[IncomingComment], *, source: str,
                     summary: IngestSummary | None = None, batch_size: int = 500) -> IngestSummary:
     summary = summary or IngestSummary()
-    livestream = get_livestream(store, livestream_id)
+    livestream = _livestream(store, livestream_id)
     batch: list[IncomingComment] = []
     with _cycle_collection_paused():
         for comment in comments:
@@ -288,7 +282,7 @@ def _ingest_blocks(store: Store, livestream_id: int, blocks: Iterator[tuple], so
     import pyarrow as pa
 
     summary = IngestSummary()
-    livestream = get_livestream(store, livestream_id)
+    livestream = _livestream(store, livestream_id)
     waiting: list = []  # Arrow tables not yet ingested
     waiting_rows = 0
     with _cycle_collection_paused(), closing(blocks):
@@ -1048,7 +1042,7 @@ def _ingest_batch_once(store: Store, livestream: dict, batch, source: str,
         if rotation is not None:
             rotation.save(cur)
         # The queues that a cancel, a late comment or a held order moved are recounted whole.
-        orders.rebalance_stock(cur, queue_again, actor=orders.COMMENT_ACTOR)
+        stock.rebalance_stock(cur, queue_again, actor=orders.COMMENT_ACTOR)
     if next_number is not None:
         with _ORDER_NUMBERS_LOCK:  # committed: the last order number used (a stale one breaks the code's key)
             _ORDER_NUMBERS[numbers_key] = next_number
@@ -1157,7 +1151,7 @@ def prepare(store: Store, livestream_id: int) -> None:
     import pyarrow as pa
 
     _table({"at": ([utc_now()], pa.timestamp("us"))})  # the first time column imports pandas: a quarter second
-    platform = get_livestream(store, livestream_id)["platform"]
+    platform = _livestream(store, livestream_id)["platform"]
     # Under the write lock: nothing commits between reading these and remembering them.
     with store.transaction() as cur:
         load_catalog(cur, livestream_id)
@@ -1438,12 +1432,17 @@ def comment_counts(store: Store, livestream_id: int) -> dict:
     return {row["kind"]: row["n"] for row in rows}
 
 
+def _livestream(store: Store, livestream_id: int) -> dict:
+    with store.reading() as cur:
+        return livestream_row(cur, livestream_id)
+
+
 def validate_livestream_for_ingest(store: Store, livestream_id) -> int:
     try:
         livestream_id = int(livestream_id)
     except (TypeError, ValueError):
         raise InvalidInput("ingest.not_a_livestream_id", value=livestream_id) from None
-    get_livestream(store, livestream_id)
+    _livestream(store, livestream_id)
     return livestream_id
 
 
@@ -1488,32 +1487,63 @@ def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: 
         ).fetchall()
         created = not found
         if created:
-            order_id = orders.create_draft(cur, livestream_id=livestream_id, customer_id=customer_id,
+            order_id = order_records.create_draft(cur, livestream_id=livestream_id, customer_id=customer_id,
                                            first_comment_at=commented_at, actor=actor, comment_id=comment_id)
         else:
             order_id, status = found[0]
             if status == orders.AWAITING_CONFIRMATION:
-                orders.touch(cur, order_id, new_status=orders.DRAFT)
-                orders.record_event(cur, order_id, actor=actor, action="customer_added_items",
-                                    from_status=status, to_status=orders.DRAFT, details={"comment_id": comment_id})
+                order_records.bump_version(cur, order_id, new_status=orders.DRAFT)
+                history.customer_added_items(cur, order_id, actor=actor, comment_id=comment_id, from_status=status,
+                                             to_status=orders.DRAFT)
             cur.execute("UPDATE orders SET first_comment_at = least(first_comment_at, ?) WHERE id = ?",
                         [commented_at, order_id]).fetchall()
         added = []
         for line in result.lines:
             item_id = catalog.item_id_for_code(line.code)
             item = catalog.item(item_id)
-            orders.add_line(cur, order_id, code_typed=line.code, item_id=item_id, qty=line.qty, size=line.size,
+            order_records.add_line(cur, order_id, code_typed=line.code, item_id=item_id, qty=line.qty, size=line.size,
                             color=line.color, unit_price=item.price if item else 0, claimed_at=commented_at,
                             comment_id=comment_id)
             added.append(f"{line.code} ×{line.qty}")
         if result.phone:
             cur.execute("UPDATE customers SET phone = ? WHERE id = ?", [result.phone, customer_id]).fetchall()
             cur.execute("UPDATE orders SET receiver_phone = ? WHERE id = ?", [result.phone, order_id]).fetchall()
-        orders.touch(cur, order_id)
-        orders.record_event(cur, order_id, actor=actor, action="comment_corrected_into_lines",
-                            details={"comment_id": comment_id, "text": corrected_text, "lines": added})
+        order_records.bump_version(cur, order_id)
+        history.comment_corrected_into_lines(cur, order_id, actor=actor, comment_id=comment_id, text=corrected_text,
+                                             lines=added)
         cur.execute("UPDATE comments SET effect = ?, order_id = ? WHERE id = ?",
                     ["created" if created else "added", order_id, comment_id]).fetchall()
-        orders.rebalance_stock(cur, [catalog.item_id_for_code(line.code) for line in result.lines], actor=actor)
+        stock.rebalance_stock(cur, [catalog.item_id_for_code(line.code) for line in result.lines], actor=actor)
         code = cur.execute("SELECT code FROM orders WHERE id = ?", [order_id]).fetchall()[0][0]
     return {"order_id": order_id, "code": code, "created": created}
+
+
+def reparse_comments(cur, livestream_id: int) -> int:
+    """Reads the livestream's stored comments again with its current items and settings; returns how many now
+    read differently. Their kind and reading change (so marks and reports follow the new items); the orders
+    they already moved are left as they are, and blank lines are filled separately by their typed code."""
+    import pyarrow as pa
+
+    forget_order_keys(livestream_id)
+    catalog = load_catalog(cur, livestream_id)
+    changed_ids, kinds, readings, keys = [], [], [], []
+    for comment_id, message, old_reading in cur.execute(
+        "SELECT id, message, parse_result FROM comments WHERE livestream_id = ?", [livestream_id]
+    ).fetchall():
+        result = parse(message, catalog.parser_items, catalog.settings)
+        reading = result.json_text()
+        # Compared as JSON: readings stored before compact JSON (orjson) say the same thing with spaces.
+        if reading != old_reading and result.to_json() != json.loads(old_reading):
+            changed_ids.append(comment_id)
+            kinds.append(result.kind)
+            readings.append(reading)
+            keys.append(order_key(result.lines) if result.kind == "order" else None)
+    if changed_ids:
+        register(cur, "reparsed", pa.table({
+            "id": pa.array(changed_ids, pa.int64()), "kind": pa.array(kinds, pa.string()),
+            "parse_result": pa.array(readings, pa.string()), "order_key": pa.array(keys, pa.string()),
+        }))
+        cur.execute("UPDATE comments SET kind = r.kind, parse_result = r.parse_result, order_key = r.order_key "
+                    "FROM reparsed r WHERE comments.id = r.id").fetchall()
+        cur.unregister("reparsed")
+    return len(changed_ids)

@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from core.runtime import deliveries
 from core.integrations import mshopkeeper, webhook
 from core.services import outbox
 from ui.i18n import number, say, t, time_text
@@ -12,7 +13,7 @@ from ui.state import actor, flash, get_store, show_flashes
 from ui.text import plain
 
 store = get_store()
-worker = outbox.start_worker(store)
+worker = deliveries.start_worker(store)
 st.title(t("integrations.title"), anchor=False)
 show_flashes()
 
@@ -107,6 +108,7 @@ else:
         if r2.button(t("integrations.retry"), type="primary", key="retry_pushes", use_container_width=True):
             chosen = picked or list(retryable)
             done = outbox.retry(store, chosen, actor=actor())
+            deliveries.wake_worker(store)
             st.session_state.pop("pushes_to_retry", None)
             flash(t("integrations.retried_one" if done == 1 else "integrations.retried_many", count=number(done)))
             st.rerun()

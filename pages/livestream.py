@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.services import assignment, livestreams, orders, staff
 from core import ingest
-from core.services.demo import demo_replay
+from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
 from core.base.errors import ChotdonError
 from core.base.i18n import Text

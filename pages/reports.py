@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core.services import exports, livestreams, orders, reports, sql_console
-from core.services.demo import demo_replay
+from core.runtime.demo_replay import demo_replay
 from core.base.errors import ChotdonError
 from core.base.formatting import vnd
 from ui.i18n import date_text, language, number, say, t

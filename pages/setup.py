@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.domain.users import ROLE_LABELS, ROLES
 from core.services import auth, livestreams, shipping, staff
 from core.runtime import facebook
 from core.integrations import mshopkeeper
@@ -193,7 +194,7 @@ with staff_tab:
         pd.DataFrame({
             t("setup.col_username"): [u["username"] for u in users],
             t("setup.col_display_name"): [u["display_name"] for u in users],
-            t("setup.col_role"): [say(staff.ROLE_LABELS.get(u["role"], u["role"])) for u in users],
+            t("setup.col_role"): [say(ROLE_LABELS.get(u["role"], u["role"])) for u in users],
             t("setup.col_active"): [u["active"] for u in users],
             t("setup.col_can_log_in"): [u["can_log_in"] for u in users],
             t("setup.col_login"): [t("setup.locked_until", time=time_text(locks[u["id"]]["locked_until"]))
@@ -212,8 +213,8 @@ with staff_tab:
                                      placeholder=t("setup.display_name_placeholder"))
         password = c3.text_input(t("setup.password", length=auth.MIN_PASSWORD_LENGTH), type="password",
                                  key="new_staff_password", help=t("setup.password_help"))
-        role = c4.selectbox(t("setup.role"), options=list(staff.ROLES), index=1,
-                            format_func=lambda r: say(staff.ROLE_LABELS[r]), key="new_staff_role")
+        role = c4.selectbox(t("setup.role"), options=list(ROLES), index=1,
+                            format_func=lambda r: say(ROLE_LABELS[r]), key="new_staff_role")
         added = st.form_submit_button(t("setup.add_staff"), type="primary", key="add_staff")
     if added:
         try:

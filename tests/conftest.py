@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.services import livestreams, staff
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.db.store import Store
 
 PUBLIC_ITEMS_CSV = """code,name,price,stock,sizes,colors

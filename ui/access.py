@@ -16,7 +16,7 @@ import json
 import streamlit as st
 
 from core.services import auth
-from core.services.auth import User
+from core.domain.users import User
 from core.base.errors import ChotdonError
 from core.base.formatting import utc_now
 from core.db.store import Store

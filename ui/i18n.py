@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
+from core.base import errors
 from core.services import auth
 from core.base import i18n
 from core.base.formatting import shop_time_text
@@ -42,7 +43,7 @@ def t(key: str, /, **params) -> str:
 
 def say(value) -> str:
     """A message from core (a Text or a ChotdonError) in the reader's language; other values as they are."""
-    return i18n.localize(value, language())
+    return errors.localize(value, language())
 
 
 def time_text(utc_naive: datetime | None, with_date: bool = False) -> str:

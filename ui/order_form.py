@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.runtime import deliveries
 from core.base import addresses
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
 from core.base.errors import ChotdonError, IncompleteOrder
@@ -198,7 +199,9 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         )
     try:
         result = orders.perform_action(store, pressed, order.id, actor=actor(), expected_version=order.version,
-                                       edits=edits, carrier=carrier, tracking_number=tracking)
+                                       edits=edits,
+                                       shipment=orders.Shipment(carrier=carrier, tracking_number=tracking)
+                                       if pressed == "ship" else None)
     except ChotdonError as error:
         show_error(error)
         return
@@ -225,6 +228,7 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
             if button.button(t("order_form.retry"), key=f"{key_prefix}-retry-push-{push['id']}",
                              use_container_width=True):
                 outbox.retry(store, [push["id"]], actor=actor())
+                deliveries.wake_worker(store)
                 flash(Text("order_form.sending_again", target=outbox.TARGET_LABELS[push["target"]],
                            code=order.code))
                 st.rerun()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.runtime import deliveries
 from core.base import config
 from core.services import livestreams, outbox
-from core.services.auth import User
+from core.domain.users import User
 from core.services.demo import ensure_demo_shop
 from core.base.i18n import Text
 from core.db.store import Store, open_store
@@ -18,7 +19,7 @@ def _store_for(path: str) -> Store:
     store = open_store(path)
     if config.get("CHOTDON_DEMO") != "0":
         ensure_demo_shop(store)
-    outbox.start_worker(store)  # once per process and database: delivers pushes for every session
+    deliveries.start_worker(store)  # once per process and database: delivers pushes for every session
     return store
 
 

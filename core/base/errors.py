@@ -47,3 +47,24 @@ class AccessDenied(ChotdonError):
 
 class LoginRefused(ChotdonError):
     """A login that did not succeed: a wrong password, a wait after several, or a locked account."""
+
+
+def said(error: Exception):
+    """An error's message for people: its Text when it has one (it renders in the reader's language), else its
+    own words."""
+    if isinstance(error, ChotdonError):
+        return error.text
+    text = getattr(error, "text", None)
+    if isinstance(text, Text):
+        return text
+    message = error.args[0] if len(error.args) == 1 else None
+    return message if isinstance(message, Text) else str(error)
+
+
+def localize(value, language: str):
+    """Any value a page shows: a Text in `language`, an error by its message, anything else unchanged."""
+    if isinstance(value, ChotdonError):
+        value = value.text
+    if isinstance(value, Text):
+        return value.render(language)
+    return value

@@ -147,17 +147,6 @@ def from_stored(stored: str | None) -> str | None:
         return stored
 
 
-def localize(value, language: str):
-    """Any value a page shows: a Text in `language`, an error by its message, anything else unchanged."""
-    from core.base.errors import ChotdonError
-
-    if isinstance(value, ChotdonError):
-        value = value.text
-    if isinstance(value, Text):
-        return value.render(language)
-    return value
-
-
 # --- Formats: numbers and dates follow the language (money is VND in both: core.base.formatting.vnd). -------------
 
 def number(value: int | float | None, language: str = DEFAULT_LANGUAGE) -> str:

@@ -58,6 +58,15 @@ class Store:
         return self._root.cursor()
 
     @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for reads outside any transaction of the caller's, closed afterwards."""
+        cur = self._root.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._write_lock:
             cur = self._root.cursor()

@@ -282,7 +282,7 @@ class Client:
 
 # -- our order in MISA's words -----------------------------------------------------------------------------------
 def order_json(snapshot: dict, *, branch_id: str | None) -> dict:
-    """MShopKeeper's order from an order snapshot (core.services.outbox.order_snapshot). Our order code is the OrderNo,
+    """MShopKeeper's order from an order snapshot (core.records.snapshots.order_snapshot). Our order code is the OrderNo,
     which is what the lookup before a retry searches for. ProductCode is the item's SKU (MShopKeeper's code for
     it) when the owner filled one in, else the short code."""
     order, customer = snapshot["order"], snapshot["customer"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from core.base import config
-from core.services import orders
+from core.domain.orders import AWAITING_SHIPMENT, SHIPPED
 from core.base.i18n import Text
 
 SIGNATURE_HEADER = "X-Chotdon-Signature"
@@ -37,11 +37,11 @@ EVENTS = {
 
 def event_for_transition(from_status: str, to_status: str) -> str | None:
     """The shipping-book event of a status change, or None when the shipping book is not concerned."""
-    if to_status == orders.SHIPPED:
+    if to_status == SHIPPED:
         return SHIPPED_EVENT
-    if to_status == orders.AWAITING_SHIPMENT:
-        return UPDATED if from_status == orders.AWAITING_SHIPMENT else ENTERED
-    if from_status == orders.AWAITING_SHIPMENT:
+    if to_status == AWAITING_SHIPMENT:
+        return UPDATED if from_status == AWAITING_SHIPMENT else ENTERED
+    if from_status == AWAITING_SHIPMENT:
         return LEFT  # cancelled, sent to the shop, or moved back to draft / awaiting confirmation
     return None
 

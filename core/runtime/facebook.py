@@ -34,11 +34,11 @@ from urllib.parse import quote
 import httpx
 
 from core.base import config
-from core.services.auth import User, require_owner
-from core.base.errors import ChotdonError, InvalidInput
+from core.domain.users import User, require_owner
+from core.base.errors import ChotdonError, InvalidInput, said
 from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
-from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare, said
+from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare
 from core.runtime.pipeline import next_batch
 from core.services.livestreams import get_livestream
 from core.db.store import Store

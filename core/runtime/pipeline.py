@@ -12,7 +12,8 @@ import threading
 import time
 
 from core.base.i18n import Text
-from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare, said
+from core.base.errors import said
+from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare
 from core.db.store import Store
 
 

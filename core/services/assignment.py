@@ -8,17 +8,15 @@ active staff member takes turns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from core.services.auth import User, require_owner
+from core.domain.users import User, require_owner
 from core.base.errors import AccessDenied, InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
+from core.domain.orders import EDITABLE
+from core.records import history
 
-# Orders whose staff member still matters: a reassigned customer takes these along.
-_OPEN_STATUSES = ("draft", "awaiting_confirmation", "awaiting_shipment")
-
+# A reassigned customer takes their orders that staff can still work on (EDITABLE) along.
 
 def on_duty(store: Store, livestream_id: int) -> list[int]:
     """The ids of the users marked on duty for this livestream (may be empty)."""
@@ -43,50 +41,6 @@ def set_on_duty(store: Store, livestream_id: int, user_ids, *, by: User) -> list
         for user_id in ids:
             cur.execute("INSERT INTO livestream_on_duty VALUES (?, ?)", [livestream_id, user_id])
     return ids
-
-
-@dataclass
-class StaffRotation:
-    """The turn of new customers in one livestream, loaded and saved inside the transaction that assigns them."""
-
-    livestream_id: int
-    candidates: list[int]  # in turn order (by user id)
-    active: set[int]  # every active user: a customer whose staff member is not among them is assigned anew
-    last: int | None
-    changed: bool = False
-
-    @classmethod
-    def load(cls, cur, livestream_id: int) -> "StaffRotation":
-        # One statement: a busy live loads the turn in most batches.
-        active, marked, staff, last = cur.execute(
-            "SELECT (SELECT list(id ORDER BY id) FROM users WHERE active), "
-            "(SELECT list(d.user_id ORDER BY d.user_id) FROM livestream_on_duty d JOIN users u ON u.id = d.user_id "
-            " WHERE d.livestream_id = ? AND u.active), "
-            "(SELECT list(id ORDER BY id) FROM users WHERE active AND role = 'staff'), "
-            "(SELECT last_staff_id FROM staff_rotation WHERE livestream_id = ?)",
-            [livestream_id, livestream_id]).fetchall()[0]
-        return cls(livestream_id, list(marked or staff or []), set(active or []), last)
-
-    def needs_staff(self, staff_id: int | None) -> bool:
-        return staff_id is None or staff_id not in self.active
-
-    def next(self) -> int | None:
-        """The next staff member in turn after the one who got the last new customer; None with no staff."""
-        if not self.candidates:
-            return None
-        later = [c for c in self.candidates if self.last is not None and c > self.last]
-        self.last = later[0] if later else self.candidates[0]
-        self.changed = True
-        return self.last
-
-    def save(self, cur) -> None:
-        if self.changed and self.last is not None:
-            cur.execute(
-                "INSERT INTO staff_rotation VALUES (?, ?, ?) ON CONFLICT (livestream_id) DO UPDATE SET "
-                "last_staff_id = excluded.last_staff_id, updated_at = excluded.updated_at",
-                [self.livestream_id, self.last, utc_now()],
-            )
-            self.changed = False
 
 
 # -- customers -----------------------------------------------------------------------------------------------------
@@ -114,17 +68,14 @@ def _check_staff(cur, staff_id: int | None) -> None:
 
 def _set_customer_staff(cur, customer_id: int, staff_id: int | None, *, actor: str) -> None:
     """The customer and their open orders go to `staff_id`; each moved order records who moved it."""
-    from core.services.orders import record_event
-
     cur.execute("UPDATE customers SET staff_id = ? WHERE id = ?", [staff_id, customer_id])
     moved = cur.execute(
-        f"SELECT id, staff_id FROM orders WHERE customer_id = ? AND status IN ({','.join('?' * len(_OPEN_STATUSES))}) "
-        "AND staff_id IS DISTINCT FROM ?", [customer_id, *_OPEN_STATUSES, staff_id]).fetchall()
+        "SELECT id, staff_id FROM orders WHERE customer_id = ? AND list_contains(?::VARCHAR[], status) "
+        "AND staff_id IS DISTINCT FROM ?", [customer_id, sorted(EDITABLE), staff_id]).fetchall()
     for order_id, before in moved:
         cur.execute("UPDATE orders SET staff_id = ? WHERE id = ?", [staff_id, order_id])
-        record_event(cur, order_id, actor=actor, action="staff_changed",
-                     details={"from": _staff_name(cur, before), "to": _staff_name(cur, staff_id),
-                              "with_customer": True})
+        history.staff_changed(cur, order_id, actor=actor, before=_staff_name(cur, before),
+                              after=_staff_name(cur, staff_id), with_customer=True)
 
 
 def assign_customer(store: Store, customer_id: int, staff_id: int | None, *, by: User) -> None:
@@ -165,12 +116,9 @@ def _order_staff(cur, order_id: int) -> tuple[str, int | None]:
 
 
 def _set_order_staff(cur, order_id: int, before: int | None, staff_id: int | None, *, actor: str) -> None:
-    from core.services.orders import record_event
-
     # The version is left alone: who is in charge does not clash with an edit of items or shipping info.
     cur.execute("UPDATE orders SET staff_id = ? WHERE id = ?", [staff_id, order_id])
-    record_event(cur, order_id, actor=actor, action="staff_changed",
-                 details={"from": _staff_name(cur, before), "to": _staff_name(cur, staff_id)})
+    history.staff_changed(cur, order_id, actor=actor, before=_staff_name(cur, before), after=_staff_name(cur, staff_id))
 
 
 def assign_order(store: Store, order_id: int, staff_id: int | None, *, by: User) -> None:

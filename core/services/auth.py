@@ -20,8 +20,8 @@ from core.base.errors import AccessDenied, InvalidInput, LoginRefused
 from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
 from core.db.store import Store
+from core.domain.users import OWNER, SYSTEM_USER, USERNAME_PATTERN, User, require_owner
 
-OWNER, STAFF = "owner", "staff"
 SESSION_HOURS = 12  # one working day: a shared shop computer does not stay logged in for a week
 MIN_PASSWORD_LENGTH = 8
 FAILURES_BEFORE_LOCK = 5
@@ -31,32 +31,6 @@ LOCK_MINUTES = 15
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Verified when the username is unknown, so that a wrong username takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
-
-
-@dataclass(frozen=True)
-class User:
-    id: int | None
-    username: str
-    display_name: str
-    role: str
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role == OWNER
-
-
-# The command line, the demo and scripts on the shop's own machine act as the owner: whoever runs them can open the
-# database file anyway.
-SYSTEM_USER = User(id=None, username="system", display_name="Chotdon", role=OWNER)
-
-
-def require_owner(user: User | None, what: Text | str | None = None) -> None:
-    """Raises AccessDenied unless `user` is the owner; every owner-only core function calls it.
-
-    `what` completes "Only the owner can ...": a Text such as `Text("auth.what_set_passwords")` (a verb phrase in
-    each language); plain English still works but stays English in every language."""
-    if user is None or user.role != OWNER:
-        raise AccessDenied("auth.owner_only", what=Text("auth.what_do_this") if what is None else what)
 
 
 # -- users --------------------------------------------------------------------------------------------------------
@@ -124,8 +98,6 @@ def owner_setup_needed(store: Store) -> bool:
 def set_up_owner(store: Store, username: str, display_name: str, password: str) -> User:
     """The first-start page: creates the owner account (or gives a password to a passwordless owner row, such as
     the demo shop's). Refused once an owner can log in, so the page cannot be used to take the shop over."""
-    from core.services.staff import USERNAME_PATTERN
-
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
     if not USERNAME_PATTERN.match(username):

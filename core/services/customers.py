@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.base import addresses
-from core.services.auth import User
+from core.domain.users import User
 from core.base.errors import InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.phones import normalize_vn_phone

@@ -24,7 +24,8 @@ import pandas as pd
 from core.base import config
 from core.services import orders, reports
 from core.base.errors import InvalidInput
-from core.base.i18n import DEFAULT_LANGUAGE, Number, Text, localize, table, translate
+from core.base.errors import localize
+from core.base.i18n import DEFAULT_LANGUAGE, Number, Text, table, translate
 from core.db.store import Store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.base import config
-from core.services.auth import User, require_owner
+from core.domain.users import User, require_owner
 from core.base.errors import ChotdonError, InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.i18n import Number, Seconds, Text

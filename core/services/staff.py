@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-from core.services.auth import User, check_password_rules, end_sessions_of, hash_password, require_owner
 from core.base.errors import InvalidInput
-from core.base.i18n import Text
 from core.base.formatting import utc_now
+from core.base.i18n import Text
 from core.db.store import Store
-
-ROLES = ("owner", "staff")
-ROLE_LABELS = {"owner": Text("staff.role_owner"), "staff": Text("staff.role_staff")}
-USERNAME_PATTERN = re.compile(r"^[a-z0-9_.-]{2,32}$")
+from core.domain.users import ROLE_LABELS, ROLES, USERNAME_PATTERN, User, require_owner
+from core.services.auth import check_password_rules, end_sessions_of, hash_password
 
 
 def add_user(store: Store, username: str, display_name: str, role: str = "staff", *, by: User,

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.services import customers, orders
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.db.store import Store
 from tests.e2e.conftest import login, screenshot, running_app, write_comments
 
@@ -19,7 +19,7 @@ def prepare_shop(db, tmp_path) -> None:
     try:
         frame = orders.list_orders(store, 1)
         lan = int(frame[frame["customer"] == "Nguyễn Lan"]["order_id"].iloc[0])
-        orders.ship(store, lan, actor="lan", carrier="GHN", edits=orders.OrderEdits(
+        orders.ship(store, lan, actor="lan", shipment=orders.Shipment(carrier="GHN"), edits=orders.OrderEdits(
             receiver_name="Nguyễn Lan", receiver_address="12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội"))
         customer_id = orders.get_order(store, lan).customer_id
         customers.update_customer(store, customer_id, by=SYSTEM_USER, tags="vip, size M",

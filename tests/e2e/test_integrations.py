@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.services import orders, shipping
 from core.ingest import IncomingComment, ingest_comments
 from core.db.store import Store

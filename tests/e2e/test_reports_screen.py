@@ -34,7 +34,8 @@ def prepare_shop(db, tmp_path) -> None:
         for index, order_id in enumerate(ready["order_id"].tolist()[:24]):
             edits = orders.OrderEdits(receiver_name="Khách", receiver_address="1 Lê Lợi, Phường Bến Thành, TP.HCM")
             action = ("ship", "create_order", "send_to_shop", "save")[index % 4]
-            orders.perform_action(store, action, int(order_id), actor="lan", edits=edits, carrier="GHN")
+            orders.perform_action(store, action, int(order_id), actor="lan", edits=edits,
+                                      shipment=orders.Shipment(carrier="GHN") if action == "ship" else None)
         with store.transaction() as cur:
             cur.execute("UPDATE livestreams SET status = 'ended', started_at = ? WHERE id = 1",
                         [datetime(2026, 11, 27, 13, 0, 0)])

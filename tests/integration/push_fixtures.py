@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.runtime import deliveries
 from core.base import config
 from core.services import livestreams, orders, outbox
 from core.integrations import mshopkeeper
@@ -15,7 +16,7 @@ from tests.integration.fake_servers import FakeMShopKeeper, FakeWebhookReceiver
 from tests.integration.helpers import START
 
 # Short everything: the tests run hundreds of pushes through faults in seconds.
-FAST = outbox.DeliveryPolicy(first_backoff=0.02, max_backoff=0.2, max_tries=25, max_retry_after=5.0,
+FAST = deliveries.DeliveryPolicy(first_backoff=0.02, max_backoff=0.2, max_tries=25, max_retry_after=5.0,
                              connect_timeout=0.5, read_timeout=0.3, lease=30.0, poll_seconds=0.01)
 
 ITEMS_CSV = """code,name,price,stock,sizes,colors,sku
@@ -106,7 +107,7 @@ def deliver_until_settled(store, *, policy=FAST, timeout: float = 20.0, targets=
     """Passes of the deliverer until nothing waits any more (retries are due within the short back-offs)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        outbox.deliver_due(store, policy=policy, targets=targets)
+        deliveries.deliver_due(store, policy=policy, targets=targets)
         if not store.scalar("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"):
             return
         time.sleep(0.02)

@@ -7,7 +7,7 @@ import pytest
 
 from core.services import auth, livestreams, shipping, sql_console, staff
 from core.runtime import facebook
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import AccessDenied, InvalidInput, LoginRefused
 from core.base.formatting import utc_now
 

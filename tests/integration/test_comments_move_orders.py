@@ -6,7 +6,7 @@ from core.services import livestreams, orders
 from core.ingest import ingest_text
 from tests.integration.helpers import comment, feed
 from core.ingest import ingest_comments
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 
 
 def _orders(store, livestream_id, statuses=orders.STATUSES):

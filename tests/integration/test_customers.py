@@ -5,7 +5,7 @@ import pytest
 
 from core.services import customers, livestreams, orders
 from core import ingest
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import IncompleteOrder, InvalidInput
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import feed

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from core.services import livestreams
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import InvalidInput
 from core.runtime.facebook import (
     TOKEN_INVALID_MESSAGE, Backoff, FacebookLiveWorker, facebook_worker, load_source, save_source, sse_data,

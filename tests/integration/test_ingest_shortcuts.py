@@ -3,6 +3,8 @@ outcome: a batch after someone else wrote the file gives the same orders as a fr
 
 import pytest
 
+from core.records import orders as order_records
+from core.records import stock
 from core import ingest
 from core.services import livestreams
 from core.base.formatting import utc_now
@@ -85,7 +87,7 @@ def test_claims_served_at_the_end_of_the_queue_match_a_full_recount(tmp_path):
                 customers.set_blacklisted(shop, row["id"], "bom hàng", by=SYSTEM_USER)
         before = shop.scalar("SELECT count(*) FROM order_events")
         with shop.transaction() as cur:
-            orders.rebalance_stock(cur, item_ids, actor="recount")
+            stock.rebalance_stock(cur, item_ids, actor="recount")
         assert shop.scalar("SELECT count(*) FROM order_events") == before, f"batch {number} left a queue wrong"
     assert shop.scalar("SELECT count(*) FROM order_lines WHERE waitlisted_qty > 0") > 50
     assert shop.scalar("SELECT count(*) FROM orders WHERE hold_reason IS NOT NULL") > 0
@@ -112,7 +114,7 @@ def test_an_order_staff_made_between_batches_does_not_take_a_number_twice(store,
     feed(store, livestream_id, ("Lan", "A1 M 1"))
     customer = store.scalar("SELECT id FROM customers WHERE display_name = 'Lan'")
     with store.transaction() as cur:  # as Fix does, beside the comment pipeline
-        orders.create_draft(cur, livestream_id=livestream_id, customer_id=customer, first_comment_at=utc_now(),
+        order_records.create_draft(cur, livestream_id=livestream_id, customer_id=customer, first_comment_at=utc_now(),
                             actor=SYSTEM_USER.username)
     feed(store, livestream_id, ("Mai", "B2 1"), start=2)
     codes = [row["code"] for row in store.query("SELECT code FROM orders ORDER BY number")]

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.runtime import deliveries
 from core.integrations import mshopkeeper
 from core.services import orders, outbox
 from core.db.store import Store
@@ -107,7 +108,7 @@ def test_the_body_is_frozen_when_staff_press_send_to_shop(store, shop, mshop, mo
 
 def test_a_token_that_expires_midway_is_renewed_and_the_order_goes_once(store, shop, mshop):
     first, second = sent_to_shop(store, shop, 2)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     assert set(mshop.orders) == {first.code, second.code}
     third, = sent_to_shop(store, shop, 1, first=3)
     mshop.expire_tokens()
@@ -134,7 +135,7 @@ def test_a_token_past_its_lifetime_is_renewed_before_it_is_refused(mshop, monkey
 def test_error_type_102_waits_then_asks_before_creating_again(store, shop, mshop):
     [order] = sent_to_shop(store, shop)
     mshop.queue_faults("create", faults.SAME_REQUEST_RUNNING)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     push = the_push(store, order)
     assert push["state"] == "pending" and push["in_doubt"]
     assert "error type 102" in push["problem"]
@@ -151,7 +152,7 @@ def test_a_refusal_shows_misas_message_and_is_not_retried_until_retry(store, sho
     assert push["state"] == "failed" and push["tries"] == 1
     assert "Mã hàng KHONG-TON-TAI không tồn tại trên MShopKeeper" in push["problem"]
     assert "error type 1" in push["problem"]
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     assert mshop.create_requests[order.code] == 1
     assert orders.get_order(store, order.id).status == orders.SENT_TO_SHOP  # the shop's action stands
 
@@ -165,7 +166,7 @@ def test_a_refusal_shows_misas_message_and_is_not_retried_until_retry(store, sho
 def test_an_answer_that_never_came_is_followed_by_a_lookup_not_a_second_order(store, shop, mshop, fault):
     [order] = sent_to_shop(store, shop)
     mshop.queue_faults("create", fault)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     push = the_push(store, order)
     assert push["state"] == "pending" and push["in_doubt"]
     assert order.code in mshop.orders  # stored at MShopKeeper; Chotdon just never heard
@@ -181,7 +182,7 @@ def test_an_answer_that_never_came_is_followed_by_a_lookup_not_a_second_order(st
 def test_a_dropped_connection_before_storing_creates_the_order_after_the_lookup(store, shop, mshop):
     [order] = sent_to_shop(store, shop)
     mshop.queue_faults("create", faults.DROP)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     make_due_now(store)
     deliver_until_settled(store)
     assert mshop.lookups[order.code] == 1 and mshop.create_requests[order.code] == 2
@@ -192,7 +193,7 @@ def test_429_waits_as_long_as_retry_after_says(store, shop, mshop):
     [order] = sent_to_shop(store, shop)
     mshop.retry_after = "3"
     mshop.queue_faults("create", faults.HTTP_429)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     push = the_push(store, order)
     waited = (push["next_try_at"] - push["updated_at"]).total_seconds()
     assert push["state"] == "pending" and 2.9 <= waited <= 3.1
@@ -202,13 +203,13 @@ def test_429_waits_as_long_as_retry_after_says(store, shop, mshop):
 
 def test_500s_are_retried_with_growing_back_off_then_the_push_dies_visibly(store, shop, mshop):
     [order] = sent_to_shop(store, shop)
-    policy = outbox.DeliveryPolicy(first_backoff=10, max_backoff=1000, max_tries=4, read_timeout=1)
+    policy = deliveries.DeliveryPolicy(first_backoff=10, max_backoff=1000, max_tries=4, read_timeout=1)
     waits = []
     for _ in range(4):
         mshop.queue_faults("create", faults.HTTP_500)
         mshop.queue_faults("lookup", faults.HTTP_500)
         make_due_now(store)
-        outbox.deliver_due(store, policy=policy)
+        deliveries.deliver_due(store, policy=policy)
         push = the_push(store, order)
         if push["next_try_at"]:
             waits.append((push["next_try_at"] - push["updated_at"]).total_seconds())
@@ -234,7 +235,7 @@ def test_a_cancel_before_delivery_withdraws_the_push_and_sends_nothing(store, sh
 def test_a_cancel_while_in_doubt_looks_up_and_never_creates(store, shop, mshop):
     first, second = sent_to_shop(store, shop, 2)
     mshop.queue_faults("create", faults.DONE_THEN_DROP, faults.DROP)  # first stored, second not
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     for order in (first, second):
         orders.cancel(store, order.id, actor="lan")
     make_due_now(store)

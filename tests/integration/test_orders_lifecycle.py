@@ -86,7 +86,7 @@ def test_saving_and_cancelling_take_an_incomplete_order(store, draft, action, st
 
 def test_a_shipped_order_cannot_be_cancelled_or_edited(store, draft):
     shipped = orders.ship(store, draft.id, actor="lan", expected_version=draft.version, edits=COMPLETE,
-                          carrier="GHN", tracking_number="GHN123")
+                          shipment=orders.Shipment(carrier="GHN", tracking_number="GHN123"))
     assert (shipped.carrier, shipped.tracking_number) == ("GHN", "GHN123")
     with pytest.raises(ActionNotAllowed):
         orders.cancel(store, draft.id, actor="lan")

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from core.runtime import deliveries
 from core.services import orders, outbox
 from core.base.errors import ConcurrentChange, IncompleteOrder
 from tests.integration import fake_servers as faults
@@ -34,7 +35,7 @@ def test_a_target_that_is_down_leaves_the_shop_working_and_its_pushes_waiting(st
     assert act(store, first, "send_to_shop", n=1).status == orders.SENT_TO_SHOP
     assert act(store, second, "create_order", n=2).status == orders.AWAITING_SHIPMENT
     for _ in range(3):
-        outbox.deliver_due(store, policy=FAST)
+        deliveries.deliver_due(store, policy=FAST)
         time.sleep(0.1)
     rows = pushes(store)
     assert [(r["target"], r["state"]) for r in rows] == [("mshopkeeper", "pending"), ("ocm_webhook", "pending")]
@@ -48,12 +49,12 @@ def test_the_events_of_one_order_go_in_the_order_they_happened(store, shop, rece
     [order_id] = make_orders(store, shop, 1)
     act(store, order_id, "create_order")
     receiver.queue_faults("event", faults.HTTP_500)
-    outbox.deliver_due(store, policy=FAST)  # the first event waits for its back-off
-    act(store, order_id, "ship", carrier="GHTK")
+    deliveries.deliver_due(store, policy=FAST)  # the first event waits for its back-off
+    act(store, order_id, "ship", shipment=orders.Shipment(carrier="GHTK"))
     with store.transaction() as cur:  # the shipped event is due now, the first one not yet
         cur.execute("UPDATE outbox SET next_try_at = now() + INTERVAL 1 HOUR WHERE action = ?",
                     ["order.entered_shipping_book"])
-    report = outbox.deliver_due(store, policy=FAST)
+    report = deliveries.deliver_due(store, policy=FAST)
     assert report.tried == 0 and receiver.processed == {}
     with store.transaction() as cur:
         cur.execute("UPDATE outbox SET next_try_at = created_at")
@@ -80,9 +81,9 @@ def test_each_exchange_is_recorded_with_status_duration_and_a_truncated_answer(s
 
 
 def test_the_worker_starts_once_per_process_and_database_and_delivers_in_the_background(store, shop, receiver):
-    worker = outbox.start_worker(store, FAST)
+    worker = deliveries.start_worker(store, FAST)
     try:
-        assert outbox.start_worker(store) is worker and outbox.worker_for(store) is worker and worker.running
+        assert deliveries.start_worker(store) is worker and deliveries.worker_for(store) is worker and worker.running
         [order_id] = make_orders(store, shop, 1)
         act(store, order_id, "create_order")
         deadline = time.monotonic() + 10
@@ -90,7 +91,7 @@ def test_the_worker_starts_once_per_process_and_database_and_delivers_in_the_bac
             time.sleep(0.02)
         assert len(receiver.processed) == 1
     finally:
-        outbox.stop_worker(store)
+        deliveries.stop_worker(store)
     assert not worker.running
 
 
@@ -125,7 +126,7 @@ def test_a_few_hundred_orders_through_random_faults_reach_each_system_exactly_on
     weights = [plans[name][0] for name in names]
     planned: dict[int, tuple[str, bool]] = {}
     started = time.monotonic()
-    outbox.start_worker(store, FAST)  # delivering while the shop works, as in the app
+    deliveries.start_worker(store, FAST)  # delivering while the shop works, as in the app
     try:
         for n, order_id in enumerate(ids, start=1):
             plan = rng.choices(names, weights)[0]
@@ -133,7 +134,7 @@ def test_a_few_hundred_orders_through_random_faults_reach_each_system_exactly_on
             planned[order_id] = (plan, refused_by_receiver)
             for step in plans[plan][1]:
                 act(store, order_id, step, n=n, note="từ chối" if refused_by_receiver else None,
-                    **({"carrier": "GHN"} if step == "ship" else {}))
+                    **({"shipment": orders.Shipment(carrier="GHN")} if step == "ship" else {}))
         acted = time.monotonic()
         deadline = time.monotonic() + 90
         while store.scalar("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"):
@@ -141,7 +142,7 @@ def test_a_few_hundred_orders_through_random_faults_reach_each_system_exactly_on
             time.sleep(0.05)
         settled = time.monotonic()
     finally:
-        outbox.stop_worker(store)
+        deliveries.stop_worker(store)
 
     rows = pushes(store)
     states = {state: sum(1 for r in rows if r["state"] == state) for state in outbox.STATES}

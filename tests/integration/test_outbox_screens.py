@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services.auth import SYSTEM_USER
+from core.runtime import deliveries
+from core.domain.users import SYSTEM_USER
 from core.services import orders, outbox, shipping
 from core.services.demo import create_demo_shop
 from core.db.store import open_store
@@ -27,7 +28,7 @@ def owners_shop(tmp_path, monkeypatch):
 
     livestream_id = livestreams.create_livestream(store, "Live kết nối", items=livestreams.items_from_csv(ITEMS_CSV))
     yield store, livestream_id
-    outbox.stop_worker(store)
+    deliveries.stop_worker(store)
     store.close()
 
 

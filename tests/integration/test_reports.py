@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from core.base import errors
 from core.services import orders, reports
 from core.base.errors import InvalidInput
 from core.ingest import IncomingComment, ingest_comments
@@ -56,7 +57,7 @@ def order_of(store, livestream_id, customer):
 def shop(store, livestream_id):
     feed_at(store, livestream_id, LIVE_1)
     lan = order_of(store, livestream_id, "Lan")
-    orders.ship(store, lan.id, actor="lan", carrier="GHN", edits=orders.OrderEdits(
+    orders.ship(store, lan.id, actor="lan", shipment=orders.Shipment(carrier="GHN"), edits=orders.OrderEdits(
         receiver_name="Lan", receiver_phone="0912 345 678", receiver_address="12 Lý Thường Kiệt, Hà Nội",
         shipping_fee=30000, discount=10000))
     mai = order_of(store, livestream_id, "Mai")
@@ -239,4 +240,4 @@ def test_every_livestream_status_and_report_error_reads_in_both_languages():
     with pytest.raises(InvalidInput) as backwards:
         reports.utc_bounds(date(2026, 11, 27), date(2026, 11, 20))
     assert str(backwards.value) == "The end of the date range is before its start."
-    assert i18n.localize(backwards.value, "vi") == "Ngày kết thúc đang ở trước ngày bắt đầu."
+    assert errors.localize(backwards.value, "vi") == "Ngày kết thúc đang ở trước ngày bắt đầu."

@@ -4,8 +4,9 @@ import time
 
 import pytest
 
+from core.base import errors
 from core.services import sql_console
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import InvalidInput, NotFound
 from core.services.sql_console import ConsoleQueryFailed, ConsoleRefused, ConsoleTimeout
 from tests.integration.helpers import feed
@@ -206,4 +207,4 @@ def test_views_examples_and_results_read_in_both_languages(shop):
     with pytest.raises(ConsoleRefused) as refused:
         run_query(shop, "DROP TABLE orders")
     assert "DROP statements are refused" in str(refused.value)
-    assert "câu lệnh DROP bị từ chối" in i18n.localize(refused.value, "vi")
+    assert "câu lệnh DROP bị từ chối" in errors.localize(refused.value, "vi")

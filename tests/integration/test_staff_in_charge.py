@@ -5,7 +5,7 @@ import pytest
 
 from core.services import assignment, auth, orders, staff
 from core import ingest
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import AccessDenied
 from tests.integration.helpers import feed
 

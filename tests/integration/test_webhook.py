@@ -2,7 +2,8 @@
 
 import pytest
 
-from core.services.auth import SYSTEM_USER
+from core.runtime import deliveries
+from core.domain.users import SYSTEM_USER
 from core.services import orders, outbox, shipping
 from core.integrations import webhook
 from tests.integration import fake_servers as faults
@@ -55,7 +56,7 @@ def test_each_move_into_through_or_out_of_the_shipping_book_posts_its_event(stor
     orders.cancel(store, cancelled, actor="lan")
     act(store, back, "create_order", n=3)
     act(store, back, "save", n=3)
-    act(store, direct, "ship", n=4, carrier="GHN")
+    act(store, direct, "ship", n=4, shipment=orders.Shipment(carrier="GHN"))
     act(store, to_shop, "create_order", n=5)
     act(store, to_shop, "send_to_shop", n=5)
     act(store, changed, "create_order", n=6)
@@ -110,7 +111,7 @@ def test_a_lost_answer_brings_the_same_key_again_and_the_receiver_applies_it_onc
     [order_id] = make_orders(store, shop, 1)
     act(store, order_id, "create_order")
     receiver.queue_faults("event", fault)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     [push] = pushes(store)
     assert push["state"] == "pending" and push["in_doubt"]
     make_due_now(store)
@@ -133,7 +134,7 @@ def test_a_receiver_with_another_secret_refuses_and_the_push_waits_for_the_fix(s
     [order_id] = make_orders(store, shop, 1)
     act(store, order_id, "create_order")
     monkeypatch.setenv("CHOTDON_OCM_WEBHOOK_SECRET", "an old secret")
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     [push] = pushes(store)
     assert push["state"] == "pending" and "HTTP 401" in push["problem"] and receiver.bad_signatures == 1
     monkeypatch.setenv("CHOTDON_OCM_WEBHOOK_SECRET", receiver.secret)
@@ -157,7 +158,7 @@ def test_other_4xx_fail_at_once_with_the_answer_and_stay_failed(store, shop, rec
     [order_id] = make_orders(store, shop, 1)
     act(store, order_id, "create_order", note="từ chối")  # the test receiver refuses such orders with 422
     deliver_until_settled(store)
-    outbox.deliver_due(store, policy=FAST)
+    deliveries.deliver_due(store, policy=FAST)
     [push] = pushes(store)
     assert push["state"] == "failed" and push["tries"] == 1
     assert push["problem"] == 'OCM webhook refused the push with HTTP 422: {"error": "this order cannot be accepted"}'

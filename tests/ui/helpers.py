@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from google.protobuf import text_format
 
+from core.runtime import deliveries
 from core.services import auth, orders, outbox
 from core.base import config, i18n
 from core.services.demo import create_demo_shop
@@ -39,7 +40,7 @@ def demo_shop(tmp_path, monkeypatch, *comments: tuple[str, str]):
     try:
         yield store, livestream_id
     finally:
-        outbox.stop_worker(store)
+        deliveries.stop_worker(store)
         store.close()
 
 

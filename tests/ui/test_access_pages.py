@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.services import auth, customers, orders
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import LoginRefused
 from core.base.formatting import utc_now
 from tests.integration.helpers import feed

@@ -11,9 +11,10 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.base import errors
 from core.services import auth, customers, orders
 from core.base import i18n
-from core.services.auth import SYSTEM_USER
+from core.domain.users import SYSTEM_USER
 from core.base.errors import ActionNotAllowed, IncompleteOrder, InvalidInput
 from tests.ui.helpers import demo_shop, nodes, order_id_of, raw_keys, sign_in
 
@@ -143,19 +144,19 @@ def test_core_order_messages_read_as_english_and_render_in_vietnamese(store, liv
         orders.ship(store, draft.id, actor="lan")
     assert str(refused.value) == ("Ship: order L1-001 is not complete. "
                                   "Missing: receiver phone; receiver address.").replace("L1", f"L{livestream_id}")
-    assert i18n.localize(refused.value, "vi").startswith("Giao hàng: đơn L")
-    assert "số điện thoại người nhận; địa chỉ người nhận" in i18n.localize(refused.value, "vi")
+    assert errors.localize(refused.value, "vi").startswith("Giao hàng: đơn L")
+    assert "số điện thoại người nhận; địa chỉ người nhận" in errors.localize(refused.value, "vi")
     with pytest.raises(InvalidInput) as bad:
         orders.save_draft(store, draft.id, actor="lan", edits=orders.OrderEdits(receiver_phone="0123", discount=-1))
     assert str(bad.value) == ("Nothing was saved: the phone '0123' is not a valid Vietnamese number; "
                               "the discount must be a whole number of 0 ₫ or more.")
-    assert i18n.localize(bad.value, "vi") == ("Chưa lưu gì: số điện thoại '0123' không phải số Việt Nam hợp lệ; "
+    assert errors.localize(bad.value, "vi") == ("Chưa lưu gì: số điện thoại '0123' không phải số Việt Nam hợp lệ; "
                                               "giảm giá phải là số nguyên từ 0 ₫ trở lên.")
     orders.cancel(store, draft.id, actor="lan")
     with pytest.raises(ActionNotAllowed) as refused_ship:
         orders.ship(store, draft.id, actor="lan")
     assert "is cancelled, so it cannot be changed" in str(refused_ship.value)
-    assert "đã hủy, nên không thể thay đổi" in i18n.localize(refused_ship.value, "vi")
+    assert "đã hủy, nên không thể thay đổi" in errors.localize(refused_ship.value, "vi")
     described = [orders.describe_event(event) for event in orders.order_events(store, draft.id)]
     assert described[0] == "order created from a comment; → Draft"
     assert described[-1] == "Cancel; Draft → Cancelled"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.base import errors
 from core.services import auth, orders
 from core.base import i18n
 from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
@@ -55,7 +56,7 @@ def test_the_livestream_figures_charts_and_tables_are_in_vietnamese(shop):
     assert ["Trạng thái", "Số đơn", "Số sản phẩm", "Giá trị"] in titles
     # The status column and the charts say the statuses in Vietnamese too.
     status_table = next(frame.value for frame in at.dataframe if "Trạng thái" in frame.value.columns)
-    assert list(status_table["Trạng thái"]) == [i18n.localize(orders.STATUS_LABELS[status], "vi")
+    assert list(status_table["Trạng thái"]) == [errors.localize(orders.STATUS_LABELS[status], "vi")
                                                 for status in orders.STATUSES]
     assert "mỗi phút" in screen_text(at)  # an axis title inside a chart
     assert_no_raw_key(at)

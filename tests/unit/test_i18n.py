@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.base import errors
 from core.base import i18n
 from core.base.errors import IncompleteOrder, InvalidInput
 from core.base.formatting import vnd
@@ -149,10 +150,10 @@ def test_a_text_reads_as_english_and_renders_in_vietnamese():
 def test_errors_carry_their_text_and_nested_texts_render_in_the_same_language():
     error = InvalidInput("errors.unknown_language", language="fr", choices="en, vi")
     assert str(error) == "There is no language fr: choose one of en, vi."
-    assert i18n.localize(error, "vi").startswith("Không có ngôn ngữ")
+    assert errors.localize(error, "vi").startswith("Không có ngôn ngữ")
     incomplete = IncompleteOrder("L1-001", Text("common.language"), [Text("common.language"), "x"])
-    assert "Ngôn ngữ: đơn L1-001" in i18n.localize(incomplete, "vi")
-    assert "Ngôn ngữ; x" in i18n.localize(incomplete, "vi")
+    assert "Ngôn ngữ: đơn L1-001" in errors.localize(incomplete, "vi")
+    assert "Ngôn ngữ; x" in errors.localize(incomplete, "vi")
 
 
 def test_a_stored_text_comes_back_in_either_language():
