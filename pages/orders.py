@@ -67,17 +67,17 @@ if actions[0].button(t("orders.edit_order"), key="edit_order", disabled=not one,
                      help=t("orders.edit_order_help")):
     st.session_state["list_edit_order"] = selected[0]
 bulk = None
-if actions[1].button(say(orders.ACTIONS["create_order"][0]), key="bulk_create_order", disabled=not selected):
+if actions[1].button(say(orders.ACTIONS["create_order"].label), key="bulk_create_order", disabled=not selected):
     bulk = "create_order"
-if actions[2].button(say(orders.ACTIONS["send_to_shop"][0]), key="bulk_send_to_shop", disabled=not selected):
+if actions[2].button(say(orders.ACTIONS["send_to_shop"].label), key="bulk_send_to_shop", disabled=not selected):
     bulk = "send_to_shop"
-if actions[3].button(say(orders.ACTIONS["delete"][0]), key="bulk_delete", disabled=not selected):
+if actions[3].button(say(orders.ACTIONS["delete"].label), key="bulk_delete", disabled=not selected):
     bulk = "delete"
 actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
 
 if bulk:
     result = orders.perform_bulk(store, bulk, selected, actor=actor())
-    label = orders.ACTIONS[bulk][0]
+    label = orders.ACTIONS[bulk].label
     if result.done:
         flash(Text("orders.bulk_done", action=label, codes=", ".join(result.done)))
     for code, message in result.failed:

@@ -167,7 +167,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
         with st.container(horizontal=True, gap="small"):
             for action in buttons:
-                label = say(orders.ACTIONS[action][0])
+                label = say(orders.ACTIONS[action].label)
                 if st.form_submit_button(label, key=f"{base}-{action}", width="content",
                                          help=t(f"order_form.help.{action}"),
                                          type="primary" if action in PRIMARY else "secondary"):
@@ -205,7 +205,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     except ChotdonError as error:
         show_error(error)
         return
-    flash(Text("order_form.done", action=orders.ACTIONS[pressed][0], code=result.code,
+    flash(Text("order_form.done", action=orders.ACTIONS[pressed].label, code=result.code,
                status=orders.STATUS_PHRASES[result.status]))
     if on_done is not None:
         on_done(result)

@@ -67,14 +67,14 @@ def test_an_incomplete_order_does_not_stop_the_others_from_shipping(store, shop,
 def test_ship_from_the_order_form_records_the_shipment_too(store, shop, no_integrations):
     shipping.add_carrier(store, "GHTK", by=SYSTEM_USER, default_fee=18000)
     [order_id] = make_orders(store, shop, 1)
-    act(store, order_id, "ship", carrier="ghtk", tracking_number="S1")
+    act(store, order_id, "ship", shipment=orders.Shipment(carrier="ghtk", tracking_number="S1"))
     assert shipping.shipment_of(store, order_id)["fee"] == 18000  # matched by name, any case
 
 
 def test_labels_and_packing_slips_print_every_order_with_its_text_escaped(store, shop, no_integrations):
     first, second = make_orders(store, shop, 2, message="A1 M 2, K3 1")
     act(store, first, "create_order", n=1, note="<script>alert('x')</script> giao giờ hành chính")
-    act(store, second, "ship", n=2, carrier="Viettel Post", tracking_number="VTP-778899")
+    act(store, second, "ship", n=2, shipment=orders.Shipment(carrier="Viettel Post", tracking_number="VTP-778899"))
     labels = shipping.labels_html(store, [first, second])
     slips = shipping.packing_slips_html(store, [first, second])
     assert labels.count('class="sheet label"') == 2 and slips.count('class="sheet slip"') == 2
