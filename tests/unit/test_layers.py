@@ -37,7 +37,8 @@ TOP_RANK = 9  # pages and app.py: nothing else may import them, and they do not 
 # Inside core.services, where both ends are named: outbox < orders < comments, orders < shipping,
 # comments < livestreams, shipping < livestreams (comments and shipping are not ordered between themselves).
 SERVICE_RANKS = {"outbox": 0, "orders": 1, "comments": 2, "shipping": 2, "livestreams": 3}
-IMPURE = {"duckdb", "httpx", "streamlit", "pandas", "pyarrow", "threading"}
+# Storage, network, screens and frames. (A lock guarding a memo of pure results, as the parser keeps, is allowed.)
+IMPURE = {"duckdb", "httpx", "streamlit", "st_aggrid", "pandas", "pyarrow", "socket", "subprocess"}
 
 
 @dataclass(frozen=True)
