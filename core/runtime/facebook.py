@@ -21,84 +21,43 @@ from __future__ import annotations
 import json
 import queue
 import random
-import re
 import socket
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Callable
 from urllib.parse import quote
 
 import httpx
 
 from core.base import config
-from core.domain.users import User, require_owner
-from core.base.errors import ChotdonError, InvalidInput, said
+from core.base.errors import said
 from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
-from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare
-from core.runtime.pipeline import next_batch
-from core.services.livestreams import get_livestream
 from core.db.store import Store
+from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare
+from core.integrations.facebook_graph import (
+    PAGE_LIMIT,
+    POLL_FIELDS,
+    STREAM_FIELDS,
+    TOKEN_INVALID_MESSAGE,
+    FacebookProblem,
+    TokenInvalid,
+    problem_from_error,
+    problem_from_response,
+    problem_from_transport,
+    sse_data,
+    unix_seconds,
+)
+from core.runtime.pipeline import next_batch
+from core.runtime.registry import Registry
+from core.services.livestreams import get_livestream
+from core.services.sources import load_source, save_polled_through, save_source  # noqa: F401  TEMP: pages/setup
 
 SOURCE = "facebook"
-POLL_FIELDS = "id,from{id,name},message,created_time"
-STREAM_FIELDS = "from{name,id},message,created_time"
-PAGE_LIMIT = 100
-# Graph error codes: 190 is an expired or invalid access token; 102 is the older "API session" form of it.
-TOKEN_ERROR_CODES = {102, 190}
-# Graph error codes that mean "too many calls, slow down".
-RATE_LIMIT_CODES = {4, 17, 32, 613}
 RECENT_IDS_KEPT = 5000
-
-TOKEN_INVALID_MESSAGE = Text("facebook.token_invalid")
-
-
-# -- errors ------------------------------------------------------------------------------------------------------
-class FacebookProblem(ChotdonError):
-    """A failed call to Facebook; `.text` is the message for the shop owner (str() its English). Retried with
-    back-off."""
-
-
-class TokenInvalid(FacebookProblem):
-    """Facebook refused the access token (code 190): no retry until the worker is started again."""
-
-    def __init__(self) -> None:
-        super().__init__("facebook.token_invalid")
-
-
-def problem_from_response(response: httpx.Response) -> FacebookProblem:
-    """The words for a non-200 answer, from Graph's `{"error": {"message", "type", "code", ...}}` when present."""
-    error = None
-    try:
-        body = json.loads(response.read() or b"null")
-        if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            error = body["error"]
-    except (ValueError, httpx.HTTPError):
-        pass
-    return problem_from_error(error, response.status_code)
-
-
-def problem_from_error(error: dict | None, status_code: int | None = None) -> FacebookProblem:
-    code = error.get("code") if error else None
-    if code in TOKEN_ERROR_CODES:
-        return TokenInvalid()
-    if code in RATE_LIMIT_CODES or status_code == 429:
-        return FacebookProblem("facebook.slow_down")
-    if status_code is not None and status_code >= 500:
-        return FacebookProblem("facebook.server_trouble", status=status_code)
-    if error and error.get("message"):
-        return FacebookProblem("facebook.refused_with_message", message=str(error["message"]), code=code)
-    return FacebookProblem("facebook.refused", status=status_code)
-
-
-def problem_from_transport(error: httpx.TransportError) -> FacebookProblem:
-    # Never str(error): httpx puts the URL, with the access token in it, into some of its messages.
-    if isinstance(error, httpx.TimeoutException):
-        return FacebookProblem("facebook.timeout")
-    return FacebookProblem("facebook.network_down")
 
 
 # -- back-off -----------------------------------------------------------------------------------------------------
@@ -117,107 +76,6 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
-
-
-# -- the livestream's Facebook source (Setup) ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class FacebookSource:
-    live_video_id: str | None
-    page_token: str | None
-    token_saved: bool  # the livestream has its own token (else the CHOTDON_FACEBOOK_PAGE_TOKEN setting is used)
-    polled_through: datetime | None  # naive UTC
-
-
-_VIDEO_URL = re.compile(r"/videos/(?:[^/?#]+/)?(\d+)")
-_VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def clean_live_video_id(text: str | None) -> str | None:
-    """The live video id as typed, or taken from a pasted video link (…/videos/1234567890/)."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    found = _VIDEO_URL.search(text)
-    if found:
-        return found.group(1)
-    if not _VIDEO_ID.match(text):
-        raise InvalidInput("facebook.bad_video_id", value=text)
-    return text
-
-
-def load_source(store: Store, livestream_id: int) -> FacebookSource:
-    livestream = get_livestream(store, livestream_id)
-    rows = store.query("SELECT page_token, polled_through FROM facebook_sources WHERE livestream_id = ?",
-                       [livestream_id])
-    own_token = rows[0]["page_token"] if rows else None
-    return FacebookSource(
-        live_video_id=livestream["source_ref"] or None,
-        page_token=own_token or config.get("CHOTDON_FACEBOOK_PAGE_TOKEN"),
-        token_saved=bool(own_token),
-        polled_through=rows[0]["polled_through"] if rows else None,
-    )
-
-
-def save_source(store: Store, livestream_id: int, *, by: User, live_video_id: str | None,
-                page_token: str | None = None) -> FacebookSource:
-    """Sets the live video id; a non-empty page_token replaces the saved one (empty keeps it). The owner's: the
-    token speaks for the shop's Facebook Page."""
-    require_owner(by, Text("facebook.what_set_source"))
-    livestream = get_livestream(store, livestream_id)
-    if livestream["platform"] != "facebook":
-        raise InvalidInput("facebook.only_facebook_has_source")
-    video_id = clean_live_video_id(live_video_id)
-    token = (page_token or "").strip() or None
-    if token is not None and (len(token) < 20 or any(ch.isspace() for ch in token)):
-        raise InvalidInput("facebook.bad_token")
-    now = utc_now()
-    with store.transaction() as cur:
-        if video_id != livestream["source_ref"]:
-            cur.execute("UPDATE livestreams SET source_ref = ? WHERE id = ?", [video_id, livestream_id])
-            # Another video starts from its first comment.
-            cur.execute("UPDATE facebook_sources SET polled_through = NULL WHERE livestream_id = ?", [livestream_id])
-        if token is not None:
-            cur.execute(
-                "INSERT INTO facebook_sources (livestream_id, page_token, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (livestream_id) DO UPDATE SET page_token = excluded.page_token, "
-                "updated_at = excluded.updated_at",
-                [livestream_id, token, now],
-            )
-    return load_source(store, livestream_id)
-
-
-def _save_polled_through(store: Store, livestream_id: int, moment: datetime) -> None:
-    with store.transaction() as cur:
-        cur.execute(
-            "INSERT INTO facebook_sources (livestream_id, polled_through, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (livestream_id) DO UPDATE SET "
-            "polled_through = greatest(coalesce(facebook_sources.polled_through, excluded.polled_through), "
-            "excluded.polled_through), updated_at = excluded.updated_at",
-            [livestream_id, moment, utc_now()],
-        )
-
-
-def unix_seconds(moment: datetime) -> int:
-    return int(moment.replace(tzinfo=timezone.utc).timestamp())
-
-
-# -- server-sent events -------------------------------------------------------------------------------------------
-def sse_data(lines: Iterable[str]) -> Iterator[str]:
-    """The `data` of each server-sent event (the WHATWG rules: data lines joined by newlines, a blank line ends
-    an event, lines starting with a colon are keep-alive comments)."""
-    data: list[str] = []
-    for line in lines:
-        if line == "":
-            if data:
-                yield "\n".join(data)
-            data = []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        if name == "data":
-            data.append(value[1:] if value.startswith(" ") else value)
-    # An event cut off by a dropped connection has no blank line after it and is not dispatched.
 
 
 # -- what the Livestream screen shows -----------------------------------------------------------------------------
@@ -485,7 +343,7 @@ class FacebookLiveWorker:
                 try:
                     newest = self._poll_once(run, client, url, token, polled_through)
                     if newest is not None and (polled_through is None or newest > polled_through):
-                        _save_polled_through(self.store, self.livestream_id, newest)
+                        save_polled_through(self.store, self.livestream_id, newest)
                         polled_through = newest
                 except TokenInvalid:
                     self._token_failed(run)
@@ -642,16 +500,9 @@ def _cut(response: httpx.Response | None) -> None:
 
 
 # -- one worker per livestream per process ---------------------------------------------------------------------------
-_workers: dict[tuple[str, int], FacebookLiveWorker] = {}
-_workers_lock = threading.Lock()
+_workers: Registry[FacebookLiveWorker] = Registry(lambda store, livestream_id: FacebookLiveWorker(store, livestream_id))
 
 
 def facebook_worker(store: Store, livestream_id: int) -> FacebookLiveWorker:
     """The process's one Facebook worker for this livestream, shared by every browser session."""
-    with _workers_lock:
-        key = (store.path, livestream_id)
-        worker = _workers.get(key)
-        if worker is None or worker.store is not store:
-            worker = FacebookLiveWorker(store, livestream_id)
-            _workers[key] = worker
-        return worker
+    return _workers.get(store, livestream_id)

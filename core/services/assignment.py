@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from core.domain.users import User, require_owner
 from core.base.errors import AccessDenied, InvalidInput, NotFound
-from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
 from core.domain.orders import EDITABLE

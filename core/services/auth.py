@@ -20,7 +20,7 @@ from core.base.errors import AccessDenied, InvalidInput, LoginRefused
 from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
 from core.db.store import Store
-from core.domain.users import OWNER, SYSTEM_USER, USERNAME_PATTERN, User, require_owner
+from core.domain.users import OWNER, USERNAME_PATTERN, User, require_owner
 
 SESSION_HOURS = 12  # one working day: a shared shop computer does not stay logged in for a week
 MIN_PASSWORD_LENGTH = 8

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 from core.services import livestreams, staff
 from core.domain.users import SYSTEM_USER
 from core.base.config import PROJECT_ROOT
-from core.base.formatting import utc_now
-from core.base.i18n import Text
-from core.ingest import IncomingComment, comment_from_record, ingest_comments
+from core.ingest import IncomingComment, comment_from_record
 from core.db.store import Store
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"

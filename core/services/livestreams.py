@@ -10,11 +10,11 @@ from core.base.errors import InvalidInput, NotFound, said
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
-from core.domain.catalog import Catalog, LiveItem
+from core.domain.catalog import LiveItem
 from core.domain.syntax import InvalidSettings, SyntaxSettings, normalize_code
 from core.domain.users import User, require_owner
 from core.ingest import reparse_comments
-from core.records.catalog import fill_blank_lines, load_catalog, read_items, replace_items
+from core.records.catalog import fill_blank_lines, read_items, replace_items
 from core.records.stock import rebalance_all_stock
 
 PLATFORMS = ("facebook", "tiktok", "other")

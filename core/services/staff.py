@@ -6,7 +6,7 @@ from core.base.errors import InvalidInput
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
-from core.domain.users import ROLE_LABELS, ROLES, USERNAME_PATTERN, User, require_owner
+from core.domain.users import ROLES, USERNAME_PATTERN, User, require_owner
 from core.services.auth import check_password_rules, end_sessions_of, hash_password
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from core.services import auth, livestreams, shipping, sql_console, staff
-from core.runtime import facebook
+from core.services import sources
 from core.domain.users import SYSTEM_USER
 from core.base.errors import AccessDenied, InvalidInput, LoginRefused
 from core.base.formatting import utc_now
@@ -148,10 +148,10 @@ def test_owner_only_core_functions_refuse_staff(store, livestream_id, lan):
     with pytest.raises(AccessDenied, match="carriers"):
         shipping.save_carriers(store, [shipping.Carrier(None, "GHN", 22000)], by=lan)
     with pytest.raises(AccessDenied, match="Facebook"):
-        facebook.save_source(store, livestream_id, by=lan, live_video_id="987654321012",
+        sources.save_source(store, livestream_id, by=lan, live_video_id="987654321012",
                              page_token="EAAB-a-page-token-of-the-shop")
     assert store.scalar("SELECT count(*) FROM users WHERE username = 'mai'") == 0
-    assert shipping.list_carriers(store) == [] and not facebook.load_source(store, livestream_id).token_saved
+    assert shipping.list_carriers(store) == [] and not sources.load_source(store, livestream_id).token_saved
     owner = auth.set_up_owner(store, "hoa", "Chị Hoa", "a-good-password")
     assert livestreams.save_items(store, livestream_id, items, by=owner)["items"] == len(items)
     assert len(sql_console.run_query(store, "SELECT 1 AS one", by=owner).frame) == 1

@@ -18,9 +18,9 @@ import pytest
 from core.services import livestreams
 from core.domain.users import SYSTEM_USER
 from core.base.errors import InvalidInput
-from core.runtime.facebook import (
-    TOKEN_INVALID_MESSAGE, Backoff, FacebookLiveWorker, facebook_worker, load_source, save_source, sse_data,
-)
+from core.integrations.facebook_graph import TOKEN_INVALID_MESSAGE, sse_data
+from core.runtime.facebook import Backoff, FacebookLiveWorker, facebook_worker
+from core.services.sources import load_source, save_source
 from core.ingest import comment_from_record, ingest_comments
 from core.db.store import Store
 from tests.conftest import PUBLIC_ITEMS_CSV
