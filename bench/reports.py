@@ -184,7 +184,7 @@ def _floor(store, queries) -> None:
 def run() -> str:
     from core.base import config
     from core.services import reports, sql_console
-    from core.services.auth import SYSTEM_USER
+    from core.domain.users import SYSTEM_USER
     from core.db.store import Store
 
     with tempfile.TemporaryDirectory() as folder:

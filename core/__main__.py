@@ -86,7 +86,7 @@ def cmd_livestream_create(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from core.ingest import ingest_file, validate_livestream_for_ingest
+    from core.services.comments import ingest_file, validate_livestream_for_ingest
 
     store = _store(args)
     livestream_id = validate_livestream_for_ingest(store, args.livestream)

@@ -187,7 +187,7 @@ CREATE TABLE outbox_attempts (
         2,
         "order key of order comments",
         """
--- The canonical lines of an order comment (core.ingest.order_key), so the repeat policy compares short keys
+-- The canonical lines of an order comment (core.services.comments.order_key), so the repeat policy compares short keys
 -- instead of re-reading JSON. No shop database predates this migration, so there is nothing to backfill.
 ALTER TABLE comments ADD COLUMN order_key VARCHAR;
 """,

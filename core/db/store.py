@@ -20,7 +20,7 @@ from core.db.schema import MIGRATIONS
 
 _stores: dict[str, "Store"] = {}
 _stores_lock = threading.Lock()
-# Called with a store as it closes: what other modules keep in memory for an open database (core.ingest) goes
+# Called with a store as it closes: what other modules keep in memory for an open database (core.services.comments) goes
 # with it.
 _closing_hooks: list[Callable[["Store"], None]] = []
 
@@ -41,7 +41,7 @@ def close_all() -> None:
 class Store:
     def __init__(self, path: str):
         self.path = str(path)
-        # Names this open database in process-wide caches (core.ingest): a file closed and opened again, or made
+        # Names this open database in process-wide caches (core.services.comments): a file closed and opened again, or made
         # anew at the same path, starts with empty caches.
         self.cache_key = f"{self.path}#{uuid.uuid4().hex}"
         if self.path != ":memory:":

@@ -47,7 +47,7 @@ class Catalog:
     def __post_init__(self):
         object.__setattr__(self, "_items_by_id", {item.id: item for item in self.items})
         object.__setattr__(self, "_code_cache", {})
-        # Names this catalog in caches of what texts mean (core.ingest): never the same for two catalogs, also of
+        # Names this catalog in caches of what texts mean (core.services.comments): never the same for two catalogs, also of
         # two databases with the same livestream id and version.
         object.__setattr__(self, "cache_token", next(_CATALOG_TOKENS))
 

@@ -37,7 +37,8 @@ from core.base.errors import said
 from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
 from core.db.store import Store
-from core.ingest import IncomingComment, comment_from_record, ingest_comments, prepare
+from core.integrations.comment_files import IncomingComment, comment_from_record
+from core.services.comments import ingest_comments, prepare
 from core.integrations.facebook_graph import (
     PAGE_LIMIT,
     POLL_FIELDS,

@@ -2,7 +2,7 @@
 
 A batch is whatever has arrived while the previous batch was being written (at most `max_batch` comments), so a
 quiet live commits each comment almost at once and a burst is absorbed in larger, cheaper batches. Every batch
-is one transaction of core.ingest; a comment that fails stays counted in `error` and the worker keeps going.
+is one transaction of core.services.comments; a comment that fails stays counted in `error` and the worker keeps going.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import time
 
 from core.base.i18n import Text
 from core.base.errors import said
-from core.ingest import IncomingComment, IngestSummary, ingest_comments, prepare
+from core.integrations.comment_files import IncomingComment
+from core.services.comments import IngestSummary, ingest_comments, prepare
 from core.db.store import Store
 
 

@@ -8,7 +8,7 @@ import json
 from core.services import livestreams, staff
 from core.domain.users import SYSTEM_USER
 from core.base.config import PROJECT_ROOT
-from core.ingest import IncomingComment, comment_from_record
+from core.integrations.comment_files import IncomingComment, comment_from_record
 from core.db.store import Store
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"

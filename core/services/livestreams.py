@@ -13,7 +13,7 @@ from core.db.store import Store
 from core.domain.catalog import LiveItem
 from core.domain.syntax import InvalidSettings, SyntaxSettings, normalize_code
 from core.domain.users import User, require_owner
-from core.ingest import reparse_comments
+from core.services.comments import reparse_comments
 from core.records.catalog import fill_blank_lines, read_items, replace_items
 from core.records.stock import rebalance_all_stock
 

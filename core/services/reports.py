@@ -34,7 +34,7 @@ from core.db.store import Store
 
 CONFIRMED = sorted(orders.COMMITTED)
 PENDING = sorted(orders.OPEN_FOR_COMMENTS)
-# The effects of a comment that made an order or put lines into one (core/ingest.py).
+# The effects of a comment that made an order or put lines into one (core/services/comments.py).
 INTO_ORDER_EFFECTS = ["created", "added"]
 ITEM_GROUPINGS = ("code", "name")
 LARGEST_CUSTOMERS = 10

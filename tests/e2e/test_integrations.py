@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from core.domain.users import SYSTEM_USER
 from core.services import orders, shipping
-from core.ingest import IncomingComment, ingest_comments
+from core.integrations.comment_files import IncomingComment
+from core.services.comments import ingest_comments
 from core.db.store import Store
 from tests.e2e.conftest import login, screenshot, running_app
 from tests.integration.fake_servers import FakeMShopKeeper

@@ -19,7 +19,8 @@ def prepare_shop(db, tmp_path) -> None:
     try:
         from core.services import livestreams
         from core.services.demo import demo_comments
-        from core.ingest import IncomingComment, ingest_comments
+        from core.integrations.comment_files import IncomingComment
+        from core.services.comments import ingest_comments
 
         comments = demo_comments()
         earlier = livestreams.create_livestream(

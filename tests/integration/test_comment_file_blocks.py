@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-import core.ingest as ingest
-from core.ingest import ingest_bytes, read_comment_lines
+import core.integrations.comment_files as comment_files
+from core.services.comments import ingest_bytes
+from core.integrations.comment_files import read_comment_lines
 
 USERS = [("u1", "Nguyễn Thị Lan"), ("u2", "Đỗ Thu Hằng"), ("u3", "Lý Ngân"), ("u4", "Phạm Quốc Việt")]
 MESSAGES = ["A1 M 1", "K3 2", "còn size L không ạ", "SP12 đen", "B5 29 1", "0912345678", "hủy K3", "đẹp quá"]
@@ -32,7 +33,7 @@ def comment_file(lines: int = 40) -> bytes:
 def test_comment_file_in_blocks_goes_in_once(store, livestream_id, monkeypatch):
     """Ingested twice in 200-byte blocks: the bad lines are reported with their numbers both times, the good
     comments are new the first time and duplicates the second, and the store holds each comment id once."""
-    monkeypatch.setattr(ingest, "_BLOCK_BYTES", 200)
+    monkeypatch.setattr(comment_files, "_BLOCK_BYTES", 200)
     data = comment_file(40)
     good_ids = [comment.comment_id for _, comment, error in read_comment_lines(io.StringIO(data.decode()),
                                                                                  "comments.jsonl") if error is None]

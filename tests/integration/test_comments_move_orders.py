@@ -3,9 +3,9 @@
 import json
 
 from core.services import livestreams, orders
-from core.ingest import ingest_text
+from core.services.comments import ingest_text
 from tests.integration.helpers import comment, feed
-from core.ingest import ingest_comments
+from core.services.comments import ingest_comments
 from core.domain.users import SYSTEM_USER
 
 
@@ -191,7 +191,7 @@ def test_changing_items_rereads_stored_comments_but_keeps_lines_staff_edited(sto
 
 def test_a_review_comment_corrected_by_staff_becomes_order_lines(store, livestream_id):
     from core.base.errors import InvalidInput
-    from core.ingest import explain_comment, order_from_corrected_comment
+    from core.services.comments import explain_comment, order_from_corrected_comment
 
     feed(store, livestream_id, ("Lan", "A1 đẹp quá"))
     comment_id = store.scalar("SELECT id FROM comments WHERE message = 'A1 đẹp quá'")

@@ -4,7 +4,7 @@ livestream setting for their order comments."""
 import pytest
 
 from core.services import customers, livestreams, orders
-from core import ingest
+from core.services import comments as ingest
 from core.domain.users import SYSTEM_USER
 from core.base.errors import IncompleteOrder, InvalidInput
 from tests.conftest import PUBLIC_ITEMS_CSV

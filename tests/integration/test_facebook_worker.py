@@ -21,7 +21,8 @@ from core.base.errors import InvalidInput
 from core.integrations.facebook_graph import TOKEN_INVALID_MESSAGE, sse_data
 from core.runtime.facebook import Backoff, FacebookLiveWorker, facebook_worker
 from core.services.sources import load_source, save_source
-from core.ingest import comment_from_record, ingest_comments
+from core.integrations.comment_files import comment_from_record
+from core.services.comments import ingest_comments
 from core.db.store import Store
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.fake_facebook import CUT_EVENT, DROP, START, TOKEN_ERROR, FakeFacebook

@@ -5,7 +5,7 @@ import pytest
 
 from core.records import orders as order_records
 from core.records import stock
-from core import ingest
+from core.services import comments as ingest
 from core.services import livestreams
 from core.base.formatting import utc_now
 from core.db.store import Store
@@ -61,9 +61,10 @@ def test_claims_served_at_the_end_of_the_queue_match_a_full_recount(tmp_path):
     import random
 
     from bench.comment_generator import catalog_csv, generate
-    from core.services import customers, orders
-    from core.services.auth import SYSTEM_USER
-    from core.ingest import comment_from_record, ingest_comments
+    from core.services import customers
+    from core.domain.users import SYSTEM_USER
+    from core.integrations.comment_files import comment_from_record
+    from core.services.comments import ingest_comments
 
     shop = Store(str(tmp_path / "queue.duckdb"))
     live = livestreams.create_livestream(shop, "queue", platform="facebook",
@@ -108,8 +109,7 @@ def test_a_comment_already_stored_under_another_livestream_is_a_repeat_not_an_er
 
 
 def test_an_order_staff_made_between_batches_does_not_take_a_number_twice(store, livestream_id):
-    from core.services import orders
-    from core.services.auth import SYSTEM_USER
+    from core.domain.users import SYSTEM_USER
 
     feed(store, livestream_id, ("Lan", "A1 M 1"))
     customer = store.scalar("SELECT id FROM customers WHERE display_name = 'Lan'")
@@ -160,7 +160,7 @@ def test_stored_ids_are_kept_for_a_few_livestreams_only(store, livestream_id):
                                for n in range(4)]
     for index, live in enumerate(lives):
         feed(store, live, ("Lan", "A1 M 1"), start=100 * index)
-    kept = [key[2] for key in ingest._STORED_IDS if key[0] == store.cache_key]
+    kept = ingest.memory_of(store).stored_livestreams()
     assert kept == lives[-ingest._STORED_IDS_KEPT:]
     again = feed(store, lives[0], ("Lan", "A1 M 1"), start=0)  # forgotten: read from the file again
     assert (again.new, again.duplicates) == (0, 1)
@@ -241,7 +241,7 @@ def test_comments_of_one_batch_are_served_by_comment_time_not_arrival(tmp_path, 
 def test_a_customer_takes_the_name_of_their_latest_comment(store, livestream_id):
     """A viewer who renames themselves mid-live: within a batch and in a later one, the customer carries the name
     of their latest comment (a hidden name never replaces a real one)."""
-    from core.ingest import HIDDEN_NAME, IncomingComment
+    from core.integrations.comment_files import HIDDEN_NAME, IncomingComment
 
     def said(n, name, seconds):
         return IncomingComment(f"r{n}", "u-7", name, "A1 M 1" if n == 1 else "đẹp quá",

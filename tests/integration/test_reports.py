@@ -22,7 +22,8 @@ import pytest
 from core.base import errors
 from core.services import orders, reports
 from core.base.errors import InvalidInput
-from core.ingest import IncomingComment, ingest_comments
+from core.integrations.comment_files import IncomingComment
+from core.services.comments import ingest_comments
 from core.services.livestreams import create_livestream, items_from_csv
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import START

@@ -181,7 +181,7 @@ def test_sums_come_back_as_numbers_not_decimals(shop):
 
 
 def test_only_the_owner_may_use_the_console(shop):
-    from core.services.auth import User
+    from core.domain.users import User
     from core.base.errors import AccessDenied
 
     lan = User(id=2, username="lan", display_name="Nguyễn Thị Lan", role="staff")

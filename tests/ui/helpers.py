@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from google.protobuf import text_format
 
 from core.runtime import deliveries
-from core.services import auth, orders, outbox
+from core.services import auth, orders
 from core.base import config, i18n
 from core.services.demo import create_demo_shop
 from core.db.store import open_store

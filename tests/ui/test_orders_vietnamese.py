@@ -13,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 
 from core.base import errors
 from core.services import auth, customers, orders
-from core.base import i18n
 from core.domain.users import SYSTEM_USER
 from core.base.errors import ActionNotAllowed, IncompleteOrder, InvalidInput
 from tests.ui.helpers import demo_shop, nodes, order_id_of, raw_keys, sign_in

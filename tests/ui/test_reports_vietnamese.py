@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 
 from core.base import errors
 from core.services import auth, orders
-from core.base import i18n
 from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

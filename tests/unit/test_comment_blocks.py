@@ -1,7 +1,7 @@
 """read_comment_blocks (Arrow, a block of a JSONL file at a time) against read_comment_lines (one line at a time).
 
 Both must give the same comments, the same bad lines with the same 1-based line numbers over the whole file, and
-the same count of lines read, whatever the block size. core.ingest._BLOCK_BYTES is made small to get many blocks.
+the same count of lines read, whatever the block size. core.integrations.comment_files._BLOCK_BYTES is made small to get many blocks.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import datetime
 
 import pytest
 
-import core.ingest as ingest
-from core.ingest import HIDDEN_NAME, read_comment_blocks, read_comment_lines
+import core.integrations.comment_files as comment_files
+from core.integrations.comment_files import HIDDEN_NAME, read_comment_blocks, read_comment_lines
 
 COLUMNS = ("comment_id", "user_id", "user_name", "message", "commented_at")
-DEFAULT_BLOCK = ingest._BLOCK_BYTES
+DEFAULT_BLOCK = comment_files._BLOCK_BYTES
 GRAPH_TIME = "2026-11-20T12:00:00+0000"
 NOON = datetime(2026, 11, 20, 12, 0, 0)  # naive UTC
 
@@ -50,9 +50,9 @@ def from_lines(data: bytes, filename: str = "comments.jsonl", newline: str = "\n
 
 @pytest.fixture
 def block_bytes(monkeypatch, request):
-    """Sets core.ingest._BLOCK_BYTES to the test's parameter (None: the default 4 MB)."""
+    """Sets core.integrations.comment_files._BLOCK_BYTES to the test's parameter (None: the default 4 MB)."""
     size = getattr(request, "param", None) or DEFAULT_BLOCK
-    monkeypatch.setattr(ingest, "_BLOCK_BYTES", size)
+    monkeypatch.setattr(comment_files, "_BLOCK_BYTES", size)
     return size
 
 
@@ -97,12 +97,12 @@ def test_clean_blocks_take_the_arrow_path():
     first_block = data[:data.rfind(b"\n", 0, 1000) + 1]
     for block in (first_block, data):
         line_count = block.count(b"\n")
-        table = ingest._json_block_by_arrow(block, line_count)
+        table = comment_files._json_block_by_arrow(block, line_count)
         assert table is not None, "a clean block went line by line"
         assert table.num_rows == line_count
         rows = list(zip(*(table.column(name).to_pylist() for name in COLUMNS)))
         assert rows == from_lines(block)[0]
-        assert ingest._json_block(block, 0, line_count)[1:] == ([], line_count)
+        assert comment_files._json_block(block, 0, line_count)[1:] == ([], line_count)
 
 
 # -- 2. the flat form and its time formats ------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_flat_form_takes_the_arrow_path():
     """A clean flat-form block is decoded by Arrow too, empty user ids, blank names and null messages included."""
     block = jsonl(flat(1, time="2026-11-20T19:00:00+07:00"), flat(2, time="1763640000"),
                   flat(3, message=None, user_id="", user_name="   "))
-    table = ingest._json_block_by_arrow(block, 3)
+    table = comment_files._json_block_by_arrow(block, 3)
     assert table is not None
     assert list(zip(*(table.column(name).to_pylist() for name in COLUMNS))) == from_lines(block)[0]
     assert table.column("user_id").to_pylist()[2] is None
@@ -190,7 +190,7 @@ def test_odd_lines_match_at_every_small_block_size(monkeypatch):
     data = odd_file()
     expected = from_lines(data)
     for size in range(16, 1400, 23):
-        monkeypatch.setattr(ingest, "_BLOCK_BYTES", size)
+        monkeypatch.setattr(comment_files, "_BLOCK_BYTES", size)
         assert from_blocks(data) == expected, f"block size {size}"
 
 
@@ -367,6 +367,6 @@ def test_graph_times_take_the_arrow_reading():
     import pyarrow as pa
 
     texts = [GRAPH_TIME, "2026-12-31T23:59:59+0000", "2024-02-29T00:00:00+0000"]
-    moments = ingest._graph_times(pa.array(texts))
-    assert moments is not None and moments.to_pylist() == [ingest.parse_time(text) for text in texts]
-    assert ingest._graph_times(pa.array([GRAPH_TIME, "2026-02-30T12:00:00+0000"])) is None
+    moments = comment_files._graph_times(pa.array(texts))
+    assert moments is not None and moments.to_pylist() == [comment_files.parse_time(text) for text in texts]
+    assert comment_files._graph_times(pa.array([GRAPH_TIME, "2026-02-30T12:00:00+0000"])) is None

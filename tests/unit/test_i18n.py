@@ -190,7 +190,7 @@ def test_keys_the_code_builds_from_names_exist():
     """Keys made at run time (f"...{name}") are checked here, name by name."""
     from core.services import orders
 
-    from core.ingest import KINDS
+    from core.services.comments import KINDS
 
     built = [f"order_form.help.{action}" for action in orders.ACTIONS]
     built += [f"status.{status}" for status in orders.STATUSES]
