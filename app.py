@@ -5,7 +5,8 @@ import streamlit as st
 
 from ui.access import logged_in_user, login_screen, refuse_owner_page
 from ui.i18n import t
-from ui.state import get_store, sidebar
+from ui.session import get_store
+from ui.sidebar import sidebar
 
 st.set_page_config(page_title="Chotdon", page_icon="🛒", layout="wide")
 

@@ -5,14 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from core.base import addresses
-from core.services import assignment, customers, orders, staff
-from core.base.errors import ChotdonError
 from core.base.formatting import vnd
 from core.base.i18n import Text
 from core.base.phones import format_vn_phone
+from core.services import assignment, customers, orders, staff
+from ui.feedback import act, show_flashes
 from ui.i18n import number, say, t, time_text
-from ui.order_form import show_error, status_text
-from ui.state import actor, current_user, flash, get_store, show_flashes
+from ui.order_form import status_text
+from ui.session import actor, current_user, get_store
 from ui.text import plain
 
 store = get_store()
@@ -57,23 +57,10 @@ customer_id = st.session_state.get("customer_id")
 if customer_id is None:
     st.info(t("customers.pick_one"))
     st.stop()
-try:
-    customer = customers.get_customer(store, int(customer_id))
-except ChotdonError as error:
-    show_error(error)
+customer = act(lambda: customers.get_customer(store, int(customer_id)), rerun=False)
+if customer is None:
     st.stop()
 key = f"cust-{customer.id}"
-
-
-def act(call, message: Text) -> None:
-    """Runs one core call for a button; shows its refusal, or flashes and reruns."""
-    try:
-        call()
-    except ChotdonError as error:
-        show_error(error)
-    else:
-        flash(message)
-        st.rerun()
 
 
 st.divider()

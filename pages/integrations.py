@@ -5,11 +5,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core.runtime import deliveries
 from core.integrations import mshopkeeper, webhook
+from core.runtime import deliveries
 from core.services import outbox
+from ui.feedback import flash, show_flashes
 from ui.i18n import number, say, t, time_text
-from ui.state import actor, flash, get_store, show_flashes
+from ui.session import actor, get_store
 from ui.text import plain
 
 store = get_store()

@@ -4,15 +4,16 @@ import uuid
 
 import streamlit as st
 
-from core.services import assignment, livestreams, orders, staff
 from core import ingest
-from core.runtime.demo_replay import demo_replay
-from core.runtime.facebook import facebook_worker
 from core.base.errors import ChotdonError
 from core.base.i18n import Text
+from core.runtime.demo_replay import demo_replay
+from core.runtime.facebook import facebook_worker
+from core.services import assignment, livestreams, orders, staff
+from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
-from ui.order_form import CASE1_BUTTONS, order_history, render_order_form, show_error
-from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
+from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
+from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.text import plain
 
 MARKS = {
@@ -177,16 +178,11 @@ with stream_column:
                 st.error(t("livestream.nothing_added", errors=plain("; ".join(say(error) for error in errors))))
             elif not comments:
                 st.warning(t("livestream.type_a_comment"))
-            else:
-                try:
-                    summary = ingest.ingest_comments(store, livestream_id, comments, source="hand")
-                except ChotdonError as error:
-                    show_error(error)
-                else:
-                    st.session_state["hand_entry_token"] = uuid.uuid4().hex
-                    flash(Text("livestream.comments_added", new=summary.new, order_comments=summary.kinds.get("order", 0),
-                               orders=summary.orders_created))
-                    st.rerun()  # the stream above was drawn before these comments were stored
+            else:  # then the page reruns: the stream above was drawn before these comments were stored
+                act(lambda: ingest.ingest_comments(store, livestream_id, comments, source="hand"),
+                    lambda summary: Text("livestream.comments_added", new=summary.new,
+                                         order_comments=summary.kinds.get("order", 0), orders=summary.orders_created),
+                    then=lambda _: st.session_state.update(hand_entry_token=uuid.uuid4().hex))
 
     with st.expander(t("livestream.import_file")):
         upload = st.file_uploader(t("livestream.comment_file"), type=["csv", "jsonl", "json", "ndjson"],
@@ -235,15 +231,12 @@ def fix_comment_panel(comment_id: int) -> None:
         st.caption("⚠️ " + plain("; ".join(say(reason) for reason in preview.reasons)))
     submitted = st.button(t("livestream.add_to_order"), type="primary", key=f"fix-submit-{comment_id}")
     if submitted:
-        try:
-            made = ingest.order_from_corrected_comment(store, comment_id, text, actor=actor())
-        except ChotdonError as error:
-            show_error(error)
-        else:
-            flash(Text("livestream.fixed", code=made["code"]))
+        def open_fixed_order(made: dict) -> None:
             st.session_state.pop("live_fix_comment", None)
             st.session_state["live_edit_order"] = made["order_id"]
-            st.rerun()
+
+        act(lambda: ingest.order_from_corrected_comment(store, comment_id, text, actor=actor()),
+            lambda made: Text("livestream.fixed", code=made["code"]), then=open_fixed_order)
 
 
 with editor_column:

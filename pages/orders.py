@@ -4,13 +4,14 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from core.services import orders, staff
 from core.base.formatting import shop_zone, to_shop_time, to_utc_naive
 from core.base.i18n import Text
+from core.services import orders, staff
+from ui.feedback import flash, show_flashes
 from ui.grid import orders_grid
 from ui.i18n import number, say, t
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
-from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
+from ui.session import actor, current_user, get_store, selected_livestream_id
 
 store = get_store()
 livestream_id = selected_livestream_id(store)

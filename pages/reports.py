@@ -9,13 +9,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.services import exports, livestreams, orders, reports, sql_console
-from core.runtime.demo_replay import demo_replay
 from core.base.errors import ChotdonError
 from core.base.formatting import vnd
+from core.runtime.demo_replay import demo_replay
+from core.services import exports, livestreams, orders, reports, sql_console
+from ui.feedback import flash, show_error, show_flashes
 from ui.i18n import date_text, language, number, say, t
-from ui.order_form import show_error
-from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
+from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.text import plain
 
 LIVE_REFRESH_SECONDS = 5

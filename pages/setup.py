@@ -4,14 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.users import ROLE_LABELS, ROLES
-from core.services import auth, livestreams, shipping, staff
-from core.runtime import facebook
 from core.integrations import mshopkeeper
-from core.base.errors import ChotdonError
+from core.services import auth, livestreams, shipping, sources, staff
+from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
-from ui.order_form import show_error
+from ui.session import actor, current_user, get_store, selected_livestream_id
+from ui.setup_tables import carriers_from_table, carriers_table, items_from_table, items_table
 from ui.syntax_settings import render_syntax_settings
-from ui.state import actor, current_user, flash, get_store, selected_livestream_id, show_flashes
 from ui.text import plain
 
 store = get_store()
@@ -39,19 +38,16 @@ with livestream_tab:
                                  key="new_livestream_copy")
         created = st.form_submit_button(t("setup.create_livestream"), type="primary", key="create_livestream")
     if created:
-        try:
+        def create_livestream() -> int:
             items = None
             if copy_from:
                 items = [livestreams.LiveItem(**{**item.__dict__, "id": None})
                          for item in livestreams.list_items(store, copy_from)]
-            new_id = livestreams.create_livestream(store, title, platform=platform, source_ref=source_ref,
-                                                   items=items)
-        except ChotdonError as error:
-            show_error(error)
-        else:
-            st.session_state["select_livestream_id"] = new_id  # the sidebar selects it before drawing its box
-            flash(t("setup.livestream_created", title=title.strip()))
-            st.rerun()
+            return livestreams.create_livestream(store, title, platform=platform, source_ref=source_ref, items=items)
+
+        # the sidebar selects the new livestream before drawing its box
+        act(create_livestream, t("setup.livestream_created", title=title.strip()),
+            then=lambda new_id: st.session_state.update(select_livestream_id=new_id))
 
     rows = livestreams.list_livestreams(store)
     if rows:
@@ -82,15 +78,10 @@ with livestream_tab:
                           index=list(policies).index(current["blacklisted_order_comments"]),
                           format_func=lambda p: say(policies[p]), key=f"blacklist-policy-{livestream_id}")
         if policy != current["blacklisted_order_comments"]:
-            try:
-                livestreams.set_blacklisted_order_comments(store, livestream_id, policy, by=current_user())
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                flash(t("setup.blacklist_policy_saved", policy=policies[policy]))
-                st.rerun()
+            act(lambda: livestreams.set_blacklisted_order_comments(store, livestream_id, policy, by=current_user()),
+                t("setup.blacklist_policy_saved", policy=policies[policy]))
         if current["platform"] == "facebook":
-            source = facebook.load_source(store, livestream_id)
+            source = sources.load_source(store, livestream_id)
             with st.form(f"facebook_source-{livestream_id}", border=True):
                 st.markdown(t("setup.facebook_source"))
                 f1, f2 = st.columns([1, 2])
@@ -102,15 +93,10 @@ with livestream_tab:
                                            key=f"facebook_token-{livestream_id}")
                 save_facebook = st.form_submit_button(t("setup.save_facebook_source"), key="save_facebook_source")
             if save_facebook:
-                try:
-                    facebook.save_source(store, livestream_id, by=current_user(), live_video_id=video_id,
-                                         page_token=page_token)
-                except ChotdonError as error:
-                    show_error(error)
-                else:
-                    st.session_state.pop(f"facebook_token-{livestream_id}", None)  # the secret does not linger
-                    flash(t("setup.facebook_source_saved"))
-                    st.rerun()
+                act(lambda: sources.save_source(store, livestream_id, by=current_user(), live_video_id=video_id,
+                                                page_token=page_token),
+                    t("setup.facebook_source_saved"),  # and the secret does not linger in the form
+                    then=lambda _: st.session_state.pop(f"facebook_token-{livestream_id}", None))
 
 with items_tab:
     livestream_id = selected_livestream_id(store)
@@ -120,16 +106,8 @@ with items_tab:
         current = livestreams.get_livestream(store, livestream_id)
         st.markdown(t("setup.items_intro", title=plain(current["title"])))
         items = livestreams.list_items(store, livestream_id)
-        table = pd.DataFrame({
-            "id": pd.array([item.id for item in items], dtype="Int64"),
-            "code": [item.code for item in items], "name": [item.name for item in items],
-            "price": pd.array([item.price for item in items], dtype="Int64"),
-            "stock": pd.array([item.stock for item in items], dtype="Int64"),
-            "sizes": ["|".join(item.sizes) for item in items], "colors": ["|".join(item.colors) for item in items],
-            "sku": [item.sku or "" for item in items],
-        })
         edited = st.data_editor(
-            table, key=f"items-editor-{livestream_id}-{current['catalog_version']}", num_rows="dynamic",
+            items_table(items), key=f"items-editor-{livestream_id}-{current['catalog_version']}", num_rows="dynamic",
             hide_index=True, use_container_width=True,
             column_config={
                 "id": None,
@@ -145,43 +123,27 @@ with items_tab:
             },
         )
         if st.button(t("setup.save_items"), type="primary", key="save_items"):
-            try:
-                new_items = [
-                    livestreams.LiveItem(
-                        id=None if pd.isna(row["id"]) else int(row["id"]),
-                        code=str(row["code"] or "").strip() if not pd.isna(row["code"]) else "",
-                        name=str(row["name"] or "").strip() if not pd.isna(row["name"]) else "",
-                        price=0 if pd.isna(row["price"]) else int(row["price"]),
-                        stock=None if pd.isna(row["stock"]) else int(row["stock"]),
-                        sizes=tuple(str(row["sizes"] or "").split("|")) if not pd.isna(row["sizes"]) else (),
-                        colors=tuple(str(row["colors"] or "").split("|")) if not pd.isna(row["colors"]) else (),
-                        sku=None if pd.isna(row["sku"]) else str(row["sku"]),
-                    )
-                    for _, row in edited.iterrows()
-                    if not all(pd.isna(row[c]) or row[c] == "" for c in ("code", "name", "price"))
-                ]
-                result = livestreams.save_items(store, livestream_id, new_items, actor=actor(), by=current_user())
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                filled = result["blank_lines_filled"]
-                flash(t("setup.items_saved_filled", items=number(result["items"]), filled=number(filled)) if filled
-                      else t("setup.items_saved", items=number(result["items"])))
-                st.rerun()
+            act(lambda: livestreams.save_items(store, livestream_id, items_from_table(edited), actor=actor(),
+                                               by=current_user()),
+                lambda result: t("setup.items_saved_filled", items=number(result["items"]),
+                                 filled=number(result["blank_lines_filled"])) if result["blank_lines_filled"]
+                else t("setup.items_saved", items=number(result["items"])))
 
         st.markdown(t("setup.import_intro"))
         upload = st.file_uploader(t("setup.items_csv"), type=["csv"], key=f"items-csv-{livestream_id}")
         if upload is not None and st.button(t("setup.import"), key="import_items"):
             try:
-                imported = livestreams.items_from_csv(upload.getvalue().decode("utf-8-sig"))
-                result = livestreams.merge_items(store, livestream_id, imported, actor=actor(), by=current_user())
+                csv_text = upload.getvalue().decode("utf-8-sig")
             except UnicodeDecodeError:
                 st.error(t("setup.not_utf8"))
-            except ChotdonError as error:
-                show_error(error)
             else:
-                flash(t("setup.imported", rows=number(len(imported)), items=number(result["items"])))
-                st.rerun()
+                def import_items() -> tuple[int, dict]:
+                    imported = livestreams.items_from_csv(csv_text)
+                    return len(imported), livestreams.merge_items(store, livestream_id, imported, actor=actor(),
+                                                                  by=current_user())
+
+                act(import_items,
+                    lambda done: t("setup.imported", rows=number(done[0]), items=number(done[1]["items"])))
 
         st.divider()
         render_syntax_settings(store, livestream_id)
@@ -217,14 +179,9 @@ with staff_tab:
                             format_func=lambda r: say(ROLE_LABELS[r]), key="new_staff_role")
         added = st.form_submit_button(t("setup.add_staff"), type="primary", key="add_staff")
     if added:
-        try:
-            staff.add_user(store, username, display_name, role, by=owner, password=password or None)
-        except ChotdonError as error:
-            show_error(error)
-        else:
-            flash(t("setup.staff_added_can_log_in" if password else "setup.staff_added_no_password",
-                    name=display_name.strip()))
-            st.rerun()
+        act(lambda: staff.add_user(store, username, display_name, role, by=owner, password=password or None),
+            t("setup.staff_added_can_log_in" if password else "setup.staff_added_no_password",
+              name=display_name.strip()))
 
     st.markdown(t("setup.login_heading"))
     names = {u["id"]: f"{u['display_name']} ({u['username']})" for u in users}
@@ -239,13 +196,8 @@ with staff_tab:
             reset = r2.form_submit_button(t("setup.set_password"), key="reset_password_submit",
                                           help=t("setup.set_password_help"))
         if reset:
-            try:
-                auth.set_password(store, chosen, new_password, by=owner)
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                flash(t("setup.password_set", name=target["display_name"]))
-                st.rerun()
+            act(lambda: auth.set_password(store, chosen, new_password, by=owner),
+                t("setup.password_set", name=target["display_name"]))
         b1, b2 = st.columns(2)
         if chosen in locks and b1.button(t("setup.unlock"), key="unlock_user", help=t("setup.unlock_help")):
             auth.unlock(store, chosen, by=owner)
@@ -253,26 +205,14 @@ with staff_tab:
             st.rerun()
         switch_label = t("setup.switch_off" if target["active"] else "setup.switch_on")
         if b2.button(switch_label, key="switch_user", help=t("setup.switch_help")):
-            try:
-                staff.set_active(store, chosen, not target["active"], by=owner)
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                flash(t("setup.switched_off" if target["active"] else "setup.switched_on", name=target["display_name"]))
-                st.rerun()
+            act(lambda: staff.set_active(store, chosen, not target["active"], by=owner),
+                t("setup.switched_off" if target["active"] else "setup.switched_on", name=target["display_name"]))
 
 with carriers_tab:
     st.markdown(t("setup.carriers_intro"))
     carriers = shipping.list_carriers(store)
-    carrier_table = pd.DataFrame({
-        "id": pd.array([c.id for c in carriers], dtype="Int64"),
-        "name": pd.array([c.name for c in carriers], dtype="string"),
-        "default_fee": pd.array([c.default_fee for c in carriers], dtype="Int64"),
-        "tracking_url": pd.array([c.tracking_url or "" for c in carriers], dtype="string"),
-        "active": pd.array([c.active for c in carriers], dtype="boolean"),
-    })
     edited_carriers = st.data_editor(
-        carrier_table, key=f"carriers-editor-{len(carriers)}-{sum(c.id for c in carriers)}", num_rows="dynamic",
+        carriers_table(carriers), key=f"carriers-editor-{len(carriers)}-{sum(c.id for c in carriers)}", num_rows="dynamic",
         hide_index=True, use_container_width=True,
         column_config={
             "id": None,
@@ -285,23 +225,8 @@ with carriers_tab:
         },
     )
     if st.button(t("setup.save_carriers"), type="primary", key="save_carriers"):
-        try:
-            result = shipping.save_carriers(store, [
-                shipping.Carrier(
-                    id=None if pd.isna(row["id"]) else int(row["id"]),
-                    name="" if pd.isna(row["name"]) else str(row["name"]),
-                    default_fee=0 if pd.isna(row["default_fee"]) else int(row["default_fee"]),
-                    tracking_url=None if pd.isna(row["tracking_url"]) else str(row["tracking_url"]),
-                    active=True if pd.isna(row["active"]) else bool(row["active"]),
-                )
-                for _, row in edited_carriers.iterrows()
-                if not (pd.isna(row["name"]) or str(row["name"]).strip() == "") or not pd.isna(row["id"])
-            ], by=current_user())
-        except ChotdonError as error:
-            show_error(error)
-        else:
-            flash(t("setup.carriers_saved", count=number(result["carriers"])))
-            st.rerun()
+        act(lambda: shipping.save_carriers(store, carriers_from_table(edited_carriers), by=current_user()),
+            lambda result: t("setup.carriers_saved", count=number(result["carriers"])))
 
 with mshopkeeper_tab:
     connection = mshopkeeper.connection_from_settings()

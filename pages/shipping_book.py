@@ -5,13 +5,12 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from core.base import i18n
-from core.services import orders, shipping
-from core.base.errors import ChotdonError
 from core.base.formatting import vnd
 from core.base.phones import format_vn_phone
-from ui.order_form import show_error
+from core.services import orders, shipping
+from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
-from ui.state import actor, flash, get_store, selected_livestream_id, show_flashes
+from ui.session import actor, get_store, selected_livestream_id
 
 store = get_store()
 st.title(t("shipping.book_title"), anchor=False)
@@ -68,21 +67,19 @@ else:
         if not chosen:
             st.warning(t("shipping.pick_orders"))
         else:
-            try:
-                result = shipping.ship_orders(
-                    store, chosen, actor=actor(), carrier_id=carrier if carriers else None,
-                    carrier_name=None if carriers else carrier, tracking_number=tracking,
-                    fee=None if fee is None else int(fee))
-            except ChotdonError as error:
-                show_error(error)
-            else:
+            def shipped(result: orders.BulkResult) -> None:
                 if result.done:
                     flash(t("shipping.shipped", codes=", ".join(result.done)))
                     ids_by_code = {code: int(i) for code, i in zip(frame["code"], frame["order_id"])}
                     st.session_state["print_orders"] = [ids_by_code[code] for code in result.done]
                 for _code, message in result.failed:
                     flash(say(message), "error")
-                st.rerun()
+
+            act(lambda: shipping.ship_orders(
+                    store, chosen, actor=actor(), carrier_id=carrier if carriers else None,
+                    carrier_name=None if carriers else carrier, tracking_number=tracking,
+                    fee=None if fee is None else int(fee)),
+                then=shipped)
 
 # -- printing: labels and packing slips for one or many orders, waiting or just shipped ---------------------------
 printable = {int(r.order_id): t("shipping.printable_waiting", code=r.code, receiver=r.receiver_name)

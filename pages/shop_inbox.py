@@ -3,14 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from core.services import orders
-from core.base.errors import ChotdonError
 from core.base.formatting import vnd
 from core.base.i18n import Text
 from core.base.phones import format_vn_phone
+from core.services import orders
+from ui.feedback import act, show_flashes
 from ui.i18n import t, time_text
-from ui.order_form import show_error
-from ui.state import actor, flash, get_store, show_flashes
+from ui.session import actor, get_store
 from ui.text import plain
 
 store = get_store()
@@ -51,10 +50,5 @@ for order in inbox:
         if order.note:
             st.caption(t("inbox.note", note=plain(order.note)))
         if not order.handled_at and button.button(t("inbox.mark_handled"), key=f"handled-{order.id}", type="primary"):
-            try:
-                orders.mark_handled(store, order.id, actor=actor(), expected_version=order.version)
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                flash(Text("inbox.marked_handled", code=order.code))
-                st.rerun()
+            act(lambda order=order: orders.mark_handled(store, order.id, actor=actor(), expected_version=order.version),
+                Text("inbox.marked_handled", code=order.code))

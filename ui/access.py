@@ -15,17 +15,16 @@ import json
 
 import streamlit as st
 
-from core.services import auth
-from core.domain.users import User
-from core.base.errors import ChotdonError
 from core.base.formatting import utc_now
 from core.db.store import Store
+from core.domain.users import User
+from core.services import auth
 from ui import i18n
-from ui.i18n import say, t
+from ui.feedback import act
+from ui.i18n import t
+from ui.session import TOKEN_KEY, USER_KEY
 from ui.text import plain
 
-TOKEN_KEY = "auth_token"
-USER_KEY = "user"
 FORGET_COOKIE_KEY = "forget_session_cookie"
 
 
@@ -96,16 +95,14 @@ def _login_form(store: Store) -> None:
                                  autocomplete="current-password")
         submitted = st.form_submit_button(t("access.log_in"), type="primary", key="login_submit", width="stretch")
     if submitted:
-        try:
-            session = auth.log_in(store, username, password)
-        except ChotdonError as error:
-            st.error(plain(say(error)))
-        else:
-            st.session_state[TOKEN_KEY] = session.token
-            st.session_state.pop("login_password", None)
-            st.session_state.pop(FORGET_COOKIE_KEY, None)
-            st.rerun()
+        act(lambda: auth.log_in(store, username, password), then=_remember_session)
     st.caption(t("access.forgot_password"))
+
+
+def _remember_session(session: auth.Session) -> None:
+    st.session_state[TOKEN_KEY] = session.token
+    st.session_state.pop("login_password", None)
+    st.session_state.pop(FORGET_COOKIE_KEY, None)
 
 
 def _owner_setup_form(store: Store) -> None:
@@ -129,13 +126,8 @@ def _owner_setup_form(store: Store) -> None:
         if password != repeated:
             st.error(t("access.passwords_differ"))
             return
-        try:
-            owner = auth.set_up_owner(store, username, display_name, password)
-        except ChotdonError as error:
-            st.error(plain(say(error)))
-        else:
-            st.session_state[TOKEN_KEY] = auth.start_session(store, owner).token
-            st.rerun()
+        act(lambda: auth.set_up_owner(store, username, display_name, password),
+            then=lambda owner: _remember_session(auth.start_session(store, owner)))
 
 
 def refuse_owner_page(title: str) -> None:
@@ -156,9 +148,6 @@ def change_password_form(store: Store, user: User) -> None:
         if new != again:
             st.error(t("access.new_passwords_differ"))
             return
-        try:
-            auth.change_own_password(store, user, current, new, current_token=st.session_state.get(TOKEN_KEY))
-        except ChotdonError as error:
-            st.error(plain(say(error)))
-        else:
-            st.success(t("access.password_changed"))
+        act(lambda: auth.change_own_password(store, user, current, new,
+                                             current_token=st.session_state.get(TOKEN_KEY)),
+            then=lambda _: st.success(t("access.password_changed")), rerun=False)

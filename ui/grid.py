@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from st_aggrid import AgGrid, GridOptionsBuilder, JsCode
 
-from core.services import orders
 from core.base.formatting import vnd
 from core.base.phones import format_vn_phone
+from core.services import orders
 from ui.i18n import say, t, time_text
 
 _ROW_STYLE = JsCode(

@@ -1,7 +1,7 @@
 """The words of the screens in the reader's language: `t("orders.title")`, `say(error)`, times and numbers.
 
 The language is the logged-in user's (kept in the users table, switched in the sidebar); before login, the one
-picked on the login page, which is saved to the user who then logs in.
+picked on the login page, which is saved to the user who then logs in (ui.session keeps the choice).
 """
 
 from __future__ import annotations
@@ -10,29 +10,14 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from core.base import errors
-from core.services import auth
-from core.base import i18n
+from core.base import errors, i18n
 from core.base.formatting import shop_time_text
-
-LANGUAGE_KEY = "_language"
-LANGUAGE_OF_KEY = "_language_of"  # the user id the language was read for
-PICKED_AT_LOGIN_KEY = "_language_picked"
+from ui import session
+from ui.session import LANGUAGE_KEY as LANGUAGE_KEY  # where tests/ui/conftest.py reads it
 
 
 def language() -> str:
-    from ui.access import USER_KEY
-    from ui.state import get_store
-
-    user = st.session_state.get(USER_KEY)
-    if user is not None and user.id is not None and st.session_state.get(LANGUAGE_OF_KEY) != user.id:
-        store = get_store()
-        picked = st.session_state.pop(PICKED_AT_LOGIN_KEY, None)
-        if picked:
-            auth.set_user_language(store, user.id, picked)
-        st.session_state[LANGUAGE_KEY] = auth.user_language(store, user.id)
-        st.session_state[LANGUAGE_OF_KEY] = user.id
-    chosen = st.session_state.get(LANGUAGE_KEY)
+    chosen = session.chosen_language()
     return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
 
@@ -59,13 +44,10 @@ def number(value: int | float | None) -> str:
 
 
 def _switch_saved_language(user_id: int) -> None:
-    from ui.state import get_store
-
     chosen = st.session_state.get("language_switch")
     if not chosen:  # a click on the chosen language unselects it: keep it
         return
-    auth.set_user_language(get_store(), user_id, chosen)
-    st.session_state[LANGUAGE_KEY] = chosen
+    session.save_language(user_id, chosen)
 
 
 def language_switch(user) -> None:
@@ -81,8 +63,7 @@ def _pick_login_language() -> None:
     chosen = st.session_state.get("login_language")
     if not chosen:
         return
-    st.session_state[LANGUAGE_KEY] = chosen
-    st.session_state[PICKED_AT_LOGIN_KEY] = chosen
+    session.pick_login_language(chosen)
 
 
 def login_language_picker() -> None:

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.runtime import deliveries
 from core.base import addresses
-from core.services import assignment, customers, livestreams, orders, outbox, shipping
-from core.base.errors import ChotdonError, IncompleteOrder
 from core.base.formatting import vnd
 from core.base.i18n import Text, from_stored
 from core.base.phones import format_vn_phone
 from core.db.store import Store
+from core.runtime import deliveries
+from core.services import assignment, customers, livestreams, orders, outbox, shipping
+from ui.feedback import act, flash
 from ui.i18n import say, t, time_text
-from ui.state import actor, current_user, flash
+from ui.session import actor, current_user
 from ui.text import plain
 
 CASE1_BUTTONS = ("ship", "send_to_shop", "save_to_shipping_book", "cancel", "save_draft")
@@ -32,16 +32,6 @@ def status_text(status: str) -> str:
     return f"{STATUS_ICONS[status]} {say(orders.STATUS_LABELS[status])}"
 
 
-def show_error(error: ChotdonError) -> None:
-    """A core error in the reader's language; an incomplete order lists what it lacks, one bullet each."""
-    if isinstance(error, IncompleteOrder):
-        bullets = "\n".join(f"- {plain(say(item))}" for item in error.missing)
-        st.error(t("order_form.incomplete", action=plain(say(error.action_label)), code=plain(error.order_code),
-                   missing=bullets))
-    else:
-        st.error(plain(say(error)))
-
-
 def _item_label(item: livestreams.LiveItem) -> str:
     label = f"{item.code} · {item.name} · {vnd(item.price)}"
     return label if item.stock is None else t("order_form.item_with_stock", item=label, stock=item.stock)
@@ -49,10 +39,8 @@ def _item_label(item: livestreams.LiveItem) -> str:
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
                       on_done=None) -> None:
-    try:
-        order = orders.get_order(store, order_id)
-    except ChotdonError as error:
-        show_error(error)
+    order = act(lambda: orders.get_order(store, order_id), rerun=False)
+    if order is None:
         return
     items = livestreams.list_items(store, order.livestream_id)
     items_by_id = {item.id: item for item in items}
@@ -197,19 +185,12 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             receiver_address=receiver_address, note=note, shipping_fee=int(shipping_fee), discount=int(discount),
             payment=payment,
         )
-    try:
-        result = orders.perform_action(store, pressed, order.id, actor=actor(), expected_version=order.version,
-                                       edits=edits,
-                                       shipment=orders.Shipment(carrier=carrier, tracking_number=tracking)
-                                       if pressed == "ship" else None)
-    except ChotdonError as error:
-        show_error(error)
-        return
-    flash(Text("order_form.done", action=orders.ACTIONS[pressed].label, code=result.code,
-               status=orders.STATUS_PHRASES[result.status]))
-    if on_done is not None:
-        on_done(result)
-    st.rerun()
+    shipment = orders.Shipment(carrier=carrier, tracking_number=tracking) if pressed == "ship" else None
+    act(lambda: orders.perform_action(store, pressed, order.id, actor=actor(), expected_version=order.version,
+                                      edits=edits, shipment=shipment),
+        lambda result: Text("order_form.done", action=orders.ACTIONS[pressed].label, code=result.code,
+                            status=orders.STATUS_PHRASES[result.status]),
+        then=on_done)
 
 
 def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> None:
@@ -265,13 +246,8 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
         hold, accept = st.columns([4, 1.2], vertical_alignment="center")
         hold.warning(t("order_form.held"))
         if accept.button(t("order_form.accept"), key=f"head-{base}-accept-hold", use_container_width=True):
-            try:
-                orders.accept_held_order(store, order.id, actor=actor(), expected_version=order.version)
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                flash(Text("order_form.accepted", code=order.code))
-                st.rerun()
+            act(lambda: orders.accept_held_order(store, order.id, actor=actor(), expected_version=order.version),
+                Text("order_form.accepted", code=order.code))
     mine = order.staff_id is not None and order.staff_id == user.id
     with st.popover(t("order_form.staff_in_charge", name=plain(order.staff_name) or t("order_form.nobody"))):
         claim, release = st.columns(2)
@@ -291,13 +267,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
             if st.button(t("order_form.reassign"), key=f"head-{base}-reassign", disabled=to is None):
                 pressed = lambda: assignment.assign_order(store, order.id, to, by=user)  # noqa: E731
         if pressed is not None:
-            try:
-                pressed()
-            except ChotdonError as error:
-                show_error(error)
-            else:
-                flash(Text("order_form.staff_changed", code=order.code))
-                st.rerun()
+            act(pressed, Text("order_form.staff_changed", code=order.code))
     if not editable:
         return None
     found = addresses.match_address(order.receiver_address)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.services import livestreams
-from core.base.errors import ChotdonError
 from core.domain.syntax import SyntaxSettings
+from core.services import livestreams
+from ui.feedback import act
 from ui.i18n import t
-from ui.order_form import show_error
-from ui.state import current_user, flash
+from ui.session import current_user
 
 WORD_LISTS = (  # (setting, label key, help key)
     ("order_words", "syntax_settings.order_words", "syntax_settings.order_words_help"),
@@ -53,10 +52,5 @@ def render_syntax_settings(store, livestream_id: int) -> None:
             "code_pattern": pattern.strip(), "max_qty": int(max_qty), "repeat_policy": repeat,
             **{name: _words(text) for name, text in lists.items()},
         }
-        try:
-            livestreams.save_syntax_settings(store, livestream_id, values, by=current_user())
-        except ChotdonError as error:
-            show_error(error)
-        else:
-            flash(t("syntax_settings.saved"))
-            st.rerun()
+        act(lambda: livestreams.save_syntax_settings(store, livestream_id, values, by=current_user()),
+            t("syntax_settings.saved"))
