@@ -94,7 +94,7 @@ else:
         t("customers.col_items"): history["items"], t("customers.col_total"): [vnd(v) for v in history["total"]],
         t("customers.col_address"): history["receiver_address"],
     }), hide_index=True, width="stretch", height=min(38 + 35 * len(history), 220))
-    shipped = history[(history["status"] == orders.SHIPPED) & history["returned_at"].isna()]
+    shipped = customers.returnable_orders(history)
     if not shipped.empty:
         labels = {int(r.order_id): f"{r.code} · {vnd(r.total)}" for r in shipped.itertuples()}
         r1, r2 = st.columns([2, 1], vertical_alignment="bottom")

@@ -4,12 +4,13 @@ import uuid
 
 import streamlit as st
 
-from core import ingest
 from core.base.errors import ChotdonError
 from core.base.i18n import Text
+from core.integrations.comment_files import hand_entry_comments
 from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
 from core.services import assignment, livestreams, orders, staff
+from core.services import comments as ingest
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
@@ -130,7 +131,7 @@ def comment_stream_panel() -> None:
     if not rows:
         st.info(t("livestream.no_comments"))
         return
-    needing_review = [row for row in rows if row["kind"] == "review" and row["effect"] not in ("created", "added")]
+    needing_review = [row for row in rows if orders.comment_needs_reasons(row["kind"], row["effect"])]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
         needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review]))}
     with st.container(height=560, border=False):
@@ -146,7 +147,7 @@ def comment_stream_panel() -> None:
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
                 cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
-            if row["kind"] in ("review", "question") and row["effect"] not in ("created", "added"):
+            if orders.comment_can_be_fixed(row["kind"], row["effect"]):
                 if cols[4].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", use_container_width=True,
                                   help=t("livestream.fix_help")):
                     st.session_state["live_fix_comment"] = int(row["id"])
@@ -173,7 +174,7 @@ with stream_column:
                                 placeholder=t("livestream.hand_entry_example"))
             submitted = st.form_submit_button(t("livestream.add_comments"), key="hand_entry_submit")
         if submitted:
-            comments, errors = ingest.hand_entry_comments(text, entry_token=token)
+            comments, errors = hand_entry_comments(text, entry_token=token)
             if errors:
                 st.error(t("livestream.nothing_added", errors=plain("; ".join(say(error) for error in errors))))
             elif not comments:

@@ -1,10 +1,7 @@
 """Case 2: all orders of the livestream, sorted by comment time, with filters, Edit order and bulk actions."""
 
-from datetime import datetime, timedelta
-
 import streamlit as st
 
-from core.base.formatting import shop_zone, to_shop_time, to_utc_naive
 from core.base.i18n import Text
 from core.services import orders, staff
 from ui.feedback import flash, show_flashes
@@ -38,24 +35,10 @@ until_time = filters[3].time_input(t("orders.to"), value=None, key="filter_to", 
 search = filters[4].text_input(t("orders.search"), key="filter_search", placeholder=t("orders.search_placeholder"))
 
 
-def _livestream_day():
-    """The shop-local date of the livestream's first order comment (today when it has none)."""
-    first = store.scalar("SELECT min(first_comment_at) FROM orders WHERE livestream_id = ?", [livestream_id])
-    return to_shop_time(first).date() if first is not None else datetime.now(shop_zone()).date()
-
-
 # The time range is within the livestream's day; a "To" before "From" means the live crossed midnight.
-day = _livestream_day()
-since = to_utc_naive(datetime.combine(day, since_time, tzinfo=shop_zone())) if since_time else None
-until = (to_utc_naive(datetime.combine(day, until_time, tzinfo=shop_zone())) + timedelta(seconds=59)
-         if until_time else None)
-if since and until and until < since:
-    until += timedelta(days=1)
-
-frame = orders.list_orders(
-    store, livestream_id, statuses=statuses or [s for s in orders.STATUSES if s != orders.CANCELLED],
-    staff_ids=staff_ids, since=since, until=until, search=search,
-)
+since, until = orders.time_window(store, livestream_id, since_time, until_time)
+frame = orders.list_orders(store, livestream_id, statuses=orders.listed_statuses(statuses), staff_ids=staff_ids,
+                           since=since, until=until, search=search)
 st.caption(t("orders.list_caption", count=number(len(frame))))
 
 shown_ids = set(frame["order_id"].tolist())

@@ -24,9 +24,8 @@ recent = shipping.recently_shipped(store, livestream_id=livestream_id if only_se
 if frame.empty:
     st.info(t("shipping.book_empty"))
 else:
-    cod_total = int(frame.loc[frame["payment"] == "cod", "total"].sum())
     st.caption(t("shipping.waiting_one" if len(frame) == 1 else "shipping.waiting_many", count=number(len(frame)),
-                 cod=vnd(cod_total)))
+                 cod=vnd(shipping.cod_total(frame))))
     payments = {"cod": t("shipping.payment_cod"), "transfer": t("shipping.payment_transfer")}
     st.dataframe(
         pd.DataFrame({

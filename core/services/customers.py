@@ -219,3 +219,11 @@ def clear_blacklisted(store: Store, customer_id: int, *, by: User) -> None:
     with store.transaction() as cur:
         cur.execute("UPDATE customers SET blacklisted = FALSE, blacklist_reason = NULL, blacklisted_by = ?, "
                     "blacklisted_at = ? WHERE id = ?", [by.username, utc_now(), customer_id])
+
+
+def returnable_orders(history):
+    """The orders of a customer's history (customer_orders) that can be marked as come back: shipped and not yet
+    returned."""
+    from core.domain.orders import SHIPPED
+
+    return history[(history["status"] == SHIPPED) & history["returned_at"].isna()]

@@ -393,3 +393,42 @@ def list_shop_inbox(store: Store, *, include_handled: bool = False) -> list[Orde
         sql += " AND handled_at IS NULL"
     sql += " ORDER BY handled_at IS NOT NULL, updated_at"
     return [get_order(store, row["id"]) for row in store.query(sql, [SENT_TO_SHOP])]
+
+
+# -- the list of livestream orders: what its filters mean (pages/orders.py draws them) --------------------------------
+def listed_statuses(picked) -> list[str]:
+    """The statuses the list shows: the ones picked, or every status but cancelled when none is."""
+    return list(picked) if picked else [status for status in STATUSES if status != CANCELLED]
+
+
+def time_window(store: Store, livestream_id: int, since_time, until_time):
+    """The list's From and To (shop-local times of day, either None) as naive UTC moments: the times are on the
+    shop-local day of the livestream's first order comment (today when it has none), To takes in its whole minute,
+    and a To before From means the live crossed midnight (To is on the next day)."""
+    from datetime import datetime, timedelta
+
+    from core.base.formatting import shop_zone, to_shop_time, to_utc_naive
+
+    first = store.scalar("SELECT min(first_comment_at) FROM orders WHERE livestream_id = ?", [livestream_id])
+    day = to_shop_time(first).date() if first is not None else datetime.now(shop_zone()).date()
+    since = to_utc_naive(datetime.combine(day, since_time, tzinfo=shop_zone())) if since_time else None
+    until = (to_utc_naive(datetime.combine(day, until_time, tzinfo=shop_zone())) + timedelta(seconds=59)
+             if until_time else None)
+    if since and until and until < since:
+        until += timedelta(days=1)
+    return since, until
+
+
+# -- a comment on the Livestream screen: what staff can do with it ---------------------------------------------------
+# (comment rules belong with core.services.comments; they sit here while that module is being moved)
+LINES_TAKEN = ("created", "added")  # the effects of a comment whose lines went into an order
+
+
+def comment_needs_reasons(kind: str, effect: str) -> bool:
+    """A comment that reads as an order only in part, and whose lines went nowhere: the screen says why."""
+    return kind == "review" and effect not in LINES_TAKEN
+
+
+def comment_can_be_fixed(kind: str, effect: str) -> bool:
+    """A review or question comment whose lines went nowhere: staff may correct it into order lines (Fix)."""
+    return kind in ("review", "question") and effect not in LINES_TAKEN

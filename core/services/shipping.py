@@ -152,3 +152,9 @@ def packing_slips_html(store: Store, order_ids, language: str = printing.PRINT_L
     """Packing slips (A5) of these orders, one page each, as a print-ready HTML page."""
     return printing.packing_slips_html(_snapshots(store, order_ids), language)
 PRINT_LANGUAGE = printing.PRINT_LANGUAGE  # labels and slips print in Vietnamese unless the Shipping book says otherwise
+
+
+def cod_total(book) -> int:
+    """What the carriers collect for the orders of a shipping book frame (orders.list_shipping_book): the totals of
+    the orders paid cash on delivery."""
+    return int(book.loc[book["payment"] == "cod", "total"].sum())
