@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
             "Ngô", "Dương", "Lý"]
@@ -83,7 +83,7 @@ def generate(count: int, *, customers: int = 30_000, seed: int = 7, live_video_i
         name = (rng.choice(NICKNAMES) if rng.random() < 0.03 else
                 " ".join(p for p in (rng.choice(SURNAMES), rng.choice(MIDDLES), rng.choice(GIVEN)) if p))
         people.append((str(100000000000 + index), name))
-    moment = start or datetime(2026, 11, 20, 12, 0, 0, tzinfo=timezone.utc)
+    moment = start or datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
     # A small pool of frequent texts, as in a live where many viewers type "A1" or "chốt A1 M".
     frequent = [_order_text(rng, items) for _ in range(300)]
     for number in range(count):

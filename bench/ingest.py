@@ -65,11 +65,11 @@ def _live_latency(folder: Path, seconds: int, rate: int) -> dict:
     """Feeds comments at `rate` a second through the live pipeline while the Livestream page's queries run."""
     sys.path.insert(0, str(ROOT))
     from bench.comment_generator import catalog_csv, generate
-    from core.services import comments as ingest
-    from core.services import livestreams, orders
+    from core.db.store import Store
     from core.integrations.comment_files import comment_from_record
     from core.runtime.pipeline import LivePipeline
-    from core.db.store import Store
+    from core.services import comments as ingest
+    from core.services import livestreams, orders
 
     store = Store(str(folder / "live.duckdb"))
     livestream_id = livestreams.create_livestream(store, "latency", platform="facebook",

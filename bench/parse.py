@@ -30,7 +30,7 @@ for line in sys.stdin:
 def _timed(command: list[str], stdin_path: Path) -> float:
     with open(stdin_path, "rb") as source:
         started = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        result = subprocess.run(command, cwd=ROOT, stdin=source, capture_output=True)
         elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(result.stderr.decode()[-2000:])

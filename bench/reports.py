@@ -183,9 +183,9 @@ def _floor(store, queries) -> None:
 
 def run() -> str:
     from core.base import config
-    from core.services import reports, sql_console
-    from core.domain.users import SYSTEM_USER
     from core.db.store import Store
+    from core.domain.users import SYSTEM_USER
+    from core.services import reports, sql_console
 
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "bench-reports.duckdb")

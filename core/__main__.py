@@ -11,11 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from core.domain import users
 from core.base import config
-from core.services import orders
 from core.base.errors import ChotdonError
 from core.db.store import close_all
+from core.domain import users
+from core.services import orders
 
 ACTION_NAMES = {
     "save-draft": "save_draft", "save": "save", "create-order": "create_order", "send-to-shop": "send_to_shop",

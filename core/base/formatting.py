@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from core.base import config, i18n
@@ -25,7 +25,7 @@ def to_shop_time(utc_naive: datetime | None) -> datetime | None:
     """Stored times are naive UTC; this gives an aware time in the shop's zone."""
     if utc_naive is None:
         return None
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(shop_zone())
+    return utc_naive.replace(tzinfo=UTC).astimezone(shop_zone())
 
 
 def shop_time_text(utc_naive: datetime | None, with_date: bool = False, language: str = i18n.DEFAULT_LANGUAGE) -> str:
@@ -33,11 +33,11 @@ def shop_time_text(utc_naive: datetime | None, with_date: bool = False, language
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_utc_naive(moment: datetime) -> datetime:
     """Any aware time to naive UTC; a naive time is taken as the shop's local time."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=shop_zone())
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)

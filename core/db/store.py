@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import duckdb
 
 from core.base.formatting import utc_now
 from core.db.schema import MIGRATIONS
 
-_stores: dict[str, "Store"] = {}
+_stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 # Called with a store as it closes: what other modules keep in memory for an open database (core.services.comments) goes
 # with it.
-_closing_hooks: list[Callable[["Store"], None]] = []
+_closing_hooks: list[Callable[[Store], None]] = []
 
 
-def when_closed(hook: Callable[["Store"], None]) -> None:
+def when_closed(hook: Callable[[Store], None]) -> None:
     if hook not in _closing_hooks:
         _closing_hooks.append(hook)
 

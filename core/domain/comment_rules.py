@@ -17,14 +17,23 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import orjson
 
-from core.domain.orders import (AWAITING_CONFIRMATION, AWAITING_SHIPMENT, CANCELLED, DRAFT, EDITABLE, HELD_BLACKLISTED,
-                         OPEN_FOR_COMMENTS, SENT_TO_SHOP)
+from core.domain.orders import (
+    AWAITING_CONFIRMATION,
+    AWAITING_SHIPMENT,
+    CANCELLED,
+    DRAFT,
+    EDITABLE,
+    HELD_BLACKLISTED,
+    OPEN_FOR_COMMENTS,
+    SENT_TO_SHOP,
+)
 from core.domain.syntax import normalize_code
 
 # The kinds that act on orders and customers; the others are only stored.

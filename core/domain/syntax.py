@@ -24,7 +24,8 @@ import orjson
 from core.base.i18n import Text
 
 try:  # Python 3.11+ names the regex parser re._parser; older ones sre_parse.
-    from re import _constants as _sre_constants, _parser as _sre_parser
+    from re import _constants as _sre_constants
+    from re import _parser as _sre_parser
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_constants as _sre_constants  # type: ignore[no-redef]
     import sre_parse as _sre_parser  # type: ignore[no-redef]
@@ -131,7 +132,7 @@ class SyntaxSettings:
                 object.__setattr__(self, name, tuple(value))
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "SyntaxSettings":
+    def from_dict(cls, d: dict | None) -> SyntaxSettings:
         """Settings from JSON-like data: missing keys take the defaults, unknown keys are an error."""
         if d is None:
             return cls()
@@ -454,7 +455,7 @@ class _TokenInfo(NamedTuple):
     kind: int                      # _T_*
     data: object                   # per kind: the number, a _CodeRead, ...
     longest_phrase: int            # tokens in the longest phrase that starts with this one (0: none)
-    phrase: "_Phrase | None"       # the one-token phrase this token is, typed as the phrase wants
+    phrase: _Phrase | None       # the one-token phrase this token is, typed as the phrase wants
     is_unit: bool                  # "cái", "c", "bộ": makes the number before it a quantity
     size_key: str
 
@@ -1246,7 +1247,7 @@ def _read_catalog(handle) -> list[CatalogItem]:
 
         def cell(name: str) -> str:
             at = position.get(name)
-            return row[at].strip() if at is not None and at < len(row) else ""
+            return row[at].strip() if at is not None and at < len(row) else ""  # noqa: B023 (called within the same pass of the loop)
 
         code = cell("code")
         if not code:

@@ -13,8 +13,9 @@ import io
 import itertools
 import re
 import uuid
-from datetime import datetime, timezone
-from typing import BinaryIO, Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO, NamedTuple
 
 import orjson
 
@@ -59,7 +60,7 @@ def parse_time(value) -> datetime:
 
 def _parse_time(value) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
     if not isinstance(value, str) or not value.strip():
         raise ValueError(Text("ingest.time_missing"))
     text = value.strip()
@@ -69,7 +70,7 @@ def _parse_time(value) -> datetime:
         except ValueError:
             pass
     if text.isdigit():
-        return datetime.fromtimestamp(int(text), tz=timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(int(text), tz=UTC).replace(tzinfo=None)
     text = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00"))
     try:
         moment = datetime.fromisoformat(text)

@@ -4,8 +4,8 @@ server-sent events of the live comment stream. No decisions: core.runtime.facebo
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 
 import httpx
 
@@ -69,7 +69,7 @@ def problem_from_transport(error: httpx.TransportError) -> FacebookProblem:
 
 
 def unix_seconds(moment: datetime) -> int:
-    return int(moment.replace(tzinfo=timezone.utc).timestamp())
+    return int(moment.replace(tzinfo=UTC).timestamp())
 
 
 # -- server-sent events -------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import httpx
 
@@ -246,7 +246,7 @@ class Client:
             if content is not None:
                 headers["Content-Type"] = "application/json; charset=utf-8"
             response = self.exchange(label, lambda: self.http.request(
-                method, url, headers=headers, content=content, json=body if content is None else None))
+                method, url, headers=headers, content=content, json=body if content is None else None))  # noqa: B023 (sent at once)
             if response.status_code == 401 and attempt == 1:
                 self._forget_token(token)
                 continue

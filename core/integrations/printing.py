@@ -15,6 +15,7 @@ from core.base.formatting import shop_time_text, utc_now, vnd
 from core.base.i18n import translate
 from core.base.phones import format_vn_phone
 
+
 def _text(value) -> str:
     return html.escape("" if value is None else str(value))
 

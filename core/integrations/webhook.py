@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from core.base import config
-from core.domain.orders import AWAITING_SHIPMENT, SHIPPED
 from core.base.i18n import Text
+from core.domain.orders import AWAITING_SHIPMENT, SHIPPED
 
 SIGNATURE_HEADER = "X-Chotdon-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"

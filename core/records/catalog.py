@@ -84,7 +84,7 @@ def replace_items(cur, livestream_id: int, items: list[LiveItem]) -> None:
     cur.execute("UPDATE livestreams SET catalog_version = catalog_version + 1 WHERE id = ?", [livestream_id])
 
 
-_catalogs: dict[tuple[str, int], "Catalog"] = {}
+_catalogs: dict[tuple[str, int], Catalog] = {}
 
 
 def load_catalog(cur, livestream_id: int) -> Catalog:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from core.base.formatting import utc_now
 
+
 @dataclass
 class StaffRotation:
     """The turn of new customers in one livestream, loaded and saved inside the transaction that assigns them."""
@@ -18,7 +19,7 @@ class StaffRotation:
     changed: bool = False
 
     @classmethod
-    def load(cls, cur, livestream_id: int) -> "StaffRotation":
+    def load(cls, cur, livestream_id: int) -> StaffRotation:
         # One statement: a busy live loads the turn in most batches.
         active, marked, staff, last = cur.execute(
             "SELECT (SELECT list(id ORDER BY id) FROM users WHERE active), "

@@ -5,7 +5,7 @@ for review (of blacklisted customers) last; a claim beyond the stock waits (wait
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyarrow as pa
 

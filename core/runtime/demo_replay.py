@@ -11,9 +11,9 @@ from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
 from core.integrations.comment_files import IncomingComment
-from core.services.comments import IngestSummary, ingest_comments
 from core.runtime.registry import Registry
 from core.services import livestreams
+from core.services.comments import IngestSummary, ingest_comments
 from core.services.demo import demo_comments
 
 

@@ -25,9 +25,9 @@ import socket
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 from urllib.parse import quote
 
 import httpx
@@ -38,7 +38,6 @@ from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
 from core.db.store import Store
 from core.integrations.comment_files import IncomingComment, comment_from_record
-from core.services.comments import ingest_comments, prepare
 from core.integrations.facebook_graph import (
     PAGE_LIMIT,
     POLL_FIELDS,
@@ -54,8 +53,9 @@ from core.integrations.facebook_graph import (
 )
 from core.runtime.pipeline import next_batch
 from core.runtime.registry import Registry
+from core.services.comments import ingest_comments, prepare
 from core.services.livestreams import get_livestream
-from core.services.sources import load_source, save_polled_through, save_source  # noqa: F401  TEMP: pages/setup
+from core.services.sources import load_source, save_polled_through
 
 SOURCE = "facebook"
 RECENT_IDS_KEPT = 5000

@@ -11,12 +11,11 @@ import queue
 import threading
 import time
 
-from core.base.i18n import Text
 from core.base.errors import said
+from core.base.i18n import Text
+from core.db.store import Store
 from core.integrations.comment_files import IncomingComment
 from core.services.comments import IngestSummary, ingest_comments, prepare
-from core.db.store import Store
-
 
 MAX_LIVE_BATCH = 2000
 

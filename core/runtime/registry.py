@@ -4,7 +4,8 @@ new thread, so a worker must outlive it): the outbox deliverer, each livestream'
 from __future__ import annotations
 
 import threading
-from typing import Callable, Generic, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 from core.db.store import Store
 

@@ -8,11 +8,11 @@ active staff member takes turns.
 
 from __future__ import annotations
 
-from core.domain.users import User, require_owner
 from core.base.errors import AccessDenied, InvalidInput, NotFound
 from core.base.i18n import Text
 from core.db.store import Store
 from core.domain.orders import EDITABLE
+from core.domain.users import User, require_owner
 from core.records import history
 
 # A reassigned customer takes their orders that staff can still work on (EDITABLE) along.

@@ -12,27 +12,51 @@ import io
 import json
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from core.domain import orders
-from core.records import stock
-from core.records import orders as order_records
-from core.records.rotation import StaffRotation
 from core.base.errors import InvalidInput
-from core.base.i18n import Text
 from core.base.formatting import utc_now
-from core.integrations.comment_files import (HIDDEN_NAME, IncomingComment, comment_tables, comments_table, one_chunk,
-                                             read_comment_blocks, read_comment_lines)
-from core.domain.catalog import Catalog
-from core.records.catalog import livestream_row, load_catalog
+from core.base.i18n import Text
 from core.base.phones import normalize_vn_phone
 from core.db.store import Store, register, when_closed
-from core.domain.comment_rules import (ACTING_KINDS, EFFECTS, LINES_ADDED, ActingComment, Claim, CustomerState,
-                                       LineState, NewLine, NewOrder, OrderState, Plan, PlannedEvent, Reading,
-                                       RuleSettings, acting_comments, order_key, plan_comments)
+from core.domain import orders
+from core.domain.catalog import Catalog
+from core.domain.comment_rules import (
+    ACTING_KINDS,
+    EFFECTS,
+    LINES_ADDED,
+    ActingComment,
+    Claim,
+    CustomerState,
+    LineState,
+    NewLine,
+    NewOrder,
+    OrderState,
+    Plan,
+    PlannedEvent,
+    Reading,
+    RuleSettings,
+    acting_comments,
+    order_key,
+    plan_comments,
+)
 from core.domain.syntax import parse
+from core.integrations.comment_files import (
+    HIDDEN_NAME,
+    IncomingComment,
+    comment_tables,
+    comments_table,
+    one_chunk,
+    read_comment_blocks,
+    read_comment_lines,
+)
+from core.records import orders as order_records
+from core.records import stock
+from core.records.catalog import livestream_row, load_catalog
+from core.records.rotation import StaffRotation
 
 if TYPE_CHECKING:
     import numpy as np
@@ -348,7 +372,7 @@ class Meaning(NamedTuple):
 # A bounded process cache of what a comment text means in one catalog (Catalog.cache_token names the catalog's
 # items and settings; comments repeat a lot). It holds only pure results of (catalog, text), so it carries no
 # data between callers: a stale entry cannot exist, since a changed catalog has a new token.
-_MEANINGS: "OrderedDict[tuple, Meaning]" = OrderedDict()
+_MEANINGS: OrderedDict[tuple, Meaning] = OrderedDict()
 _MEANINGS_LIMIT = 50_000
 _MEANINGS_LOCK = threading.Lock()
 
@@ -538,7 +562,7 @@ def _stored_among(cur, platform: str, wanted: list[str]) -> set[str]:
 class _BatchCustomers(NamedTuple):
     id_of_key: dict[str, tuple[int, str]]  # platform user key -> (customer id, name), every user of the batch
     new_keys: list[str]  # users who are new customers (written with the batch's other rows)
-    customer_of_row: "np.ndarray"  # each comment's customer id
+    customer_of_row: np.ndarray  # each comment's customer id
     loaded: dict | None  # the platform's customers read from the file, to remember
 
 
@@ -583,7 +607,7 @@ def _rename_customers(cur, renamed: list[tuple[int, str]]) -> None:
     cur.unregister("batch_renamed")
 
 
-def _batch_users(comments) -> tuple[list[str], "np.ndarray", list[str]]:
+def _batch_users(comments) -> tuple[list[str], np.ndarray, list[str]]:
     """A batch's distinct platform users as customers are keyed (`_user_key`), each comment's index into them,
     and each user's latest name in the batch."""
     import numpy as np
@@ -615,8 +639,8 @@ class _BatchReadings(NamedTuple):
     catalog: Catalog
     meanings: list[Meaning]  # one per distinct text
     text_indices: object  # Arrow: each comment's index into meanings
-    text_of_row: "np.ndarray"  # the same as numpy
-    kind_of_row: "np.ndarray"  # each comment's kind, as _KIND_CODES
+    text_of_row: np.ndarray  # the same as numpy
+    kind_of_row: np.ndarray  # each comment's kind, as _KIND_CODES
     kinds: Counter  # how many comments of each kind
 
 
@@ -638,10 +662,10 @@ def _read_texts(cur, livestream_id: int, comments) -> _BatchReadings:
 class _ActedBatch(NamedTuple):
     plan: Plan
     customers: dict[int, CustomerState]  # those who acted, as they stand after the batch
-    acting_rows: "np.ndarray"  # the rows of the comments that act, in comment-time order
+    acting_rows: np.ndarray  # the rows of the comments that act, in comment-time order
     first_comment_id: int  # the batch's comment ids count on from it, row by row
     loaded_order_keys: dict | None  # the livestream's order keys read from the file, to remember
-    staff: "_StaffOnDemand"
+    staff: _StaffOnDemand
 
 
 def _plan_batch(cur, memory: IngestMemory, livestream: dict, comments, people: _BatchCustomers,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.base import addresses
-from core.domain.users import User
 from core.base.errors import InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.phones import normalize_vn_phone
 from core.db.store import Store
+from core.domain.users import User
 
 MAX_TAGS = 12
 MAX_TAG_LENGTH = 30

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import json
 
-from core.services import livestreams, staff
-from core.domain.users import SYSTEM_USER
 from core.base.config import PROJECT_ROOT
-from core.integrations.comment_files import IncomingComment, comment_from_record
 from core.db.store import Store
+from core.domain.users import SYSTEM_USER
+from core.integrations.comment_files import IncomingComment, comment_from_record
+from core.services import livestreams, staff
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 

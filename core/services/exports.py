@@ -22,11 +22,10 @@ import numpy as np
 import pandas as pd
 
 from core.base import config
-from core.services import orders, reports
-from core.base.errors import InvalidInput
-from core.base.errors import localize
+from core.base.errors import InvalidInput, localize
 from core.base.i18n import DEFAULT_LANGUAGE, Number, Text, table, translate
 from core.db.store import Store
+from core.services import orders, reports
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576  # the sheet's own limit, header included

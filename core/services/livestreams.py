@@ -13,9 +13,9 @@ from core.db.store import Store
 from core.domain.catalog import LiveItem
 from core.domain.syntax import InvalidSettings, SyntaxSettings, normalize_code
 from core.domain.users import User, require_owner
-from core.services.comments import reparse_comments
 from core.records.catalog import fill_blank_lines, read_items, replace_items
 from core.records.stock import rebalance_all_stock
+from core.services.comments import reparse_comments
 
 PLATFORMS = ("facebook", "tiktok", "other")
 LIVESTREAM_STATUSES = ("planned", "live", "ended")

@@ -7,7 +7,7 @@ may start where, completeness) are core.domain.orders; the SQL on the transactio
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from core.base.errors import ActionNotAllowed, ChotdonError, IncompleteOrder, InvalidInput, NotFound
 from core.base.formatting import utc_now
@@ -158,12 +158,6 @@ ORDER BY o.first_comment_at, o.id
         | (frame["receiver_address"].str.strip() == "")
     )
     return frame
-
-
-def count_orders(store: Store, livestream_id: int) -> int:
-    """How many orders of the livestream are not cancelled (the live panel's figure, every refresh)."""
-    return store.scalar("SELECT count(*) FROM orders WHERE livestream_id = ? AND status <> 'cancelled'",
-                        [livestream_id])
 
 
 def count_orders(store: Store, livestream_id: int) -> int:

@@ -26,11 +26,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from core.base import config
-from core.services import orders
 from core.base.errors import InvalidInput, NotFound
 from core.base.formatting import shop_zone, to_utc_naive
 from core.base.i18n import Text
 from core.db.store import Store
+from core.services import orders
 
 CONFIRMED = sorted(orders.COMMITTED)
 PENDING = sorted(orders.OPEN_FOR_COMMENTS)
@@ -296,7 +296,7 @@ class Figures:
         return self.comments_into_orders / self.comments if self.comments else None
 
     @classmethod
-    def from_row(cls, row: dict) -> "Figures":
+    def from_row(cls, row: dict) -> Figures:
         return cls(**{name: int(row[name]) for name in cls.__dataclass_fields__})
 
 

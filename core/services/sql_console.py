@@ -28,11 +28,11 @@ import pandas as pd
 import pyarrow as pa
 
 from core.base import config
-from core.domain.users import User, require_owner
 from core.base.errors import ChotdonError, InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.i18n import Number, Seconds, Text
 from core.db.store import Store
+from core.domain.users import User, require_owner
 
 MAX_ROWS = 10_000
 TIME_LIMIT_SECONDS = 10.0

@@ -19,11 +19,11 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-START = datetime(2026, 11, 20, 13, 0, 0, tzinfo=timezone.utc)  # 20:00 in Ho Chi Minh City
+START = datetime(2026, 11, 20, 13, 0, 0, tzinfo=UTC)  # 20:00 in Ho Chi Minh City
 DROP = "drop"  # sent down the event stream: the server closes the connection there
 CUT_EVENT = "cut"  # sent down the event stream: half an event, then the connection closes
 
@@ -53,7 +53,7 @@ class SeenRequest:
 
 
 def graph_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def _cursor(comment_id: str) -> str:
@@ -86,7 +86,7 @@ class FakeFacebook:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "FakeFacebook":
+    def start(self) -> FakeFacebook:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

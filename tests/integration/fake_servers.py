@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Faults either server understands.
@@ -243,7 +243,7 @@ class FakeMShopKeeper(_Server):
                             separators=(",", ":"), ensure_ascii=False)
         expected = hmac.new(self.secret.encode(), signed.encode(), hashlib.sha256).hexdigest()
         login_time = datetime.fromisoformat(str(request.get("LoginTime", "")).replace("Z", "+00:00"))
-        fresh = abs((datetime.now(timezone.utc) - login_time).total_seconds()) < 300
+        fresh = abs((datetime.now(UTC) - login_time).total_seconds()) < 300
         if request.get("AppID") != "MShopKeeperOpenPlatform":
             error = (3, "AppID không tồn tại")
         elif request.get("Domain") != self.domain:

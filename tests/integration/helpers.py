@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from core.services.comments import ingest_comments
 from core.integrations.comment_files import IncomingComment
+from core.services.comments import ingest_comments
 
 START = datetime(2026, 11, 20, 13, 0, 0)  # naive UTC = 20:00 in Ho Chi Minh City
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from core.runtime import deliveries
 from core.base import config
-from core.services import livestreams, orders, outbox
 from core.integrations import mshopkeeper
 from core.integrations.comment_files import IncomingComment
+from core.runtime import deliveries
+from core.services import livestreams, orders, outbox
 from core.services.comments import ingest_comments
 from tests.integration.fake_servers import FakeMShopKeeper, FakeWebhookReceiver
 from tests.integration.helpers import START

@@ -5,11 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.services import auth, livestreams, shipping, sql_console, staff
-from core.services import sources
-from core.domain.users import SYSTEM_USER
 from core.base.errors import AccessDenied, InvalidInput, LoginRefused
 from core.base.formatting import utc_now
+from core.domain.users import SYSTEM_USER
+from core.services import auth, livestreams, shipping, sources, sql_console, staff
 
 PASSWORD = "lan-password-1"
 

@@ -6,8 +6,8 @@ import io
 import json
 
 import core.integrations.comment_files as comment_files
-from core.services.comments import ingest_bytes
 from core.integrations.comment_files import read_comment_lines
+from core.services.comments import ingest_bytes
 
 USERS = [("u1", "Nguyễn Thị Lan"), ("u2", "Đỗ Thu Hằng"), ("u3", "Lý Ngân"), ("u4", "Phạm Quốc Việt")]
 MESSAGES = ["A1 M 1", "K3 2", "còn size L không ạ", "SP12 đen", "B5 29 1", "0912345678", "hủy K3", "đẹp quá"]

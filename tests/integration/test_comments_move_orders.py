@@ -2,11 +2,10 @@
 
 import json
 
-from core.services import livestreams, orders
-from core.services.comments import ingest_text
-from tests.integration.helpers import comment, feed
-from core.services.comments import ingest_comments
 from core.domain.users import SYSTEM_USER
+from core.services import livestreams, orders
+from core.services.comments import ingest_comments, ingest_text
+from tests.integration.helpers import comment, feed
 
 
 def _orders(store, livestream_id, statuses=orders.STATUSES):

@@ -3,10 +3,10 @@ livestream setting for their order comments."""
 
 import pytest
 
-from core.services import customers, livestreams, orders
-from core.services import comments as ingest
-from core.domain.users import SYSTEM_USER
 from core.base.errors import IncompleteOrder, InvalidInput
+from core.domain.users import SYSTEM_USER
+from core.services import comments as ingest
+from core.services import customers, livestreams, orders
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import feed
 

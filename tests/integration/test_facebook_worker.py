@@ -15,15 +15,15 @@ from datetime import timedelta
 
 import pytest
 
-from core.services import livestreams
-from core.domain.users import SYSTEM_USER
 from core.base.errors import InvalidInput
+from core.db.store import Store
+from core.domain.users import SYSTEM_USER
+from core.integrations.comment_files import comment_from_record
 from core.integrations.facebook_graph import TOKEN_INVALID_MESSAGE, sse_data
 from core.runtime.facebook import Backoff, FacebookLiveWorker, facebook_worker
-from core.services.sources import load_source, save_source
-from core.integrations.comment_files import comment_from_record
+from core.services import livestreams
 from core.services.comments import ingest_comments
-from core.db.store import Store
+from core.services.sources import load_source, save_source
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.fake_facebook import CUT_EVENT, DROP, START, TOKEN_ERROR, FakeFacebook
 

@@ -3,12 +3,12 @@ outcome: a batch after someone else wrote the file gives the same orders as a fr
 
 import pytest
 
+from core.base.formatting import utc_now
+from core.db.store import Store
 from core.records import orders as order_records
 from core.records import stock
 from core.services import comments as ingest
 from core.services import livestreams
-from core.base.formatting import utc_now
-from core.db.store import Store
 from tests.conftest import PUBLIC_ITEMS_CSV
 from tests.integration.helpers import comment, feed
 
@@ -61,9 +61,9 @@ def test_claims_served_at_the_end_of_the_queue_match_a_full_recount(tmp_path):
     import random
 
     from bench.comment_generator import catalog_csv, generate
-    from core.services import customers
     from core.domain.users import SYSTEM_USER
     from core.integrations.comment_files import comment_from_record
+    from core.services import customers
     from core.services.comments import ingest_comments
 
     shop = Store(str(tmp_path / "queue.duckdb"))

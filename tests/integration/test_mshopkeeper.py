@@ -12,13 +12,23 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.runtime import deliveries
-from core.integrations import mshopkeeper
-from core.services import orders, outbox
 from core.db.store import Store
+from core.integrations import mshopkeeper
+from core.runtime import deliveries
+from core.services import orders, outbox
 from tests.integration import fake_servers as faults
-from tests.integration.push_fixtures import (FAST, act, deliver_until_settled, make_due_now, make_orders,  # noqa: F401
-                                             mshop, no_integrations, pushes, receiver, shop)
+from tests.integration.push_fixtures import (  # noqa: F401
+    FAST,
+    act,
+    deliver_until_settled,
+    make_due_now,
+    make_orders,
+    mshop,
+    no_integrations,
+    pushes,
+    receiver,
+    shop,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

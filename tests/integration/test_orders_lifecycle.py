@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from core.services import orders
 from core.base.errors import ActionNotAllowed, ConcurrentChange, IncompleteOrder, InvalidInput, NotFound
 from core.db.store import Store
+from core.services import orders
 from tests.integration.helpers import feed
 
 COMPLETE = orders.OrderEdits(receiver_name="Nguyễn Lan", receiver_phone="0912 345 678",

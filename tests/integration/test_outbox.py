@@ -6,12 +6,21 @@ import time
 
 import pytest
 
+from core.base.errors import ConcurrentChange, IncompleteOrder
 from core.runtime import deliveries
 from core.services import orders, outbox
-from core.base.errors import ConcurrentChange, IncompleteOrder
 from tests.integration import fake_servers as faults
-from tests.integration.push_fixtures import (FAST, act, deliver_until_settled, make_orders, mshop,  # noqa: F401
-                                             no_integrations, pushes, receiver, shop)
+from tests.integration.push_fixtures import (  # noqa: F401
+    FAST,
+    act,
+    deliver_until_settled,
+    make_orders,
+    mshop,
+    no_integrations,
+    pushes,
+    receiver,
+    shop,
+)
 
 
 def test_a_refused_action_writes_no_push(store, shop, mshop, receiver):

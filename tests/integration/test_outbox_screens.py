@@ -6,13 +6,20 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.runtime import deliveries
+from core.db.store import open_store
 from core.domain.users import SYSTEM_USER
+from core.runtime import deliveries
 from core.services import orders, outbox, shipping
 from core.services.demo import create_demo_shop
-from core.db.store import open_store
-from tests.integration.push_fixtures import (ITEMS_CSV, act, deliver_until_settled, make_orders,  # noqa: F401
-                                             mshop, no_integrations, pushes)
+from tests.integration.push_fixtures import (  # noqa: F401
+    ITEMS_CSV,
+    act,
+    deliver_until_settled,
+    make_orders,
+    mshop,
+    no_integrations,
+    pushes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.base.errors import InvalidInput
 from core.domain.users import SYSTEM_USER
 from core.services import orders, shipping
-from core.base.errors import InvalidInput
 from tests.integration.push_fixtures import act, make_orders, no_integrations, shop  # noqa: F401
 
 

@@ -20,9 +20,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core.base import errors
-from core.services import orders, reports
 from core.base.errors import InvalidInput
 from core.integrations.comment_files import IncomingComment
+from core.services import orders, reports
 from core.services.comments import ingest_comments
 from core.services.livestreams import create_livestream, items_from_csv
 from tests.conftest import PUBLIC_ITEMS_CSV

@@ -5,9 +5,9 @@ import time
 import pytest
 
 from core.base import errors
-from core.services import sql_console
-from core.domain.users import SYSTEM_USER
 from core.base.errors import InvalidInput, NotFound
+from core.domain.users import SYSTEM_USER
+from core.services import sql_console
 from core.services.sql_console import ConsoleQueryFailed, ConsoleRefused, ConsoleTimeout
 from tests.integration.helpers import feed
 
@@ -181,8 +181,8 @@ def test_sums_come_back_as_numbers_not_decimals(shop):
 
 
 def test_only_the_owner_may_use_the_console(shop):
-    from core.domain.users import User
     from core.base.errors import AccessDenied
+    from core.domain.users import User
 
     lan = User(id=2, username="lan", display_name="Nguyễn Thị Lan", role="staff")
     with pytest.raises(AccessDenied):

@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core.services import exports, orders
 from core.base.errors import InvalidInput
+from core.services import exports, orders
 from tests.integration.helpers import feed
 
 NASTY = "=HYPERLINK(\"http://x.example\",\"bấm\")"

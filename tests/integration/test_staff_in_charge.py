@@ -3,10 +3,10 @@ and claimed or released by staff, and every change is recorded with who made it.
 
 import pytest
 
+from core.base.errors import AccessDenied
+from core.domain.users import SYSTEM_USER
 from core.services import assignment, auth, orders, staff
 from core.services import comments as ingest
-from core.domain.users import SYSTEM_USER
-from core.base.errors import AccessDenied
 from tests.integration.helpers import feed
 
 

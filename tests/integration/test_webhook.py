@@ -2,13 +2,22 @@
 
 import pytest
 
-from core.runtime import deliveries
 from core.domain.users import SYSTEM_USER
-from core.services import orders, outbox, shipping
 from core.integrations import webhook
+from core.runtime import deliveries
+from core.services import orders, outbox, shipping
 from tests.integration import fake_servers as faults
-from tests.integration.push_fixtures import (act, deliver_until_settled, make_due_now, make_orders,  # noqa: F401
-                                             FAST, no_integrations, pushes, receiver, shop)
+from tests.integration.push_fixtures import (  # noqa: F401
+    FAST,
+    act,
+    deliver_until_settled,
+    make_due_now,
+    make_orders,
+    no_integrations,
+    pushes,
+    receiver,
+    shop,
+)
 
 
 def events_of(store, order_id):

@@ -6,8 +6,16 @@ import itertools
 import json
 from datetime import datetime, timedelta
 
-from core.domain.comment_rules import (ActingComment, Claim, CustomerState, LineState, OrderState, Reading,
-                                       RuleSettings, plan_comments)
+from core.domain.comment_rules import (
+    ActingComment,
+    Claim,
+    CustomerState,
+    LineState,
+    OrderState,
+    Reading,
+    RuleSettings,
+    plan_comments,
+)
 from core.domain.orders import AWAITING_CONFIRMATION, AWAITING_SHIPMENT, CANCELLED, DRAFT, HELD_BLACKLISTED
 
 NOON = datetime(2026, 11, 20, 12, 0, 0)
@@ -51,7 +59,8 @@ def comments(*pairs: tuple[int, Reading]) -> list[ActingComment]:
             for n, (customer_id, reading) in enumerate(pairs)]
 
 
-def plan(batch, customers, settings=RuleSettings(), turn=None):
+def plan(batch, customers, settings=None, turn=None):
+    settings = settings or RuleSettings()
     order_ids, line_ids = itertools.count(500), itertools.count(900)
     return plan_comments(batch, {customer.id: customer for customer in customers}, settings,
                          order_ids=order_ids.__next__, line_ids=line_ids.__next__, staff=turn or Turn())

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.base import errors
-from core.base import i18n
+from core.base import errors, i18n
 from core.base.errors import IncompleteOrder, InvalidInput
 from core.base.formatting import vnd
 from core.base.i18n import Text
@@ -189,7 +188,6 @@ def test_counts_in_core_messages_follow_the_language_even_when_stored():
 def test_keys_the_code_builds_from_names_exist():
     """Keys made at run time (f"...{name}") are checked here, name by name."""
     from core.services import orders
-
     from core.services.comments import KINDS
 
     built = [f"order_form.help.{action}" for action in orders.ACTIONS]

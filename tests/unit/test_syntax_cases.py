@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from core.domain.syntax import (
-    CatalogItem, InvalidSettings, ParsedLine, ParseResult, SyntaxSettings, normalize_code, parse, parse_cli,
+    CatalogItem,
+    InvalidSettings,
+    ParsedLine,
+    ParseResult,
+    SyntaxSettings,
+    normalize_code,
+    parse,
+    parse_cli,
     read_catalog_csv,
 )
 

@@ -6,10 +6,18 @@ import io
 import json
 import re
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.domain.syntax import (
-    KINDS, CatalogItem, InvalidSettings, ParsedLine, ParseResult, SyntaxSettings, parse, parse_cli,
+    KINDS,
+    CatalogItem,
+    InvalidSettings,
+    ParsedLine,
+    ParseResult,
+    SyntaxSettings,
+    parse,
+    parse_cli,
 )
 
 ITEMS = (
