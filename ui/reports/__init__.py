@@ -1,0 +1,1 @@
+"""The Reports screen's tabs, one module each; pages/reports.py picks the tab."""
