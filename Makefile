@@ -24,12 +24,14 @@ run: env
 	$(PY) -m ui.serve --server.port $(PORT) --server.address $(HOST) --server.headless true
 
 test: env browser
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 bench: env
 	$(PY) -m bench
 
 test-fast: env
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests/unit tests/integration tests/ui
 
 clean:

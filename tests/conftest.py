@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.services import livestreams, staff
-from core.domain.users import SYSTEM_USER
 from core.db.store import Store
+from core.domain.users import SYSTEM_USER
+from core.services import livestreams, staff
 
 PUBLIC_ITEMS_CSV = """code,name,price,stock,sizes,colors
 A1,Áo thun basic,150000,20,S|M|L|XL,Đen|Trắng

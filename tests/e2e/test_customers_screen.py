@@ -6,10 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.services import customers, orders
-from core.domain.users import SYSTEM_USER
 from core.db.store import Store
-from tests.e2e.conftest import login, screenshot, running_app, write_comments
+from core.domain.users import SYSTEM_USER
+from core.services import customers, orders
+from tests.e2e.conftest import login, running_app, screenshot, write_comments
 
 
 def prepare_shop(db, tmp_path) -> None:

@@ -5,7 +5,7 @@ local stand-in for Facebook appearing by themselves, and an expired token said i
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, screenshot, running_app
+from tests.e2e.conftest import login, running_app, screenshot
 from tests.integration.fake_facebook import FakeFacebook
 
 

@@ -3,18 +3,18 @@ the OCM webhook is down. The shop keeps working; the Integrations screen and the
 sends it once the cause is fixed; Ship picks a carrier from the owner's list and prints labels."""
 
 import re
-from contextlib import ExitStack
 import time
+from contextlib import ExitStack
 
 import pytest
 from playwright.sync_api import expect
 
-from core.domain.users import SYSTEM_USER
-from core.services import orders, shipping
-from core.integrations.comment_files import IncomingComment
-from core.services.comments import ingest_comments
 from core.db.store import Store
-from tests.e2e.conftest import login, screenshot, running_app
+from core.domain.users import SYSTEM_USER
+from core.integrations.comment_files import IncomingComment
+from core.services import orders, shipping
+from core.services.comments import ingest_comments
+from tests.e2e.conftest import login, running_app, screenshot
 from tests.integration.fake_servers import FakeMShopKeeper
 from tests.integration.helpers import START
 

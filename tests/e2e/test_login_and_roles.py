@@ -6,7 +6,7 @@ owner."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _cli, login, screenshot, running_app
+from tests.e2e.conftest import _cli, login, running_app, screenshot
 
 STAFF_PAGES = {"": "Livestream", "/orders": "Livestream orders", "/shipping-book": "Shipping book",
                "/shop-inbox": "Shop inbox", "/customers": "Customers"}

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from core.services import orders
 from core.db.store import Store
-from tests.e2e.conftest import ROOT, login, screenshot, running_app
+from core.services import orders
+from tests.e2e.conftest import ROOT, login, running_app, screenshot
 
 DEMO_COMMENTS = ROOT / "data" / "demo" / "comments.jsonl"
 
@@ -17,10 +17,10 @@ def prepare_shop(db, tmp_path) -> None:
     """The demo live with all its comments, some orders moved on by staff, and an earlier live a week before it."""
     store = Store(str(db))
     try:
-        from core.services import livestreams
-        from core.services.demo import demo_comments
         from core.integrations.comment_files import IncomingComment
+        from core.services import livestreams
         from core.services.comments import ingest_comments
+        from core.services.demo import demo_comments
 
         comments = demo_comments()
         earlier = livestreams.create_livestream(

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 
 from google.protobuf import text_format
 
+from core.base import config, i18n
+from core.db.store import open_store
 from core.runtime import deliveries
 from core.services import auth, orders
-from core.base import config, i18n
 from core.services.demo import create_demo_shop
-from core.db.store import open_store
 from tests.integration.helpers import feed
 from ui.access import TOKEN_KEY
 

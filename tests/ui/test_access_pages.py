@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services import auth, customers, orders
-from core.domain.users import SYSTEM_USER
 from core.base.errors import LoginRefused
 from core.base.formatting import utc_now
+from core.domain.users import SYSTEM_USER
+from core.services import auth, customers, orders
 from tests.integration.helpers import feed
 from tests.ui.helpers import demo_shop, sign_in
 from ui.access import TOKEN_KEY

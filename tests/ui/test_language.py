@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services import auth, customers
 from core.domain.users import SYSTEM_USER
+from core.services import auth, customers
 from tests.ui.helpers import demo_shop, drive, order_id_of, raw_keys, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

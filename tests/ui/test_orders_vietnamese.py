@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.base import errors
-from core.services import auth, customers, orders
-from core.domain.users import SYSTEM_USER
 from core.base.errors import ActionNotAllowed, IncompleteOrder, InvalidInput
+from core.domain.users import SYSTEM_USER
+from core.services import auth, customers, orders
 from tests.ui.helpers import demo_shop, nodes, order_id_of, raw_keys, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services import auth, orders, outbox, shipping
 from core.base.formatting import vnd
-from tests.integration.push_fixtures import (ITEMS_CSV, act, deliver_until_settled, make_orders,  # noqa: F401
-                                             mshop, no_integrations)
+from core.services import auth, orders, outbox, shipping
+from tests.integration.push_fixtures import ITEMS_CSV, act, deliver_until_settled, make_orders, mshop, no_integrations  # noqa: F401
 from tests.ui.helpers import demo_shop, order_id_of, raw_keys, raw_keys_in, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
