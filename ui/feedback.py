@@ -17,7 +17,7 @@ from ui.i18n import say, t
 from ui.text import plain
 
 FLASH_SECONDS = 12
-Result = TypeVar("Result")
+Result = TypeVar("Result")  # not screen text
 
 
 def flash(message: str | Text, kind: str = "success") -> None:
