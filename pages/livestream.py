@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.base.errors import ChotdonError
 from core.base.i18n import Text
+from core.domain.comment_rules import LINES_TAKEN, comment_can_be_fixed, comment_needs_reasons
 from core.integrations.comment_files import hand_entry_comments
 from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
@@ -29,7 +30,7 @@ SHOW_KINDS = {
 
 
 def mark_of(kind: str, effect: str) -> str:
-    if effect in ("created", "added", "repeat"):
+    if effect in LINES_TAKEN or effect == "repeat":
         return MARKS[effect]
     return MARKS.get(kind, "💬")
 
@@ -131,7 +132,7 @@ def comment_stream_panel() -> None:
     if not rows:
         st.info(t("livestream.no_comments"))
         return
-    needing_review = [row for row in rows if orders.comment_needs_reasons(row["kind"], row["effect"])]
+    needing_review = [row for row in rows if comment_needs_reasons(row["kind"], row["effect"])]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
         needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review]))}
     with st.container(height=560, border=False):
@@ -147,7 +148,7 @@ def comment_stream_panel() -> None:
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
                 cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
-            if orders.comment_can_be_fixed(row["kind"], row["effect"]):
+            if comment_can_be_fixed(row["kind"], row["effect"]):
                 if cols[4].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", use_container_width=True,
                                   help=t("livestream.fix_help")):
                     st.session_state["live_fix_comment"] = int(row["id"])

@@ -39,10 +39,7 @@ with livestream_tab:
         created = st.form_submit_button(t("setup.create_livestream"), type="primary", key="create_livestream")
     if created:
         def create_livestream() -> int:
-            items = None
-            if copy_from:
-                items = [livestreams.LiveItem(**{**item.__dict__, "id": None})
-                         for item in livestreams.list_items(store, copy_from)]
+            items = livestreams.items_to_copy(store, copy_from) if copy_from else None
             return livestreams.create_livestream(store, title, platform=platform, source_ref=source_ref, items=items)
 
         # the sidebar selects the new livestream before drawing its box

@@ -108,13 +108,13 @@ def _remember_session(session: auth.Session) -> None:
 def _owner_setup_form(store: Store) -> None:
     st.title(f"🛒 {t('access.setup_title')}", anchor=False)
     st.markdown(t("access.setup_intro"))
-    passwordless = store.query("SELECT username, display_name FROM users WHERE role = 'owner' ORDER BY id LIMIT 1")
+    offered = auth.owner_to_set_up(store)
     with st.form("owner_setup", border=True):
-        username = st.text_input(t("access.username"), value=passwordless[0]["username"] if passwordless else "",
+        username = st.text_input(t("access.username"), value=offered["username"] if offered else "",
                                  key="setup_username", placeholder=t("access.username_example"),
                                  autocomplete="username")
         display_name = st.text_input(t("access.your_name"),
-                                     value=passwordless[0]["display_name"] if passwordless else "",
+                                     value=offered["display_name"] if offered else "",
                                      key="setup_name", placeholder=t("access.your_name_example"))
         password = st.text_input(t("access.new_password_min", length=auth.MIN_PASSWORD_LENGTH), type="password",
                                  key="setup_password", autocomplete="new-password")

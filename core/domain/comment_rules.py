@@ -40,6 +40,8 @@ from core.domain.syntax import normalize_code
 ACTING_KINDS = frozenset(("order", "cancel", "contact"))
 # What a comment did, as the comments table records it.
 EFFECTS = ("none", "repeat", "created", "added", "cancel_requested", "cancelled", "contact")
+# The effects of a comment whose lines went into an order (made it, or added to it).
+LINES_TAKEN = frozenset(("created", "added"))
 # The event an order comment's lines are recorded with (Fix records its own instead).
 LINES_ADDED = "comment_lines_added"
 _AFTER_DRAFT = frozenset((AWAITING_CONFIRMATION, AWAITING_SHIPMENT, SENT_TO_SHOP))
@@ -361,3 +363,13 @@ def _json(details: dict) -> str:
 
 # A draft's lines are compared by code at every cancel comment: the few codes of a live, normalised once.
 _code_key = functools.lru_cache(maxsize=8192)(normalize_code)
+
+
+def comment_needs_reasons(kind: str, effect: str) -> bool:
+    """A comment that reads as an order only in part, and whose lines went nowhere: the screen says why."""
+    return kind == "review" and effect not in LINES_TAKEN
+
+
+def comment_can_be_fixed(kind: str, effect: str) -> bool:
+    """A review or question comment whose lines went nowhere: staff may correct it into order lines (Fix)."""
+    return kind in ("review", "question") and effect not in LINES_TAKEN

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.base.formatting import utc_now
+from core.domain.users import STAFF
 
 
 @dataclass
@@ -25,9 +26,9 @@ class StaffRotation:
             "SELECT (SELECT list(id ORDER BY id) FROM users WHERE active), "
             "(SELECT list(d.user_id ORDER BY d.user_id) FROM livestream_on_duty d JOIN users u ON u.id = d.user_id "
             " WHERE d.livestream_id = ? AND u.active), "
-            "(SELECT list(id ORDER BY id) FROM users WHERE active AND role = 'staff'), "
+            "(SELECT list(id ORDER BY id) FROM users WHERE active AND role = ?), "
             "(SELECT last_staff_id FROM staff_rotation WHERE livestream_id = ?)",
-            [livestream_id, livestream_id]).fetchall()[0]
+            [livestream_id, STAFF, livestream_id]).fetchall()[0]
         return cls(livestream_id, list(marked or staff or []), set(active or []), last)
 
     def needs_staff(self, staff_id: int | None) -> bool:

@@ -92,7 +92,13 @@ def hash_password(password: str) -> str:
 def owner_setup_needed(store: Store) -> bool:
     """True on first start: no active owner has a password yet, so nobody could log in."""
     return not store.scalar(
-        "SELECT count(*) FROM users WHERE role = 'owner' AND active AND password_hash IS NOT NULL")
+        "SELECT count(*) FROM users WHERE role = ? AND active AND password_hash IS NOT NULL", [OWNER])
+
+
+def owner_to_set_up(store: Store) -> dict | None:
+    """The owner row the set-up page offers (username, display_name): the first owner, such as the demo shop's."""
+    rows = store.query("SELECT username, display_name FROM users WHERE role = ? ORDER BY id LIMIT 1", [OWNER])
+    return rows[0] if rows else None
 
 
 def set_up_owner(store: Store, username: str, display_name: str, password: str) -> User:
@@ -107,8 +113,8 @@ def set_up_owner(store: Store, username: str, display_name: str, password: str) 
     check_password_rules(password, username)
     password_hash = hash_password(password)
     with store.transaction() as cur:
-        if cur.execute("SELECT count(*) FROM users WHERE role = 'owner' AND active AND password_hash IS NOT NULL"
-                       ).fetchone()[0]:
+        if cur.execute("SELECT count(*) FROM users WHERE role = ? AND active AND password_hash IS NOT NULL",
+                       [OWNER]).fetchone()[0]:
             raise AccessDenied("auth.owner_already_set_up")
         row = cur.execute("SELECT id, role FROM users WHERE username = ?", [username]).fetchone()
         if row is not None and row[1] != OWNER:
@@ -116,8 +122,8 @@ def set_up_owner(store: Store, username: str, display_name: str, password: str) 
         if row is None:
             user_id = cur.execute(
                 "INSERT INTO users (username, display_name, role, password_hash, created_at) "
-                "VALUES (?, ?, 'owner', ?, ?) RETURNING id",
-                [username, display_name, password_hash, utc_now()],
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                [username, display_name, OWNER, password_hash, utc_now()],
             ).fetchone()[0]
         else:
             user_id = row[0]

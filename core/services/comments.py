@@ -28,6 +28,7 @@ from core.domain.comment_rules import (
     ACTING_KINDS,
     EFFECTS,
     LINES_ADDED,
+    LINES_TAKEN,
     ActingComment,
     Claim,
     CustomerState,
@@ -751,9 +752,9 @@ def _read_customer_states(cur, livestream_id: int, customer_ids: list[int],
          receiver_phone, hold_reason) in cur.execute(
         "SELECT c.id, c.display_name, c.phone, c.address, c.staff_id, c.blacklisted, o.id, o.status, "
         "o.first_comment_at, o.receiver_phone, o.hold_reason FROM customers c LEFT JOIN orders o ON o.customer_id = c.id "
-        "AND o.livestream_id = ? AND o.status <> 'cancelled' WHERE c.id IN (SELECT unnest(?::BIGINT[])) "
+        "AND o.livestream_id = ? AND o.status <> ? WHERE c.id IN (SELECT unnest(?::BIGINT[])) "
         "ORDER BY c.id, o.created_at, o.id",
-        [livestream_id, customer_ids],
+        [livestream_id, orders.CANCELLED, customer_ids],
     ).fetchall():
         customer = states.get(customer_id)
         if customer is None:
@@ -778,8 +779,8 @@ def _read_customer_states(cur, livestream_id: int, customer_ids: list[int],
 def _read_order_keys(cur, livestream_id: int) -> dict[int, set[str]]:
     keys: dict[int, set[str]] = {}
     for customer_id, key in cur.execute(
-        "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND effect IN ('created', 'added') "
-        "AND order_key IS NOT NULL", [livestream_id],
+        "SELECT customer_id, order_key FROM comments WHERE livestream_id = ? AND list_contains(?::VARCHAR[], effect) "
+        "AND order_key IS NOT NULL", [livestream_id, sorted(LINES_TAKEN)],
     ).fetchall():
         keys.setdefault(customer_id, set()).add(key)
     return keys
@@ -911,8 +912,8 @@ def _serve_appended_claims(cur, catalog: Catalog, stocked: list[int], freed: set
         "max({'at': l.claimed_at, 'id': l.id}) FILTER (WHERE o.hold_reason IS NULL), "
         "count(*) FILTER (WHERE o.hold_reason IS NOT NULL) "
         "FROM order_lines l JOIN orders o ON o.id = l.order_id "
-        "WHERE l.item_id IN (SELECT unnest(?::BIGINT[])) AND o.status <> 'cancelled' GROUP BY l.item_id",
-        [sorted(appended)],
+        "WHERE l.item_id IN (SELECT unnest(?::BIGINT[])) AND o.status <> ? GROUP BY l.item_id",
+        [sorted(appended), orders.CANCELLED],
     ).fetchall()}
     for item_id, lines in appended.items():
         claimed, last, held = queues.get(item_id, (0, None, 0))
@@ -1242,6 +1243,6 @@ def _comment_to_correct(cur, comment_id: int) -> tuple:
     if not row:
         raise InvalidInput("ingest.comment_gone")
     livestream_id, customer_id, effect, commented_at = row[0]
-    if effect in ("created", "added"):
+    if effect in LINES_TAKEN:
         raise InvalidInput("ingest.comment_already_used")
     return livestream_id, customer_id, commented_at

@@ -10,6 +10,7 @@ from core.base.errors import InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.phones import normalize_vn_phone
 from core.db.store import Store
+from core.domain.orders import CANCELLED, SHIPPED
 from core.domain.users import User
 
 MAX_TAGS = 12
@@ -75,14 +76,14 @@ def search(store: Store, text: str | None = None, *, blacklisted_only: bool = Fa
         f"""
 SELECT c.id, c.display_name AS name, c.platform, c.platform_user_id, coalesce(c.phone, '') AS phone,
        coalesce(c.address, '') AS address, c.tags, c.blacklisted, coalesce(u.display_name, '') AS staff,
-       count(o.id) FILTER (WHERE o.status <> 'cancelled') AS orders,
-       count(o.id) FILTER (WHERE o.status = 'cancelled') AS cancelled,
+       count(o.id) FILTER (WHERE o.status <> ?) AS orders,
+       count(o.id) FILTER (WHERE o.status = ?) AS cancelled,
        count(o.id) FILTER (WHERE o.returned_at IS NOT NULL) AS returned,
        max(o.first_comment_at) AS last_order_at
 FROM customers c LEFT JOIN users u ON u.id = c.staff_id LEFT JOIN orders o ON o.customer_id = c.id
 WHERE {' AND '.join(where)}
 GROUP BY ALL ORDER BY last_order_at DESC NULLS LAST, c.id DESC LIMIT ?""",
-        params,
+        [CANCELLED, CANCELLED, *params],
     )
 
 
@@ -134,8 +135,8 @@ def last_shipping_info(store: Store, customer_id: int, *, except_order_id: int |
     """The phone and address the customer's orders used last (else the customer's own), for a new order's form."""
     rows = store.query(
         "SELECT receiver_name, receiver_phone, receiver_address FROM orders WHERE customer_id = ? AND id <> ? "
-        "AND status <> 'cancelled' AND coalesce(receiver_address, '') <> '' ORDER BY updated_at DESC LIMIT 1",
-        [customer_id, except_order_id or -1])
+        "AND status <> ? AND coalesce(receiver_address, '') <> '' ORDER BY updated_at DESC LIMIT 1",
+        [customer_id, except_order_id or -1, CANCELLED])
     if rows:
         return {"name": rows[0]["receiver_name"], "phone": rows[0]["receiver_phone"],
                 "address": rows[0]["receiver_address"]}
@@ -224,6 +225,4 @@ def clear_blacklisted(store: Store, customer_id: int, *, by: User) -> None:
 def returnable_orders(history):
     """The orders of a customer's history (customer_orders) that can be marked as come back: shipped and not yet
     returned."""
-    from core.domain.orders import SHIPPED
-
     return history[(history["status"] == SHIPPED) & history["returned_at"].isna()]

@@ -130,10 +130,10 @@ line_totals AS (
 ),
 ordered AS (
     SELECT o.customer_id,
-           count(*) FILTER (WHERE o.status <> 'cancelled') AS orders,
-           count(*) FILTER (WHERE o.status = 'cancelled') AS cancelled_orders,
+           count(*) FILTER (WHERE o.status <> $cancelled) AS orders,
+           count(*) FILTER (WHERE o.status = $cancelled) AS cancelled_orders,
            coalesce(sum(greatest(0, coalesce(t.subtotal, 0) + o.shipping_fee - o.discount))
-                    FILTER (WHERE o.status <> 'cancelled'), 0)::BIGINT AS order_value
+                    FILTER (WHERE o.status <> $cancelled), 0)::BIGINT AS order_value
     FROM orders o LEFT JOIN line_totals t ON t.order_id = o.id
     WHERE o.livestream_id IN (SELECT id FROM scope)
     GROUP BY o.customer_id
@@ -183,6 +183,8 @@ def _export_query(store: Store, kind: str, scope: Scope) -> tuple[str, dict]:
     params: dict = {"livestream_ids": scope.livestream_ids(store)}
     if "$zone" in sql:
         params["zone"] = config.timezone_name()
+    if "$cancelled" in sql:
+        params["cancelled"] = orders.CANCELLED
     return sql, params
 
 

@@ -78,6 +78,11 @@ def list_items(store: Store, livestream_id: int) -> list[LiveItem]:
         return read_items(cur, livestream_id)
 
 
+def items_to_copy(store: Store, livestream_id: int) -> list[LiveItem]:
+    """Another livestream's items, as new rows for a new livestream (Setup's "copy the items of")."""
+    return [LiveItem(**{**item.__dict__, "id": None}) for item in list_items(store, livestream_id)]
+
+
 def validate_items(items: list[LiveItem]) -> list[LiveItem]:
     """Checks a whole item table; raises InvalidInput naming every problem, row by row (1-based)."""
     problems: list[Text] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.base.errors import ActionNotAllowed, ChotdonError, IncompleteOrder, InvalidInput, NotFound
-from core.base.formatting import utc_now
+from core.base.formatting import shop_zone, to_shop_time, to_utc_naive, utc_now
 from core.db.store import Store
 from core.domain.events import describe_event
 from core.domain.orders import (
@@ -399,10 +399,6 @@ def time_window(store: Store, livestream_id: int, since_time, until_time):
     """The list's From and To (shop-local times of day, either None) as naive UTC moments: the times are on the
     shop-local day of the livestream's first order comment (today when it has none), To takes in its whole minute,
     and a To before From means the live crossed midnight (To is on the next day)."""
-    from datetime import datetime, timedelta
-
-    from core.base.formatting import shop_zone, to_shop_time, to_utc_naive
-
     first = store.scalar("SELECT min(first_comment_at) FROM orders WHERE livestream_id = ?", [livestream_id])
     day = to_shop_time(first).date() if first is not None else datetime.now(shop_zone()).date()
     since = to_utc_naive(datetime.combine(day, since_time, tzinfo=shop_zone())) if since_time else None
@@ -411,18 +407,3 @@ def time_window(store: Store, livestream_id: int, since_time, until_time):
     if since and until and until < since:
         until += timedelta(days=1)
     return since, until
-
-
-# -- a comment on the Livestream screen: what staff can do with it ---------------------------------------------------
-# (comment rules belong with core.services.comments; they sit here while that module is being moved)
-LINES_TAKEN = ("created", "added")  # the effects of a comment whose lines went into an order
-
-
-def comment_needs_reasons(kind: str, effect: str) -> bool:
-    """A comment that reads as an order only in part, and whose lines went nowhere: the screen says why."""
-    return kind == "review" and effect not in LINES_TAKEN
-
-
-def comment_can_be_fixed(kind: str, effect: str) -> bool:
-    """A review or question comment whose lines went nowhere: staff may correct it into order lines (Fix)."""
-    return kind in ("review", "question") and effect not in LINES_TAKEN

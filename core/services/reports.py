@@ -30,12 +30,13 @@ from core.base.errors import InvalidInput, NotFound
 from core.base.formatting import shop_zone, to_utc_naive
 from core.base.i18n import Text
 from core.db.store import Store
+from core.domain.comment_rules import LINES_TAKEN
 from core.services import orders
 
 CONFIRMED = sorted(orders.COMMITTED)
 PENDING = sorted(orders.OPEN_FOR_COMMENTS)
 # The effects of a comment that made an order or put lines into one (core/services/comments.py).
-INTO_ORDER_EFFECTS = ["created", "added"]
+INTO_ORDER_EFFECTS = sorted(LINES_TAKEN)
 ITEM_GROUPINGS = ("code", "name")
 LARGEST_CUSTOMERS = 10
 
@@ -79,11 +80,11 @@ comment_figures AS (
 {_ORDER_VALUES},
 order_figures AS (
     SELECT livestream_id,
-           count(*) FILTER (WHERE status <> 'cancelled') AS orders,
-           count(*) FILTER (WHERE status = 'cancelled') AS cancelled_orders,
-           count(DISTINCT customer_id) FILTER (WHERE status <> 'cancelled') AS customers_ordered,
-           sum(qty) FILTER (WHERE status <> 'cancelled') AS items_claimed,
-           sum(waitlisted) FILTER (WHERE status <> 'cancelled') AS items_waitlisted,
+           count(*) FILTER (WHERE status <> $cancelled) AS orders,
+           count(*) FILTER (WHERE status = $cancelled) AS cancelled_orders,
+           count(DISTINCT customer_id) FILTER (WHERE status <> $cancelled) AS customers_ordered,
+           sum(qty) FILTER (WHERE status <> $cancelled) AS items_claimed,
+           sum(waitlisted) FILTER (WHERE status <> $cancelled) AS items_waitlisted,
            sum(total) FILTER (WHERE list_contains($confirmed, status)) AS revenue_confirmed,
            sum(total) FILTER (WHERE list_contains($pending, status)) AS revenue_pending
     FROM order_values
@@ -137,7 +138,7 @@ WITH claims AS (
     SELECT l.item_id, sum(l.qty)::BIGINT AS claimed, sum(l.waitlisted_qty)::BIGINT AS waitlisted,
            sum(l.qty * l.unit_price)::BIGINT AS claimed_value, count(DISTINCT o.customer_id) AS customers
     FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE o.livestream_id = $livestream_id AND o.status <> 'cancelled' AND l.item_id IS NOT NULL
+    WHERE o.livestream_id = $livestream_id AND o.status <> $cancelled AND l.item_id IS NOT NULL
     GROUP BY l.item_id
 )
 SELECT i.id AS item_id, i.code, i.name, i.price, i.stock,
@@ -156,12 +157,12 @@ STAFF_SQL = f"""
 WITH {_SCOPE},
 {_ORDER_VALUES}
 SELECT ov.staff_id, u.display_name AS staff,
-       count(*) FILTER (WHERE ov.status <> 'cancelled') AS orders,
-       count(DISTINCT ov.customer_id) FILTER (WHERE ov.status <> 'cancelled') AS customers,
-       coalesce(sum(ov.qty) FILTER (WHERE ov.status <> 'cancelled'), 0)::BIGINT AS items,
+       count(*) FILTER (WHERE ov.status <> $cancelled) AS orders,
+       count(DISTINCT ov.customer_id) FILTER (WHERE ov.status <> $cancelled) AS customers,
+       coalesce(sum(ov.qty) FILTER (WHERE ov.status <> $cancelled), 0)::BIGINT AS items,
        coalesce(sum(ov.total) FILTER (WHERE list_contains($confirmed, ov.status)), 0)::BIGINT AS revenue_confirmed,
        coalesce(sum(ov.total) FILTER (WHERE list_contains($pending, ov.status)), 0)::BIGINT AS revenue_pending,
-       count(*) FILTER (WHERE ov.status = 'cancelled') AS cancelled_orders
+       count(*) FILTER (WHERE ov.status = $cancelled) AS cancelled_orders
 FROM order_values ov LEFT JOIN users u ON u.id = ov.staff_id
 GROUP BY ov.staff_id, u.display_name
 ORDER BY revenue_confirmed + revenue_pending DESC, orders DESC, staff
@@ -175,7 +176,7 @@ SELECT ov.customer_id, cu.display_name AS customer, cu.blacklisted,
        string_agg(DISTINCT ov.status, ', ' ORDER BY ov.status) AS statuses,
        sum(ov.qty)::BIGINT AS items, sum(ov.waitlisted)::BIGINT AS waitlisted, sum(ov.total)::BIGINT AS value
 FROM order_values ov JOIN customers cu ON cu.id = ov.customer_id
-WHERE ov.status <> 'cancelled'
+WHERE ov.status <> $cancelled
 GROUP BY ov.customer_id, cu.display_name, cu.blacklisted
 ORDER BY value DESC, items DESC, customer
 LIMIT $limit
@@ -212,12 +213,12 @@ claims AS (
     SELECT l.item_id, sum(l.qty)::BIGINT AS claimed, sum(l.qty - l.waitlisted_qty)::BIGINT AS served,
            sum(l.qty * l.unit_price)::BIGINT AS claimed_value
     FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE o.livestream_id IN (SELECT id FROM scope) AND o.status <> 'cancelled' AND l.item_id IS NOT NULL
+    WHERE o.livestream_id IN (SELECT id FROM scope) AND o.status <> $cancelled AND l.item_id IS NOT NULL
     GROUP BY l.item_id
 ),
 lives_with_sales AS (
     SELECT count(DISTINCT livestream_id) AS lives
-    FROM orders WHERE livestream_id IN (SELECT id FROM scope) AND status <> 'cancelled'
+    FROM orders WHERE livestream_id IN (SELECT id FROM scope) AND status <> $cancelled
 )
 SELECT k.item_key,
        arg_max(k.code, k.livestream_id) AS code,
@@ -242,7 +243,7 @@ SELECT ov.customer_id, cu.display_name AS customer, cu.phone, cu.blacklisted,
        {_LOCAL.format("min(ov.first_comment_at)")} AS first_order_at,
        {_LOCAL.format("max(ov.first_comment_at)")} AS last_order_at
 FROM order_values ov JOIN customers cu ON cu.id = ov.customer_id
-WHERE ov.status <> 'cancelled'
+WHERE ov.status <> $cancelled
 GROUP BY ov.customer_id, cu.display_name, cu.phone, cu.blacklisted
 HAVING count(DISTINCT ov.livestream_id) >= 2
 ORDER BY lives DESC, value DESC, customer
@@ -253,9 +254,9 @@ WITH {_SCOPE},
 {_ORDER_VALUES}
 SELECT ov.customer_id, cu.display_name AS customer, cu.phone, cu.blacklist_reason,
        count(DISTINCT ov.livestream_id) AS lives,
-       count(*) FILTER (WHERE ov.status <> 'cancelled') AS orders,
-       count(*) FILTER (WHERE ov.status = 'cancelled') AS cancelled_orders,
-       coalesce(sum(ov.total) FILTER (WHERE ov.status <> 'cancelled'), 0)::BIGINT AS value,
+       count(*) FILTER (WHERE ov.status <> $cancelled) AS orders,
+       count(*) FILTER (WHERE ov.status = $cancelled) AS cancelled_orders,
+       coalesce(sum(ov.total) FILTER (WHERE ov.status <> $cancelled), 0)::BIGINT AS value,
        string_agg(ov.code, ', ' ORDER BY ov.code) AS order_codes,
        {_LOCAL.format("max(ov.first_comment_at)")} AS last_order_at
 FROM order_values ov JOIN customers cu ON cu.id = ov.customer_id
@@ -331,7 +332,7 @@ class AcrossLivesReport:
 # -- the queries a report runs -------------------------------------------------------------------------------
 def _common_params() -> dict:
     return {"zone": config.timezone_name(), "confirmed": CONFIRMED, "pending": PENDING,
-            "into_order_effects": INTO_ORDER_EFFECTS}
+            "into_order_effects": INTO_ORDER_EFFECTS, "cancelled": orders.CANCELLED}
 
 
 def _bind(sql: str, params: dict) -> dict:

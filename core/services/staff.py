@@ -6,7 +6,7 @@ from core.base.errors import InvalidInput
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
-from core.domain.users import ROLES, USERNAME_PATTERN, User, require_owner
+from core.domain.users import OWNER, ROLES, USERNAME_PATTERN, User, require_owner
 from core.services.auth import check_password_rules, end_sessions_of, hash_password
 
 
@@ -47,8 +47,8 @@ def set_active(store: Store, user_id: int, active: bool, *, by: User) -> None:
         row = cur.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
         if row is None:
             raise InvalidInput("staff.no_such_user")
-        if not active and row[0] == "owner" and cur.execute(
-                "SELECT count(*) FROM users WHERE role = 'owner' AND active AND id <> ?", [user_id]).fetchone()[0] == 0:
+        if not active and row[0] == OWNER and cur.execute(
+                "SELECT count(*) FROM users WHERE role = ? AND active AND id <> ?", [OWNER, user_id]).fetchone()[0] == 0:
             raise InvalidInput("staff.last_owner")
         cur.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
         if not active:

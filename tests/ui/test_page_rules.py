@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 import pandas as pd
 
+from core.domain import comment_rules
 from core.domain.catalog import LiveItem
 from core.services import customers, orders, shipping
 from core.services.shipping import Carrier
@@ -43,13 +44,13 @@ def test_no_status_picked_lists_every_status_but_cancelled():
 
 
 def test_review_and_question_comments_can_be_fixed_until_their_lines_went_into_an_order():
-    assert orders.comment_can_be_fixed("review", "none")
-    assert orders.comment_can_be_fixed("question", "none")
-    assert not orders.comment_can_be_fixed("review", "added")
-    assert not orders.comment_can_be_fixed("order", "none")
-    assert orders.comment_needs_reasons("review", "none")
-    assert not orders.comment_needs_reasons("question", "none")
-    assert not orders.comment_needs_reasons("review", "created")
+    assert comment_rules.comment_can_be_fixed("review", "none")
+    assert comment_rules.comment_can_be_fixed("question", "none")
+    assert not comment_rules.comment_can_be_fixed("review", "added")
+    assert not comment_rules.comment_can_be_fixed("order", "none")
+    assert comment_rules.comment_needs_reasons("review", "none")
+    assert not comment_rules.comment_needs_reasons("question", "none")
+    assert not comment_rules.comment_needs_reasons("review", "created")
 
 
 def test_the_cod_total_counts_only_orders_paid_on_delivery():
