@@ -8,6 +8,7 @@ may start where, completeness) are core.domain.orders; the SQL on the transactio
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from core.base.errors import ActionNotAllowed, ChotdonError, IncompleteOrder, InvalidInput, NotFound
 from core.base.formatting import shop_zone, to_shop_time, to_utc_naive, utc_now
