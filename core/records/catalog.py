@@ -84,6 +84,8 @@ def replace_items(cur, livestream_id: int, items: list[LiveItem]) -> None:
     cur.execute("UPDATE livestreams SET catalog_version = catalog_version + 1 WHERE id = ?", [livestream_id])
 
 
+# The last Catalog read per (database file, livestream): a memo of what the file holds, checked against the
+# catalog_version on every call, so it never answers for a changed catalog. It carries nothing between layers.
 _catalogs: dict[tuple[str, int], Catalog] = {}
 
 

@@ -71,10 +71,6 @@ def _read(rows: list[dict], *columns: str) -> list[dict]:
     return rows
 
 
-def configured_targets() -> dict[str, bool]:
-    return {target: is_configured(target) for target in TARGETS}
-
-
 # -- writing pushes (inside the action's transaction) --------------------------------------------------------------
 def enqueue_for_transition(cur, *, order_before, to_status: str, action: str, actor: str) -> list[int]:
     """Called by every staff action inside its transaction, right after its order_events row.
