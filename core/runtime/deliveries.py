@@ -333,7 +333,16 @@ def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: 
     except mshopkeeper.SameRequestRunning as error:
         return Outcome(PENDING, error.text, in_doubt=True)  # the request still running may create it
     except mshopkeeper.Refused as error:
-        return Outcome(FAILED, error.text, in_doubt=in_doubt)  # a refused create made nothing
+        return Outcome(FAILED, error.text, in_doubt=in_doubt)  # a clearly refused create made nothing
+    except mshopkeeper.UnclearFailure as error:
+        # An internal error, an unknown error type or none: a create may have stored the order before failing, so
+        # the push is in doubt like a timeout, and its next try (or Retry) looks the number up before creating.
+        doubt = in_doubt or creating
+        if error.internal:  # MShopKeeper's own trouble: tried again by itself
+            return Outcome(PENDING, Text("outbox.may_be_done_try_later" if creating else "outbox.try_later",
+                                         problem=error.text), in_doubt=doubt)
+        return Outcome(FAILED, Text("outbox.may_be_done_retry", problem=error.text) if creating else error.text,
+                       in_doubt=doubt)
     except mshopkeeper.LookupInconclusive as error:
         return Outcome(FAILED, error.text, in_doubt=True)
     except mshopkeeper.UnexpectedAnswer as error:
