@@ -188,6 +188,12 @@ def _token_key(connection: Connection) -> tuple[str, str, str]:
     return (connection.base_url, connection.domain, hashlib.sha256(connection.secret.encode()).hexdigest())
 
 
+def known_tokens() -> list[str]:
+    """The access tokens this process holds (core.base.redact scrubs them from what is stored and shown)."""
+    with _tokens_lock:
+        return [token.access_token for token in _tokens.values()]
+
+
 def forget_tokens() -> None:
     with _tokens_lock:
         _tokens.clear()
