@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from core.base import redact
 from core.integrations import mshopkeeper, webhook
 from core.runtime import deliveries
 from core.services import outbox
@@ -45,9 +46,9 @@ else:
 if endpoint is None:
     webhook_words = t("integrations.webhook_off")
 elif endpoint.secret:
-    webhook_words = t("integrations.webhook_signed", url=plain(endpoint.url))
+    webhook_words = t("integrations.webhook_signed", url=plain(redact.mask_url(endpoint.url)))
 else:
-    webhook_words = t("integrations.webhook_unsigned", url=plain(endpoint.url))
+    webhook_words = t("integrations.webhook_unsigned", url=plain(redact.mask_url(endpoint.url)))
 
 left, right = st.columns(2)
 for column, target, configured, words in (
@@ -60,7 +61,8 @@ for column, target, configured, words in (
                      waiting=number(_count(target, outbox.PENDING, outbox.SENDING)),
                      attention=number(_count(target, *outbox.NEEDS_ATTENTION))))
 if worker.last_error:
-    st.error(t("integrations.worker_error", error=plain(worker.last_error)))
+    st.error(t("integrations.worker_error", error=plain(redact.scrub(
+        worker.last_error, redact.known_secrets(*mshopkeeper.known_tokens())))))
 elif worker.running:
     st.caption(t("integrations.worker_running", last=time_text(worker.last_pass_at)) if worker.last_pass_at
                else t("integrations.worker_running_first"))

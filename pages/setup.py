@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.base import redact
 from core.domain.users import ROLE_LABELS, ROLES
 from core.integrations import mshopkeeper
 from core.services import auth, livestreams, shipping, sources, staff
@@ -230,9 +231,10 @@ with mshopkeeper_tab:
     if connection is None:
         st.info(t("setup.mshopkeeper_off"))
     else:
-        st.markdown(t("setup.mshopkeeper_on_branch", domain=plain(connection.domain), url=plain(connection.base_url),
+        shown_url = plain(redact.mask_url(connection.base_url))
+        st.markdown(t("setup.mshopkeeper_on_branch", domain=plain(connection.domain), url=shown_url,
                       branch=plain(connection.branch_id)) if connection.branch_id else
-                    t("setup.mshopkeeper_on", domain=plain(connection.domain), url=plain(connection.base_url)))
+                    t("setup.mshopkeeper_on", domain=plain(connection.domain), url=shown_url))
         st.caption(t("setup.mshopkeeper_secret_set"))
     if st.button(t("setup.test_connection"), key="test_mshopkeeper", disabled=connection is None):
         with st.spinner(t("setup.logging_in")):
@@ -240,7 +242,8 @@ with mshopkeeper_tab:
         st.session_state["mshopkeeper_check"] = check
     check = st.session_state.get("mshopkeeper_check")
     if check is not None and connection is not None:
-        (st.success if check.ok else st.error)(plain(say(check.message)))
+        (st.success if check.ok else st.error)(plain(say(redact.scrub(
+            check.message, redact.known_secrets(*mshopkeeper.known_tokens())))))
         if check.branches:
             st.dataframe(pd.DataFrame(check.branches, columns=[t("setup.col_branch_id"), t("setup.col_branch")]),
                          hide_index=True)

@@ -52,6 +52,12 @@ CREATE_ORDER = Text("mshopkeeper.request_create_order")
 LOOK_ORDER_UP = Text("mshopkeeper.request_look_order_up")
 LIST_BRANCHES = Text("mshopkeeper.request_list_branches")
 ERROR_SAME_REQUEST_RUNNING = 102
+ERROR_INTERNAL = 100
+# The error types that say MShopKeeper checked the request and turned it down before doing anything: a missing or
+# empty parameter (1), an unknown shop (2) or AppID (3), a bad login signature (4), a page size (5) or date (6) out
+# of range, the connection switched off by the shop (7). Only these prove that a create made nothing. An internal
+# error (100), a type not in this list, or Success=false without a type may come after the order was stored.
+CLEAR_REFUSALS = frozenset({1, 2, 3, 4, 5, 6, 7})
 
 
 # -- errors ------------------------------------------------------------------------------------------------------
@@ -64,19 +70,38 @@ class MShopKeeperError(Exception):
         super().__init__(str(text))
 
 
-class Refused(MShopKeeperError):
-    """MShopKeeper answered Success=false with an error type other than 102: not retried by itself."""
+class _Answered(MShopKeeperError):
+    """MShopKeeper answered Success=false with an error type (or none) and, maybe, its own message."""
+
+    _key = "mshopkeeper.refused"
 
     def __init__(self, error_type, message: str | None, *, during: Text | str):
         self.error_type = error_type
         self.misa_message = (message or "").strip()
         meaning = ERROR_TYPES.get(error_type, Text("mshopkeeper.error_type_other"))
+        shown_type = "?" if error_type is None else error_type
         if self.misa_message:
-            text = Text("mshopkeeper.refused_saying", during=during, message=self.misa_message, type=error_type,
+            text = Text(self._key + "_saying", during=during, message=self.misa_message, type=shown_type,
                         meaning=meaning)
         else:
-            text = Text("mshopkeeper.refused", during=during, meaning=meaning, type=error_type)
+            text = Text(self._key, during=during, meaning=meaning, type=shown_type)
         super().__init__(text)
+
+
+class Refused(_Answered):
+    """MShopKeeper answered Success=false with one of CLEAR_REFUSALS: the request was turned down and did nothing.
+    Not retried by itself."""
+
+
+class UnclearFailure(_Answered):
+    """MShopKeeper answered Success=false, but not with a clear refusal: an internal error (100), an error type
+    Chotdon does not know, or none. The request may have been carried out (a create may have stored the order)."""
+
+    _key = "mshopkeeper.failed_unclear"
+
+    @property
+    def internal(self) -> bool:
+        return self.error_type == ERROR_INTERNAL
 
 
 class SameRequestRunning(MShopKeeperError):
@@ -163,6 +188,12 @@ def _token_key(connection: Connection) -> tuple[str, str, str]:
     return (connection.base_url, connection.domain, hashlib.sha256(connection.secret.encode()).hexdigest())
 
 
+def known_tokens() -> list[str]:
+    """The access tokens this process holds (core.base.redact scrubs them from what is stored and shown)."""
+    with _tokens_lock:
+        return [token.access_token for token in _tokens.values()]
+
+
 def forget_tokens() -> None:
     with _tokens_lock:
         _tokens.clear()
@@ -195,7 +226,10 @@ def _check_success(answer: dict, during: Text | str):
     error_type = answer.get("ErrorType")
     if error_type == ERROR_SAME_REQUEST_RUNNING:
         raise SameRequestRunning(answer.get("ErrorMessage"))
-    raise Refused(error_type, answer.get("ErrorMessage"), during=during)
+    # bool is an int: True must not pass for error type 1; "1" (a string) is not MISA's form either
+    if type(error_type) is int and error_type in CLEAR_REFUSALS:
+        raise Refused(error_type, answer.get("ErrorMessage"), during=during)
+    raise UnclearFailure(error_type, answer.get("ErrorMessage"), during=during)
 
 
 class Client:
@@ -357,7 +391,7 @@ def check_connection(connection: Connection | None = None, *, timeout: float = 1
                             for b in client.branches()]
             except (MShopKeeperError, httpx.HTTPError):
                 branches = []  # the login is what this checks; the branch list is a help when it comes
-    except Refused as error:
+    except (Refused, UnclearFailure) as error:
         return ConnectionCheck(False, Text("mshopkeeper.sentence", text=error.text), millis=_millis(started))
     except MShopKeeperError as error:
         return ConnectionCheck(False, Text("mshopkeeper.login_failed", error=error.text), millis=_millis(started))

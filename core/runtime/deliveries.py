@@ -13,7 +13,6 @@ import atexit
 import json
 import logging
 import random
-import re
 import threading
 import time
 import uuid
@@ -25,6 +24,7 @@ from email.utils import parsedate_to_datetime
 import duckdb
 import httpx
 
+from core.base import redact
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
@@ -181,13 +181,15 @@ def _claim(store: Store, candidate: tuple, policy: DeliveryPolicy) -> Claim | No
     return Claim(*claimed, was_in_doubt=bool(was_in_doubt), token=token)
 
 
-# Answers are kept and shown; the tokens in them are not (MShopKeeper's login answer carries one).
-_SECRET_VALUES = re.compile(r'("(?:AccessToken|access_token|RefreshToken|refresh_token|token|secret)"\s*:\s*")[^"]*"',
-                            re.IGNORECASE)
+# Answers are kept and shown; the secrets in them are not: MShopKeeper's login answer carries a token, a receiver
+# may echo the Authorization header, the URL's token or the signing key. Everything a try stores goes through
+# core.base.redact.scrub first, with the configured secrets and the MShopKeeper token in use.
+def _secrets() -> tuple[str, ...]:
+    return redact.known_secrets(*mshopkeeper.known_tokens())
 
 
-def _without_secrets(text: str) -> str:
-    return _SECRET_VALUES.sub(r'\1…"', text)
+def _scrubbed(value, secrets: tuple[str, ...] | None = None):
+    return redact.scrub(value, _secrets() if secrets is None else secrets)
 
 
 def _record_lost_tries(cur, push_ids: list[int], words: Text) -> None:
@@ -221,10 +223,10 @@ class _Exchanges:
         try:
             response = send()
         except httpx.HTTPError as error:
-            self.last_answer = Text("outbox.no_answer", error=mshopkeeper.describe_http_error(error))
+            self.last_answer = _scrubbed(Text("outbox.no_answer", error=mshopkeeper.describe_http_error(error)))
             self._keep(happened_at, request, None, started, self.last_answer)
             raise
-        text = _without_secrets(response.text)
+        text = _scrubbed(response.text)  # before it is cut: a secret cut in two would no longer be recognised
         self.last_answer = f"HTTP {response.status_code}: {text}"[: self.answer_chars]
         self._keep(happened_at, request, response.status_code, started, text[: self.answer_chars])
         return response
@@ -243,10 +245,12 @@ class _Exchanges:
             return
         last = self.records[-1]
         last[5] = Text("outbox.outcome_then", note=last[5], then=final_words) if last[5] else final_words
+        secrets = _secrets()
         cur.execute(
             "INSERT INTO outbox_attempts (outbox_id, happened_at, request, status_code, duration_ms, answer, outcome) "
             "VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(self.records)),
-            [stored_words(value) for record in self.records for value in [self.push_id, *record]],
+            [stored_words(_scrubbed(value, secrets)) for record in self.records
+             for value in [self.push_id, *record]],
         )
 
 
@@ -275,7 +279,7 @@ def parse_retry_after(value: str | None, *, limit: float) -> float | None:
 
 def _outcome_of_status(response: httpx.Response, label: Text, *, in_doubt: bool, policy: DeliveryPolicy) -> Outcome:
     code = response.status_code
-    short = " ".join(response.text.split())[:200]  # the target's own words, kept as they came
+    short = " ".join(_scrubbed(response.text).split())[:200]  # the target's own words, kept as they came
     if code in (429, 503):
         wait = parse_retry_after(response.headers.get("Retry-After"), limit=policy.max_retry_after)
         busy = (Text("outbox.busy_asking", target=label, code=code, seconds=f"{wait:g}") if wait is not None
@@ -333,7 +337,16 @@ def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: 
     except mshopkeeper.SameRequestRunning as error:
         return Outcome(PENDING, error.text, in_doubt=True)  # the request still running may create it
     except mshopkeeper.Refused as error:
-        return Outcome(FAILED, error.text, in_doubt=in_doubt)  # a refused create made nothing
+        return Outcome(FAILED, error.text, in_doubt=in_doubt)  # a clearly refused create made nothing
+    except mshopkeeper.UnclearFailure as error:
+        # An internal error, an unknown error type or none: a create may have stored the order before failing, so
+        # the push is in doubt like a timeout, and its next try (or Retry) looks the number up before creating.
+        doubt = in_doubt or creating
+        if error.internal:  # MShopKeeper's own trouble: tried again by itself
+            return Outcome(PENDING, Text("outbox.may_be_done_try_later" if creating else "outbox.try_later",
+                                         problem=error.text), in_doubt=doubt)
+        return Outcome(FAILED, Text("outbox.may_be_done_retry", problem=error.text) if creating else error.text,
+                       in_doubt=doubt)
     except mshopkeeper.LookupInconclusive as error:
         return Outcome(FAILED, error.text, in_doubt=True)
     except mshopkeeper.UnexpectedAnswer as error:
@@ -383,12 +396,14 @@ def _finish(store: Store, claim: Claim, outcome: Outcome, exchanges: _Exchanges,
         words = Text("outbox.outcome_try_again", seconds=f"{(next_try - now).total_seconds():.3g}")
     if outcome.in_doubt and state != DELIVERED:
         words = Text("outbox.outcome_in_doubt", outcome=words)
+    secrets = _secrets()
+    last_answer, problem = _scrubbed(exchanges.last_answer, secrets), _scrubbed(problem, secrets)
     with store.transaction() as cur:
         updated = cur.execute(
             "UPDATE outbox SET state = ?, next_try_at = ?, last_answer = coalesce(?, last_answer), problem = ?, "
             "in_doubt = ?, remote_ref = coalesce(?, remote_ref), delivered_at = ?, claim_token = NULL, "
             "lease_until = NULL, updated_at = ? WHERE id = ? AND claim_token = ? RETURNING id",
-            [state, next_try, stored_words(exchanges.last_answer), stored_words(problem), outcome.in_doubt and state != DELIVERED,
+            [state, next_try, stored_words(last_answer), stored_words(problem), outcome.in_doubt and state != DELIVERED,
              outcome.remote_ref, now if state == DELIVERED else None, now, claim.id, claim.token],
         ).fetchall()
         if updated:
@@ -473,7 +488,7 @@ class OutboxWorker:
                     return
                 except Exception as error:  # shown on the Integrations screen; the worker goes on
                     log.exception("outbox worker (%s)", target)
-                    self.last_error = f"{type(error).__name__}: {error}"
+                    self.last_error = _scrubbed(f"{type(error).__name__}: {error}")
                 self.last_pass_at = utc_now()
                 if not tried:
                     self._wake[target].wait(self.policy.poll_seconds)

@@ -14,6 +14,7 @@ import logging
 import uuid
 from datetime import datetime
 
+from core.base import redact
 from core.base.errors import NotFound
 from core.base.formatting import utc_now
 from core.base.i18n import Text, from_stored
@@ -64,10 +65,12 @@ def stored_words(value):
 
 
 def _read(rows: list[dict], *columns: str) -> list[dict]:
+    """Stored words read back for a screen, without secrets (rows stored before scrubbing existed included)."""
+    secrets = redact.known_secrets(*mshopkeeper.known_tokens())
     for row in rows:
         for column in columns:
             if column in row:
-                row[column] = from_stored(row[column])
+                row[column] = redact.scrub(from_stored(row[column]), secrets)
     return rows
 
 

@@ -29,6 +29,12 @@ SAME_REQUEST_RUNNING = "102"  # MShopKeeper's error type 102
 DROP = "drop"  # the connection closes before anything is done
 DONE_THEN_HANG = "done_then_hang"  # the request is carried out, then no answer until after the client gave up
 DONE_THEN_DROP = "done_then_drop"  # the request is carried out, then the connection closes without an answer
+# MShopKeeper stores the order, then answers Success=false: with error type 100 (an internal error; its message
+# echoes the request's Authorization header, as a debugging server might), with a type Chotdon does not know, or
+# with no type at all.
+DONE_THEN_ERROR_100 = "done_then_error_100"
+DONE_THEN_UNKNOWN_ERROR = "done_then_unknown_error"
+DONE_THEN_NO_ERROR_TYPE = "done_then_no_error_type"
 
 
 class _Server:
@@ -286,6 +292,13 @@ class FakeMShopKeeper(_Server):
             stored = dict(order, OrderId=str(uuid.uuid4()))
             self.orders[number] = stored
         self.order_stored.set()
+        if fault == DONE_THEN_ERROR_100:
+            return self.answer(handler, 200, self.envelope(error_type=100, message=(
+                "Lỗi hệ thống khi xử lý request; Authorization: " + (handler.headers.get("Authorization") or ""))))
+        if fault == DONE_THEN_UNKNOWN_ERROR:
+            return self.answer(handler, 200, self.envelope(error_type=57, message="Không xác định"))
+        if fault == DONE_THEN_NO_ERROR_TYPE:
+            return self.answer(handler, 200, {"Success": False, "Data": None})
         if fault == DONE_THEN_HANG:
             self.hang()
         if fault in (DONE_THEN_HANG, DONE_THEN_DROP):
@@ -330,3 +343,23 @@ class FakeWebhookReceiver(_Server):
         if fault in (DONE_THEN_HANG, DONE_THEN_DROP):
             return self.drop(handler)
         return self.answer(handler, 200, {"ok": True, "duplicate": duplicate})
+
+
+class EchoingWebhookReceiver(FakeWebhookReceiver):
+    """A careless receiver that refuses every event with `status` and echoes the whole request in its answer: the
+    path with its query, the Authorization header (the URL's user and password, as Basic), the signature, the
+    body, and its own secret in a note."""
+
+    def __init__(self, *, status: int = 500, **kwargs):
+        super().__init__(**kwargs)
+        self.status = status
+
+    def handle(self, handler, method, body):
+        self.requests.append(("event", handler.path))
+        self.answer(handler, self.status, {
+            "error": f"could not process; checked with secret {self.secret}",
+            "path": handler.path,
+            "headers": {name: handler.headers.get(name) for name in ("Authorization", "X-Chotdon-Signature")},
+            "echo": f"Authorization: {handler.headers.get('Authorization')} for {handler.path}",
+            "body": body.decode("utf-8"),
+        })

@@ -159,7 +159,7 @@ def test_a_refusal_shows_misas_message_and_is_not_retried_until_retry(store, sho
     [order] = sent_to_shop(store, shop, message="Z9 1")
     deliver_until_settled(store)
     push = the_push(store, order)
-    assert push["state"] == "failed" and push["tries"] == 1
+    assert push["state"] == "failed" and push["tries"] == 1 and not push["in_doubt"]
     assert "Mã hàng KHONG-TON-TAI không tồn tại trên MShopKeeper" in push["problem"]
     assert "error type 1" in push["problem"]
     deliveries.deliver_due(store, policy=FAST)
@@ -187,6 +187,56 @@ def test_an_answer_that_never_came_is_followed_by_a_lookup_not_a_second_order(st
     assert mshop.create_requests[order.code] == 1 and mshop.duplicate_creates == []
     steps = [(a["request"], a["outcome"]) for a in outbox.attempts_of(store, push["id"])]
     assert steps[-1] == ("look the order up", "found at MShopKeeper: an earlier try had created it; delivered")
+
+
+@pytest.mark.parametrize("fault", [faults.DONE_THEN_ERROR_100, faults.DONE_THEN_UNKNOWN_ERROR,
+                                   faults.DONE_THEN_NO_ERROR_TYPE])
+def test_an_error_answer_that_is_not_a_clear_refusal_leaves_the_push_in_doubt_and_retry_finds_the_order(
+        store, shop, mshop, fault):
+    [order] = sent_to_shop(store, shop)
+    mshop.queue_faults("create", fault)
+    deliveries.deliver_due(store, policy=FAST)
+    push = the_push(store, order)
+    assert push["in_doubt"] and push["state"] in ("pending", "failed"), push
+    assert order.code in mshop.orders  # MShopKeeper stored it before answering the error
+    assert outbox.retry(store, [push["id"]], actor="owner") == 1  # the owner presses Retry at once
+    deliveries.deliver_due(store, policy=FAST)
+    push = the_push(store, order)
+    assert push["state"] == "delivered" and push["remote_ref"] == mshop.orders[order.code]["OrderId"]
+    assert len(mshop.orders) == 1
+    assert mshop.create_requests[order.code] == 1 and mshop.duplicate_creates == []
+    assert mshop.lookups[order.code] == 1
+
+
+def test_error_type_100_is_tried_again_by_itself_after_a_lookup(store, shop, mshop):
+    [order] = sent_to_shop(store, shop)
+    mshop.queue_faults("create", faults.DONE_THEN_ERROR_100)
+    deliveries.deliver_due(store, policy=FAST)
+    push = the_push(store, order)
+    assert push["state"] == "pending" and push["in_doubt"]
+    assert "error type 100" in push["problem"]
+    make_due_now(store)
+    deliver_until_settled(store)
+    assert the_push(store, order)["state"] == "delivered"
+    assert mshop.create_requests[order.code] == 1 and mshop.duplicate_creates == []
+
+
+@pytest.mark.parametrize(("answer", "clear"), [
+    ({"Success": False, "ErrorType": 1, "ErrorMessage": "Thiếu OrderNo"}, True),
+    ({"Success": False, "ErrorType": 6, "ErrorMessage": None}, True),
+    ({"Success": False, "ErrorType": 7}, True),
+    ({"Success": False, "ErrorType": 100, "ErrorMessage": "Lỗi hệ thống"}, False),
+    ({"Success": False, "ErrorType": 57}, False),
+    ({"Success": False, "ErrorType": None}, False),
+    ({"Success": False, "ErrorType": 0}, False),
+    ({"Success": False, "ErrorType": "1"}, False),
+    ({"Success": False}, False),
+])
+def test_only_misas_validation_error_types_are_clear_refusals(answer, clear):
+    with pytest.raises(mshopkeeper.MShopKeeperError) as raised:
+        mshopkeeper._check_success(answer, "create the order")
+    assert isinstance(raised.value, mshopkeeper.Refused) is clear
+    assert isinstance(raised.value, mshopkeeper.UnclearFailure) is not clear
 
 
 def test_a_dropped_connection_before_storing_creates_the_order_after_the_lookup(store, shop, mshop):
