@@ -23,14 +23,31 @@ ACTION_NAMES = {
 }
 
 
+HELD = "Chotdon is running and holds the database; stop it or use the app."
+
+
 class CliError(Exception):
     pass
 
 
+class DatabaseHeld(CliError):
+    """Another process (the running app) has the database open: DuckDB lets one process open the file."""
+
+    def __init__(self):
+        super().__init__(HELD)
+
+
 def _store(args):
+    import duckdb
+
     from core.db.store import open_store
 
-    return open_store(config.database_path(args.db))
+    try:
+        return open_store(config.database_path(args.db))
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise DatabaseHeld() from None
+        raise
 
 
 def cmd_init(args) -> int:
@@ -136,7 +153,10 @@ def cmd_user(args) -> int:
     """The shop computer's way back in: set a user's password (the owner who forgot theirs) or lift a lockout."""
     from core.services import auth
 
-    store = _store(args)
+    try:
+        store = _store(args)
+    except DatabaseHeld:
+        return _access_code(args)
     user = auth.user_by_username(store, args.username)
     if user is None:
         raise CliError(f"there is no user {args.username}")
@@ -157,16 +177,26 @@ def cmd_user(args) -> int:
     return 0
 
 
+def _access_code(args) -> int:
+    """The app holds the database: leave a one-time code beside it that its login page takes on this computer."""
+    from core.services import auth
+
+    code = auth.write_access_code(config.database_path(args.db), args.username, args.user_command)
+    what = "unlock the account" if args.user_command == "unlock" else "set the new password"
+    print(f"Chotdon is running and holds the database. On this computer, open Chotdon's login page, press "
+          f"\"One-time code\", and type the username {args.username}, the code {code}"
+          f"{'' if args.user_command == 'unlock' else ' and the new password'} to {what}. "
+          f"The code works once, for {auth.ACCESS_CODE_MINUTES} minutes.")
+    return 0
+
+
 def cmd_push(args) -> int:
     """Delivers the outbox: one pass (--once, for cron and scripts) or until interrupted."""
     import time
 
     from core.runtime import deliveries
 
-    try:
-        store = _store(args)
-    except Exception as error:  # DuckDB lets one process open the file: the running app delivers by itself
-        raise CliError(f"cannot open the database ({error}); while the app runs, it delivers pushes itself") from None
+    store = _store(args)  # while the app runs, it delivers pushes itself
     if args.once:
         print(json.dumps(deliveries.deliver_due(store).to_json(), ensure_ascii=False))
         return 0
@@ -249,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
+    except DatabaseHeld:
+        print(HELD, file=sys.stderr)
+        return 2
     except (ChotdonError, CliError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

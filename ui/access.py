@@ -26,6 +26,14 @@ from ui.session import TOKEN_KEY, USER_KEY
 from ui.text import plain
 
 FORGET_COOKIE_KEY = "forget_session_cookie"
+LOOPBACK = "127.0.0.1"  # not screen text
+
+
+def client_address() -> str:
+    """The browser's address as Streamlit reports it; Streamlit reports the shop's own computer (loopback) as no
+    address at all, so that is what no address means here (AppTest reports a stand-in object: not an address)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else LOOPBACK
 
 
 def logged_in_user(store: Store) -> User | None:
@@ -95,8 +103,26 @@ def _login_form(store: Store) -> None:
                                  autocomplete="current-password")
         submitted = st.form_submit_button(t("access.log_in"), type="primary", key="login_submit", width="stretch")
     if submitted:
-        act(lambda: auth.log_in(store, username, password), then=_remember_session)
+        client = client_address()
+        act(lambda: auth.log_in(store, username, password, client=client), then=_remember_session)
     st.caption(t("access.forgot_password"))
+    if auth.is_shop_computer(client_address()) and auth.access_code_waiting(store):
+        _access_code_form(store)
+
+
+def _access_code_form(store: Store) -> None:
+    """The one-time code `python -m core user unlock|password` printed while the app held the database."""
+    with st.expander(t("access.code_heading")), st.form("access_code", border=False, clear_on_submit=True):
+        st.caption(t("access.code_intro"))
+        username = st.text_input(t("access.username"), key="code_username")
+        code = st.text_input(t("access.code"), key="code_value", autocomplete="one-time-code")
+        password = st.text_input(t("access.code_new_password", length=auth.MIN_PASSWORD_LENGTH), type="password",
+                                 key="code_password", autocomplete="new-password")
+        submitted = st.form_submit_button(t("access.code_submit"), key="code_submit")
+    if submitted:
+        client = client_address()
+        act(lambda: auth.redeem_access_code(store, username, code, password or None, client=client),
+            then=lambda user: st.success(t("access.code_done", username=plain(user.username))), rerun=False)
 
 
 def _remember_session(session: auth.Session) -> None:

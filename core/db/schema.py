@@ -343,4 +343,24 @@ ALTER TABLE users ADD COLUMN language VARCHAR NOT NULL DEFAULT 'en';
 DROP INDEX IF EXISTS comments_by_livestream;
 """,
     ),
+    (
+        9,
+        "login limits by name and by address; the owner set up once",
+        """
+-- Wrong passwords counted per key: 'user:<username as typed>' (known or not, so a name cannot be guessed from the
+-- answers) and 'addr:<client address>'. A try is counted before its password is checked, so parallel tries wait
+-- and lock like tries in a row. core.services.auth.
+DROP TABLE login_throttle;
+CREATE TABLE login_limits (
+    key VARCHAR PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_try_at TIMESTAMP,
+    locked_until TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL
+);
+-- 'owner_set_up': an owner has had a password; the first-start set-up page is never offered again.
+INSERT INTO app_secrets SELECT 'owner_set_up', 'yes', now()::TIMESTAMP
+    WHERE EXISTS (SELECT 1 FROM users WHERE role = 'owner' AND password_hash IS NOT NULL);
+""",
+    ),
 ]

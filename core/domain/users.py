@@ -39,3 +39,31 @@ def require_owner(user: User | None, what: Text | str | None = None) -> None:
     each language); plain English still works but stays English in every language."""
     if user is None or user.role != OWNER:
         raise AccessDenied("auth.owner_only", what=Text("auth.what_do_this") if what is None else what)
+
+
+# Among the commonest passwords in the public leak lists (with the Vietnamese favourites), at least 8 characters long.
+COMMON_PASSWORDS = frozenset({
+    "12345678", "123456789", "1234567890", "87654321", "11111111", "00000000", "88888888", "66666666",
+    "password", "password1", "password123", "passw0rd", "p@ssw0rd", "qwertyui", "qwerty123", "qwertyuiop",
+    "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "abc12345", "abcd1234", "12341234", "11223344", "asdfghjk", "iloveyou",
+    "sunshine", "football", "princess", "welcome1", "admin123", "administrator", "trustno1", "baseball",
+    "superman", "starwars", "letmein1", "computer", "whatever", "dragon12", "matkhau1", "matkhau123", "anhyeuem",
+    "emyeuanh", "chotdon1", "chotdon123", "changeme", "123123123", "123qweasd", "12qwaszx",
+})
+_SEQUENCES = ("0123456789", "9876543210", "abcdefghijklmnopqrstuvwxyz", "zyxwvutsrqponmlkjihgfedcba",
+              "qwertyuiopasdfghjklzxcvbnm", "mnbvcxzlkjhgfdsapoiuytrewq")
+
+
+def password_weakness(password: str, username: str = "") -> str | None:
+    """Why a password is too easy to guess (a locale key), or None: the username, one of the commonest passwords,
+    one character repeated, or a plain run such as 12345678 or abcdefgh. Length is checked by the caller."""
+    folded = (password or "").strip().lower()
+    if username and folded == username.strip().lower():
+        return "auth.password_is_username"
+    if folded in COMMON_PASSWORDS:
+        return "auth.password_too_common"
+    if len(set(folded)) <= 1:
+        return "auth.password_one_character"
+    if any(folded in run for run in _SEQUENCES):
+        return "auth.password_sequence"
+    return None

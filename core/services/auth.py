@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import json
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,12 +24,13 @@ from core.base.errors import AccessDenied, InvalidInput, LoginRefused
 from core.base.formatting import shop_time_text, utc_now
 from core.base.i18n import Text
 from core.db.store import Store
-from core.domain.users import OWNER, USERNAME_PATTERN, User, require_owner
+from core.domain.users import OWNER, USERNAME_PATTERN, User, password_weakness, require_owner
 
 SESSION_HOURS = 12  # one working day: a shared shop computer does not stay logged in for a week
 MIN_PASSWORD_LENGTH = 8
 FAILURES_BEFORE_LOCK = 5
 LOCK_MINUTES = 15
+ACCESS_CODE_MINUTES = 15  # how long a one-time code of `python -m core user ...` stays good
 
 # OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): about 0.1 s here, where the library's default takes 1 s.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -80,8 +85,9 @@ def check_password_rules(password: str, username: str = "") -> str:
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("auth.password_too_short", length=MIN_PASSWORD_LENGTH)
-    if username and password.strip().lower() == username.strip().lower():
-        raise InvalidInput("auth.password_is_username")
+    weakness = password_weakness(password, username)
+    if weakness:
+        raise InvalidInput(weakness)
     return password
 
 
@@ -89,10 +95,19 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_OWNER_SET_UP = "owner_set_up"  # the app_secrets row written when an owner first has a password
+
+
 def owner_setup_needed(store: Store) -> bool:
-    """True on first start: no active owner has a password yet, so nobody could log in."""
-    return not store.scalar(
-        "SELECT count(*) FROM users WHERE role = ? AND active AND password_hash IS NOT NULL", [OWNER])
+    """True on first start only: no owner has ever had a password (the demo shop's owner row has none). Once one
+    had, the set-up page never comes back, whatever happens to the owners later: it cannot be used to take the
+    shop over. An owner who lost their way in uses the command line (README "Access")."""
+    return not store.scalar("SELECT count(*) FROM app_secrets WHERE name = ?", [_OWNER_SET_UP])
+
+
+def mark_owner_set_up(cur) -> None:
+    """Called in the transaction that gives an owner a password."""
+    cur.execute("INSERT INTO app_secrets VALUES (?, 'yes', ?) ON CONFLICT DO NOTHING", [_OWNER_SET_UP, utc_now()])
 
 
 def owner_to_set_up(store: Store) -> dict | None:
@@ -113,8 +128,9 @@ def set_up_owner(store: Store, username: str, display_name: str, password: str) 
     check_password_rules(password, username)
     password_hash = hash_password(password)
     with store.transaction() as cur:
-        if cur.execute("SELECT count(*) FROM users WHERE role = ? AND active AND password_hash IS NOT NULL",
-                       [OWNER]).fetchone()[0]:
+        if cur.execute("SELECT count(*) FROM app_secrets WHERE name = ?", [_OWNER_SET_UP]).fetchone()[0] or \
+                cur.execute("SELECT count(*) FROM users WHERE role = ? AND password_hash IS NOT NULL",
+                            [OWNER]).fetchone()[0]:
             raise AccessDenied("auth.owner_already_set_up")
         row = cur.execute("SELECT id, role FROM users WHERE username = ?", [username]).fetchone()
         if row is not None and row[1] != OWNER:
@@ -129,6 +145,7 @@ def set_up_owner(store: Store, username: str, display_name: str, password: str) 
             user_id = row[0]
             cur.execute("UPDATE users SET display_name = ?, password_hash = ?, active = TRUE WHERE id = ?",
                         [display_name, password_hash, user_id])
+        mark_owner_set_up(cur)
     return User(user_id, username, display_name, OWNER)
 
 
@@ -142,8 +159,10 @@ def set_password(store: Store, user_id: int, new_password: str, *, by: User) -> 
     password_hash = hash_password(new_password)
     with store.transaction() as cur:
         cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
-        cur.execute("DELETE FROM login_throttle WHERE user_id = ?", [user_id])
+        cur.execute("DELETE FROM login_limits WHERE key = ?", [_account_key(target.username)])
         end_sessions_of(cur, user_id)
+        if target.is_owner:
+            mark_owner_set_up(cur)
 
 
 def change_own_password(store: Store, user: User, current_password: str, new_password: str, *,
@@ -165,7 +184,8 @@ def unlock(store: Store, user_id: int, *, by: User) -> None:
     """The owner lifts a lockout (and the slow-down) at once."""
     require_owner(by, Text("auth.what_unlock_accounts"))
     with store.transaction() as cur:
-        cur.execute("DELETE FROM login_throttle WHERE user_id = ?", [user_id])
+        cur.execute("DELETE FROM login_limits WHERE key = (SELECT 'user:' || username FROM users WHERE id = ?)",
+                    [user_id])
 
 
 def lock_states(store: Store, now: datetime | None = None) -> dict[int, dict]:
@@ -175,7 +195,8 @@ def lock_states(store: Store, now: datetime | None = None) -> dict[int, dict]:
         row["user_id"]: {"failures": row["failures"],
                          "locked_until": row["locked_until"] if row["locked_until"] and row["locked_until"] > now
                          else None}
-        for row in store.query("SELECT user_id, failures, locked_until FROM login_throttle")
+        for row in store.query("SELECT u.id AS user_id, l.failures, l.locked_until FROM login_limits l "
+                               "JOIN users u ON l.key = 'user:' || u.username")
     }
 
 
@@ -199,53 +220,151 @@ class Session:
     expires_at: datetime
 
 
-def log_in(store: Store, username: str, password: str, *, now: datetime | None = None) -> Session:
+def is_shop_computer(client: str | None) -> bool:
+    """Whether a client address is the machine Chotdon runs on (loopback: 127.0.0.0/8, ::1)."""
+    try:
+        return bool(client) and ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False
+
+
+def _account_key(username: str) -> str:
+    return "user:" + username[:100]
+
+
+def log_in(store: Store, username: str, password: str, *, client: str | None = None,
+           now: datetime | None = None) -> Session:
     """Checks the password and starts a session; raises LoginRefused with the reason in words.
 
-    A wrong password makes the next try wait (1, 2, 4, 8 s); the fifth in a row locks the account for
-    LOCK_MINUTES. A try during the wait or the lock is refused without looking at the password.
+    Wrong passwords are counted twice: for the username as typed (known or not: an unknown name gets exactly the
+    same waits, messages and lock, so names cannot be guessed) and for the client's address. After each, the next
+    try of that name or address waits longer (1, 2, 4, 8 s); the FAILURES_BEFORE_LOCK-th locks it for LOCK_MINUTES.
+    A try is counted, in the store's write lock, before its password is checked, so tries made at the same moment
+    count like tries in a row: one that comes during a wait is refused unchecked, and counts too. From the shop's
+    own computer (`client` a loopback address) the account's count does not apply, only the address's: locking the
+    owner's account from elsewhere does not keep them out there. `client` None: the address is unknown, only the
+    account counts.
     """
     now = now or utc_now()
     username = (username or "").strip().lower()
-    cur = store.cursor()
-    try:
-        row = cur.execute(
-            "SELECT u.id, u.username, u.display_name, u.role, u.password_hash, u.active, t.failures, t.next_try_at, "
-            "t.locked_until FROM users u LEFT JOIN login_throttle t ON t.user_id = u.id WHERE u.username = ?",
-            [username],
-        ).fetchone()
-    finally:
-        cur.close()
-    if row is None or not row[4]:
-        _verify(_DUMMY_HASH, password or "")
-        raise LoginRefused("auth.wrong_login")
-    user = _user(row)
-    failures, next_try_at, locked_until = row[6] or 0, row[7], row[8]
-    if locked_until is not None and locked_until > now:
-        raise LoginRefused("auth.locked_until", failures=FAILURES_BEFORE_LOCK, until=shop_time_text(locked_until))
-    if next_try_at is not None and next_try_at > now:
-        seconds = max(1, int((next_try_at - now).total_seconds() + 0.999))
-        raise LoginRefused("auth.wait_seconds", seconds=seconds)
-    if not _verify(row[4], password or ""):
-        failures += 1
-        locked = failures >= FAILURES_BEFORE_LOCK
-        with store.transaction() as write:
-            write.execute(
-                "INSERT INTO login_throttle (user_id, failures, next_try_at, locked_until, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET failures = excluded.failures, "
+    account = _account_key(username)
+    keys = ([] if is_shop_computer(client) else [account]) + ([f"addr:{client}"] if client else [])
+    with store.transaction() as cur:
+        # Counts older than a day are forgotten (unknown names would otherwise pile up).
+        cur.execute("DELETE FROM login_limits WHERE updated_at < ? AND (locked_until IS NULL OR locked_until < ?)",
+                    [now - timedelta(days=1), now])
+        states = {}
+        for key in keys:
+            row = cur.execute("SELECT failures, next_try_at, locked_until FROM login_limits WHERE key = ?",
+                              [key]).fetchone()
+            if row is not None and row[2] is not None and row[2] <= now:
+                row = None  # a lock that has run out: the count starts again
+            states[key] = row or (0, None, None)
+        locked = [state[2] for state in states.values() if state[2] is not None]
+        if locked:
+            raise LoginRefused("auth.locked_until", failures=FAILURES_BEFORE_LOCK, until=shop_time_text(max(locked)))
+        waits = [state[1] for state in states.values() if state[1] is not None and state[1] > now]
+        locks_now = False
+        for key, (failures, _, _) in states.items():
+            failures += 1
+            lock = failures >= FAILURES_BEFORE_LOCK
+            locks_now = locks_now or lock
+            cur.execute(
+                "INSERT INTO login_limits (key, failures, next_try_at, locked_until, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, "
                 "next_try_at = excluded.next_try_at, locked_until = excluded.locked_until, "
                 "updated_at = excluded.updated_at",
-                [user.id, 0 if locked else failures, None if locked else now + wait_after(failures),
-                 now + timedelta(minutes=LOCK_MINUTES) if locked else None, now],
-            )
-        if locked:
+                [key, failures, now + wait_after(failures),
+                 now + timedelta(minutes=LOCK_MINUTES) if lock else None, now])
+    if waits:  # refused without looking at the password; counted all the same
+        if locks_now:
+            raise LoginRefused("auth.locked_until", failures=FAILURES_BEFORE_LOCK,
+                               until=shop_time_text(now + timedelta(minutes=LOCK_MINUTES)))
+        seconds = max(1, int((max(waits) - now).total_seconds() + 0.999))
+        raise LoginRefused("auth.wait_seconds", seconds=seconds)
+    cur = store.cursor()
+    try:
+        row = cur.execute("SELECT id, username, display_name, role, password_hash, active FROM users "
+                          "WHERE username = ?", [username]).fetchone()
+    finally:
+        cur.close()
+    if row is None or not row[4] or not _verify(row[4], password or ""):
+        if row is None or not row[4]:
+            _verify(_DUMMY_HASH, password or "")  # as long as a known name's check
+        if locks_now:
             raise LoginRefused("auth.locked_now", failures=FAILURES_BEFORE_LOCK, minutes=LOCK_MINUTES)
         raise LoginRefused("auth.wrong_login")
+    user = _user(row)
     if not row[5]:
         raise LoginRefused("auth.switched_off")
     with store.transaction() as write:
-        write.execute("DELETE FROM login_throttle WHERE user_id = ?", [user.id])
+        write.execute("DELETE FROM login_limits WHERE key IN (?, ?)", [account, f"addr:{client}"])
     return start_session(store, user, now=now)
+
+
+# -- the shop computer's way back in while the app runs ------------------------------------------------------------
+def access_code_path(database_path: str) -> Path:
+    """Where `python -m core user unlock|password` leaves a one-time code while the app holds the database."""
+    return Path(str(database_path) + ".access-code")
+
+
+def write_access_code(database_path: str, username: str, action: str, *, now: datetime | None = None) -> str:
+    """Written by the command line, which cannot open the database while the app runs: a one-time code for
+    `username` ('unlock' or 'password'), good for ACCESS_CODE_MINUTES, that the login page accepts from the shop's
+    own computer. Only the code's hash is kept in the file (readable by its owner only). Returns the code."""
+    code = secrets.token_hex(3) + "-" + secrets.token_hex(3)
+    now = now or utc_now()
+    record = {"username": (username or "").strip().lower(), "action": action,
+              "code_sha256": hashlib.sha256(code.encode()).hexdigest(),
+              "expires_at": (now + timedelta(minutes=ACCESS_CODE_MINUTES)).isoformat()}
+    path = access_code_path(database_path)
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(record, file)
+    os.replace(temporary, path)
+    return code
+
+
+def access_code_waiting(store: Store) -> bool:
+    return access_code_path(store.path).exists()
+
+
+def redeem_access_code(store: Store, username: str, code: str, new_password: str | None, *, client: str | None,
+                       now: datetime | None = None) -> User:
+    """The login page on the shop's computer takes the code the command line printed: it lifts the account's lock
+    (and the shop computer's own), and sets the new password when one is given ('password' codes need one). A
+    wrong code voids it (run the command again); a refused password keeps it."""
+    if not is_shop_computer(client):
+        raise AccessDenied("auth.code_only_here")
+    now = now or utc_now()
+    path = access_code_path(store.path)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        expires_at = datetime.fromisoformat(record["expires_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InvalidInput("auth.no_code_waiting") from None
+    username = (username or "").strip().lower()
+    given = hashlib.sha256((code or "").strip().lower().encode()).hexdigest()
+    user = user_by_username(store, username)
+    if (not hmac.compare_digest(given, str(record.get("code_sha256", ""))) or record.get("username") != username
+            or expires_at <= now or user is None):
+        path.unlink(missing_ok=True)
+        raise InvalidInput("auth.code_wrong")
+    if new_password:
+        check_password_rules(new_password, user.username)
+    elif record.get("action") == "password":
+        raise InvalidInput("auth.code_needs_password")
+    password_hash = hash_password(new_password) if new_password else None
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM login_limits WHERE key IN (?, ?)", [_account_key(user.username), f"addr:{client}"])
+        if password_hash:
+            cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user.id])
+            end_sessions_of(cur, user.id)
+            if user.is_owner:
+                mark_owner_set_up(cur)
+    path.unlink(missing_ok=True)
+    return user
 
 
 def start_session(store: Store, user: User, *, now: datetime | None = None) -> Session:

@@ -7,7 +7,7 @@ from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
 from core.domain.users import OWNER, ROLES, USERNAME_PATTERN, User, require_owner
-from core.services.auth import check_password_rules, end_sessions_of, hash_password
+from core.services.auth import check_password_rules, end_sessions_of, hash_password, mark_owner_set_up
 
 
 def add_user(store: Store, username: str, display_name: str, role: str = "staff", *, by: User,
@@ -26,11 +26,14 @@ def add_user(store: Store, username: str, display_name: str, role: str = "staff"
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise InvalidInput("staff.username_taken", username=username)
-        return cur.execute(
+        user_id = cur.execute(
             "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) "
             "RETURNING id",
             [username, display_name, role, password_hash, utc_now()],
         ).fetchone()[0]
+        if role == OWNER and password_hash:
+            mark_owner_set_up(cur)
+        return user_id
 
 
 def list_users(store: Store, active_only: bool = True) -> list[dict]:
@@ -41,14 +44,16 @@ def list_users(store: Store, active_only: bool = True) -> list[dict]:
 
 
 def set_active(store: Store, user_id: int, active: bool, *, by: User) -> None:
-    """The owner switches a user off (their sessions end at once) or on again; the last owner stays on."""
+    """The owner switches a user off (their sessions end at once) or on again. The last active owner who can log
+    in (has a password) stays on: an owner without a password left in charge could not get in, nobody could."""
     require_owner(by, Text("staff.what_switch_staff"))
     with store.transaction() as cur:
         row = cur.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
         if row is None:
             raise InvalidInput("staff.no_such_user")
         if not active and row[0] == OWNER and cur.execute(
-                "SELECT count(*) FROM users WHERE role = ? AND active AND id <> ?", [OWNER, user_id]).fetchone()[0] == 0:
+                "SELECT count(*) FROM users WHERE role = ? AND active AND password_hash IS NOT NULL AND id <> ?",
+                [OWNER, user_id]).fetchone()[0] == 0:
             raise InvalidInput("staff.last_owner")
         cur.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
         if not active:

@@ -54,14 +54,16 @@ def test_the_right_password_starts_a_session_and_a_wrong_one_is_refused(store, l
 def test_wrong_passwords_slow_down_then_lock_the_account_until_the_owner_unlocks_it(store, lan):
     start = utc_now()
     moment = start
-    for failures in range(1, auth.FAILURES_BEFORE_LOCK):
+    for failures in range(1, auth.FAILURES_BEFORE_LOCK, 2):
         with pytest.raises(LoginRefused, match="Wrong username or password"):
             auth.log_in(store, "lan", "wrong", now=moment)
         wait = auth.wait_after(failures)
-        # A try before the wait is over is refused without looking at the password, even the right one.
+        # A try before the wait is over is refused without looking at the password, even the right one, and
+        # counts as a wrong one: it waits longer again.
+        moment += wait - timedelta(milliseconds=200)
         with pytest.raises(LoginRefused, match="wait"):
-            auth.log_in(store, "lan", PASSWORD, now=moment + wait - timedelta(milliseconds=200))
-        moment += wait
+            auth.log_in(store, "lan", PASSWORD, now=moment)
+        moment += auth.wait_after(failures + 1)
     assert [auth.wait_after(n).total_seconds() for n in range(1, 5)] == [1, 2, 4, 8]
     with pytest.raises(LoginRefused, match="locked for 15 minutes"):
         auth.log_in(store, "lan", "wrong", now=moment)

@@ -58,9 +58,9 @@ def test_the_login_form_logs_in_and_actions_are_recorded_under_the_logged_in_use
     at.button(key="login_submit").click().run()
     assert any("Wrong username or password" in e.value for e in at.error)
     with pytest.raises(LoginRefused, match="wait"):  # the next try must wait a second
-        auth.log_in(store, "lan", LAN_PASSWORD)
+        auth.log_in(store, "lan", LAN_PASSWORD, client="127.0.0.1")  # the app sees this computer
     with store.transaction() as cur:  # skip the one-second wait instead of sleeping
-        cur.execute("UPDATE login_throttle SET next_try_at = ?", [utc_now() - timedelta(seconds=1)])
+        cur.execute("UPDATE login_limits SET next_try_at = ?", [utc_now() - timedelta(seconds=1)])
     at.text_input(key="login_password").set_value(LAN_PASSWORD)
     at.button(key="login_submit").click().run()
     assert not at.exception, at.exception
@@ -207,3 +207,20 @@ def test_picking_a_ward_in_the_order_form_writes_the_address_in_the_2025_form(sh
     at.button(key=f"{base}-save_draft").click().run()
     assert orders.get_order(store, order.id).receiver_address == (
         "số 5 ngõ 2 Hàng Trống, Phường Hoàn Kiếm, Thành phố Hà Nội")
+
+
+def test_the_login_page_on_the_shops_computer_takes_the_one_time_code_of_the_command_line(shop):
+    store, _ = shop
+    with_passwords(store)
+    at = app().run()
+    assert not [b for b in at.button if b.key == "code_submit"]  # no code waiting: no form
+    code = auth.write_access_code(store.path, "owner", "password")
+    at = app().run()  # AppTest's browser is this computer
+    at.text_input(key="code_username").set_value("owner")
+    at.text_input(key="code_value").set_value(code)
+    at.text_input(key="code_password").set_value("a-fresh-owner-secret-3")
+    at.button(key="code_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("Done for owner" in s.value for s in at.success), [e.value for e in at.error]
+    assert auth.log_in(store, "owner", "a-fresh-owner-secret-3", client="10.0.0.9").user.username == "owner"
+    assert not auth.access_code_waiting(store)

@@ -113,7 +113,7 @@ def test_the_language_picked_on_the_login_page_is_kept_for_the_user_who_logs_in(
     at.button(key="login_submit").click().run()
     assert any("Sai tên đăng nhập hoặc mật khẩu" in e.value for e in at.error), [e.value for e in at.error]
     with store.transaction() as cur:  # skip the one-second wait after a wrong password
-        cur.execute("DELETE FROM login_throttle")
+        cur.execute("DELETE FROM login_limits")
     at.text_input(key="login_password").set_value(PASSWORD)
     at.button(key="login_submit").click().run()
     assert not at.exception, at.exception
