@@ -167,7 +167,7 @@ QUANTITIES = [
     case("K3 1234567", "review", why="left-over"),
     case("K3 150k", "review", why='left-over words: "150k"'),
     case("K3 2 cài", "review", why='left-over words: "cài"'),
-    case("K3 1-2", "review", why="two quantities"),
+    case("K3 1-2", "review", "K3/-/-/1", why='left-over words: "1-2"'),  # 1 February: a date, not 1 and 2
 ]
 
 
