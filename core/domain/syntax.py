@@ -1377,7 +1377,8 @@ def _read_catalog(handle) -> list[CatalogItem]:
 
 
 def parse_cli(argv_stdin, stdout, catalog: list[CatalogItem], settings: SyntaxSettings, jsonl: bool) -> int:
-    """One JSON line out per line in, in order. With jsonl, each line is an object whose "text" is the comment.
+    """One JSON line out per line in, in order. With jsonl, each line is an object whose "text" is the comment,
+    and whose optional "name" is the commenter's display name.
 
     A malformed JSONL line gives {"error": ...} on its line and the rest goes on. Returns 0, or 1 when some
     line was malformed.
@@ -1398,7 +1399,9 @@ def parse_cli(argv_stdin, stdout, catalog: list[CatalogItem], settings: SyntaxSe
             else:
                 text = record.get("text") if isinstance(record, dict) else None
                 if isinstance(text, str):
-                    output = parse(text, items, settings).to_json()
+                    name = record.get("name")  # the commenter's display name, when known
+                    output = parse(text, items, settings,
+                                   commenter_name=name if isinstance(name, str) else None).to_json()
                 else:
                     output = {"error": 'expected a JSON object with the comment in its "text" field'}
                     status = 1
