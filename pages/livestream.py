@@ -134,7 +134,8 @@ def comment_stream_panel() -> None:
         return
     needing_review = [row for row in rows if comment_needs_reasons(row["kind"], row["effect"])]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
-        needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review]))}
+        needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review],
+                                                [row["customer"] for row in needing_review]))}
     with st.container(height=560, border=False):
         for row in rows:
             if editing is None:
@@ -221,9 +222,11 @@ def fix_comment_panel(comment_id: int) -> None:
     row = found[0]
     st.markdown(t("livestream.fix_title", customer=plain(row["customer"])))
     st.caption(t("livestream.fix_comment", comment=plain(row["message"])))
-    text = st.text_input(t("livestream.corrected_comment"), value=row["message"], key=f"fix-text-{comment_id}",
-                         help=t("livestream.corrected_comment_help"))
-    preview = ingest.explain_comment(store, livestream_id, text)
+    # Pre-filled with the reading the parser offers ("SP 12 đen" -> "SP12 đen"), else the comment as typed.
+    offered = ingest.explain_comment(store, livestream_id, row["message"], row["customer"]).suggestion
+    text = st.text_input(t("livestream.corrected_comment"), value=offered or row["message"],
+                         key=f"fix-text-{comment_id}", help=t("livestream.corrected_comment_help"))
+    preview = ingest.explain_comment(store, livestream_id, text, row["customer"])
     if preview.lines:
         read = ", ".join(
             f"{line.code}{' ' + line.size if line.size else ''}{' ' + line.color if line.color else ''} ×{line.qty}"

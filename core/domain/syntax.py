@@ -284,6 +284,12 @@ class ParseResult:
     lines: tuple[ParsedLine, ...] = ()
     warnings: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()   # why `review`: core.base.i18n.Texts (English as str), for staff
+    # Cancel words typed without their accents (folded, "huy"): when the commenter's name holds one, the comment
+    # reads as `review` (SYNTAX.md traps 4), so a reader that caches results by text keys these by name too.
+    name_sensitive: tuple[str, ...] = ()
+    # A corrected text the parser offers staff (Fix): the comment with a spaced code joined ("SP 12 đen" ->
+    # "SP12 đen"), or None.
+    suggestion: str | None = None
 
     def to_json(self) -> dict:
         """Exactly the output contract of SYNTAX.md (no reasons)."""
@@ -308,14 +314,24 @@ class ParseResult:
 # Tokens: a separator (new line , ; & / or a '+' not stuck to digits); a quantity mark stuck to its digits ("+2",
 # "*2"); "?"; a word, which may hold '-'/'.' between its parts (kept whole when it is letters-separator-digits, a
 # code like "a-1"; split otherwise). White space, emoji and other punctuation are not tokens.
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*|[\n,;&/?]|\+(?![0-9])|[*+][0-9]+")
+# A date ("20/11", "20-11", "20/11/2026": day <= 31, month <= 12), a time ("8:30") or a price written with
+# thousands dots ("150.000", "150.000đ") is one token, read as a left-over word (SYNTAX.md, traps 3): never a
+# quantity, and the "/" of a date is not a separator. "8h", "20h30", "150k", "1tr2" are words already.
+# (findall returns whole tokens only while the pattern has no capturing group: none here.)
+_DAY, _MONTH, _YEAR = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])", r"(?:[0-9]{4}|[0-9]{2})"
+_AMOUNT_TOKEN = (rf"(?:{_DAY}/{_MONTH}(?:/{_YEAR})?|{_DAY}-{_MONTH}(?:-{_YEAR})?"
+                 r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+                 r"|[0-9]{1,3}(?:\.[0-9]{3})+(?:đ|d|k|vnđ|vnd)?)(?![^\W_])")
+_AMOUNT_TOKEN_RE = re.compile(_AMOUNT_TOKEN)
+_TOKEN_RE = re.compile(_AMOUNT_TOKEN + r"|[^\W_]+(?:[-.][^\W_]+)*|[\n,;&/?]|\+(?![0-9])|[*+][0-9]+")
 _SEPARATOR_TOKENS = frozenset("\n,;&/+")
 _PART_RE = re.compile(r"[^-.]+")
 _LETTERS_SEP_DIGITS_RE = re.compile(r"[a-z]+[-.][0-9]+")
 
-# A Vietnamese mobile number: 0 / 84 / +84, then 9 digits with at most one space run, dot or dash between them.
+# A Vietnamese mobile number: 0 / 84 / +84, then 9 digits with, between two of them, a run of spaces or a dot or
+# dash (-, en dash, em dash) with spaces around it or not ("0905 - 111 - 222", SYNTAX.md traps 1).
 # "Not glued to a digit before it" is checked in Python: a lookbehind here would slow every search down fivefold.
-_PHONE_RE = re.compile(r"(?:\+84|84|0)(?:(?:[^\S\n]+|[.\-])?[0-9]){9}(?![0-9])")
+_PHONE_RE = re.compile(r"(?:\+84|84|0)(?:(?:[^\S\n]*[.\-\u2013\u2014][^\S\n]*|[^\S\n]+)?[0-9]){9}(?![0-9])")
 _NON_DIGITS_RE = re.compile(r"[^0-9]")
 _MOBILE_PREFIXES = frozenset(
     [f"03{d}" for d in "23456789"] + ["052", "055", "056", "058", "059", "070", "076", "077", "078", "079"]
@@ -341,6 +357,8 @@ _CART_PHRASES = ("bỏ giỏ", "bỏ vào giỏ", "bỏ vô giỏ")
 _SEPARATOR_WORDS = ("và", "with")
 _QTY_MARKS = ("x", "sl", "số lượng")
 _SIZE_MARKS = ("size", "sz", "sai")
+# After a size mark, words that ask which size rather than give one (folded): "size gì", "sz j", "size mấy".
+_SIZE_PLACEHOLDERS = frozenset(["gi", "j", "may", "nao", "bn", "?"])
 
 _NUM_UNIT_RE = re.compile(r"([0-9]{1,6})(c|cai|chiec|bo|doi|sp|set|hop)")
 _QTY_FORM_RE = re.compile(r"(?:x|sl)([0-9]{1,6})")
@@ -385,6 +403,8 @@ def _split_tokens(norm: str) -> list[str]:
         if "-" in token or "." in token:
             if _LETTERS_SEP_DIGITS_RE.fullmatch(_fold(token)):  # "a-1", "sp.12": one code
                 split.append(token.replace("-", "").replace(".", ""))
+            elif "0" <= token[0] <= "9" and _AMOUNT_TOKEN_RE.fullmatch(token):  # "20-11", "150.000đ": one word
+                split.append(token)
             else:
                 split.extend(_PART_RE.findall(token))
         else:
@@ -759,10 +779,13 @@ class _Parse:
     """The state of one comment being read left to right."""
 
     __slots__ = ("context", "lines", "current", "group", "reasons", "left_over", "order_word", "add_word",
-                 "cancel_word", "question_word", "cancel_after_code")
+                 "cancel_word", "question_word", "cancel_after_code", "name_words", "bare_cancels", "name_cancel")
 
-    def __init__(self, context: _Context):
+    def __init__(self, context: _Context, name_words: frozenset = frozenset()):
         self.context = context
+        self.name_words = name_words         # the commenter's name, folded word by word
+        self.bare_cancels: list[str] = []    # cancel words typed without their accents, folded
+        self.name_cancel: str | None = None  # such a word that is also a word of the commenter's name
         self.lines: list[_Line] = []
         self.current: _Line | None = None    # the line of the code seen in this segment
         self.group: list[tuple] = []         # sizes/colors/quantities of this segment before its code
@@ -773,6 +796,19 @@ class _Parse:
 
     def reason(self, text: Text) -> None:
         self.reasons[text] = None
+
+    def read_cancel(self, raws, phrase: _Phrase) -> None:
+        """A cancel word; typed without its accents ("huy") and a word of the commenter's own name, it is the
+        name, and the comment goes to review (SYNTAX.md traps 4)."""
+        bare = [raw for raw, wanted in zip(raws, phrase.raws) if raw != wanted and raw == _fold(raw)]
+        if bare:
+            self.bare_cancels.extend(bare)
+            if self.name_words and not self.name_words.isdisjoint(bare):
+                self.name_cancel = " ".join(raws)
+                return
+        self.cancel_word = True
+        if self.lines:
+            self.cancel_after_code = True
 
     # -- attributes ----------------------------------------------------------------------------------------
 
@@ -876,6 +912,16 @@ class _Parse:
             for attribute in self.group:
                 self.apply(target, attribute, before_code=False)
             self.group = []
+        elif self.current is None and self.group:
+            # No code yet: a quantity binds within its own segment only ("12 cái, A2 L", SYNTAX.md traps 6).
+            # Sizes and colors still wait for the next code ("size M, A1").
+            kept = []
+            for attribute in self.group:
+                if attribute[0] in ("qty", "num"):
+                    self.reason(Text("syntax.qty_without_code", qty=attribute[1]))
+                else:
+                    kept.append(attribute)
+            self.group = kept
         self.current = None
 
     # -- the loop ------------------------------------------------------------------------------------------
@@ -962,9 +1008,7 @@ class _Parse:
             self.emit_color(*phrase.value)
             return after
         if kind == _P_CANCEL:
-            self.cancel_word = True
-            if self.lines:
-                self.cancel_after_code = True
+            self.read_cancel(tokens[index:after], phrase)
             return after
         if kind == _P_QUESTION:
             self.question_word = True
@@ -988,6 +1032,14 @@ class _Parse:
                     self.emit_qty(following.data)
                     return after + 1
             elif kind == _P_SIZE_MARK:  # "size M", "sz 38", "sai L": any value but a code or a keyword
+                if following.fold in _SIZE_PLACEHOLDERS:  # "size gì": which size? (SYNTAX.md traps 2)
+                    self.question_word = True
+                    return after + 1
+                if following.longest_phrase:
+                    found = self.context.phrase_at(tokens, infos, after)
+                    if found is not None and found[0].kind == _P_QUESTION:  # "size bao nhiêu", "size?"
+                        self.question_word = True
+                        return after
                 if following.kind in (_T_NUM, _T_SIZE_WORD, _T_SML, _T_WORD) and not (
                         following.longest_phrase and self.context.phrase_at(tokens, infos, after)):
                     self.emit_size(tokens[after], following.size_key)
@@ -1030,9 +1082,8 @@ class _Parse:
                 self.order_word = True
             elif phrase.kind == _P_ADD:
                 self.add_word = True
-            elif phrase.kind == _P_CANCEL:
-                self.cancel_word = True
-                self.cancel_after_code = self.cancel_after_code or bool(self.lines)
+            elif phrase.kind == _P_CANCEL:  # "huyd1"
+                self.read_cancel((tokens[index][:len(phrase.raws[0])],), phrase)
             self.read_code(code_data)
             return index + 1
         if token_class == _T_SIZE_WORD:
@@ -1101,17 +1152,51 @@ def _new_parsed_line(code: str, known: bool, qty: int, size: str | None, color: 
 
 
 def _new_parse_result(kind: str, add: bool, phone: str | None, lines: tuple, warnings: tuple,
-                      reasons: tuple) -> ParseResult:
+                      reasons: tuple, name_sensitive: tuple, suggestion: str | None) -> ParseResult:
     result = _new_object(ParseResult)  # see _new_parsed_line
-    result.__dict__.update(kind=kind, add=add, phone=phone, lines=lines, warnings=warnings, reasons=reasons)
+    result.__dict__.update(kind=kind, add=add, phone=phone, lines=lines, warnings=warnings, reasons=reasons,
+                           name_sensitive=name_sensitive, suggestion=suggestion)
     return result
 
 
-def _parse_text(context: _Context, text: str) -> ParseResult:
+# A letter group and a number apart, as typed: "SP 12" for SP12 (SYNTAX.md traps 5).
+_SPACED_CODE_RE = re.compile(r"(?<![^\W_])([^\W\d_]{1,8})[^\S\n]+(\d{1,6})(?![^\W_])")
+
+
+def _spaced_codes(context: _Context, tokens: list[str], infos: list[_TokenInfo]) -> list[tuple[str, str]]:
+    """(as typed, the livestream's code) for each letter group followed by a number that together spell one of
+    the livestream's codes: "sp 12" -> ("SP 12", "SP12")."""
+    found = []
+    known = context.known
+    for index in range(len(tokens) - 1):
+        fold = infos[index].fold
+        if infos[index + 1].kind == _T_NUM and fold.isalpha() and fold.isascii():
+            item = known.get(_LEADING_ZEROS_RE.sub("", fold + tokens[index + 1]))
+            if item is not None:
+                found.append((f"{fold.upper()} {tokens[index + 1]}", item.code))
+    return found
+
+
+def _joined_codes(context: _Context, text: str) -> str:
+    """The comment as typed, with each spaced code joined into the livestream's spelling of it."""
+    def join(match: re.Match) -> str:
+        item = context.known.get(normalize_code(match.group(1) + match.group(2)))
+        return item.code if item is not None else match.group()
+    return _SPACED_CODE_RE.sub(join, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_words(name: str) -> frozenset:
+    """The commenter's display name, folded word by word: "Lê Huy" -> {"le", "huy"}."""
+    return frozenset(fold for is_word, _, fold in _setting_word_tokens(name) if is_word)
+
+
+def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset()) -> ParseResult:
     norm, phones, warnings = _find_phones(_normalize_text(text))
     tokens = _split_tokens(norm)
-    state = _Parse(context)
-    state.run(tokens, context.infos(tokens))
+    state = _Parse(context, name_words)
+    infos = context.infos(tokens)
+    state.run(tokens, infos)
 
     phone = phones[0] if phones else None
     if len(phones) > 1:
@@ -1172,8 +1257,23 @@ def _parse_text(context: _Context, text: str) -> ParseResult:
             kind = "contact"
     else:
         kind = "none"
+    suggestion = None
+    if not state.lines and context.known:
+        # No code at all, but a letter group and a number that spell one: never none, never a cancel of the
+        # whole draft; staff see which code it may be, and Fix offers the joined reading.
+        spaced = _spaced_codes(context, tokens, infos)
+        if spaced:
+            kind = "review"
+            reasons = [Text("syntax.spaced_code", typed=typed, code=code) for typed, code in spaced] + reasons
+            suggestion = _joined_codes(context, text)
+            if suggestion == text:
+                suggestion = None
+    if state.name_cancel is not None:
+        kind = "review"
+        reasons.insert(0, Text("syntax.cancel_word_is_name", word=state.name_cancel))
     return _new_parse_result(kind, state.add_word and kind in ("order", "review"), phone, lines,
-                             tuple(warnings[:_MAX_REASONS]), tuple(reasons[:_MAX_REASONS]))
+                             tuple(warnings[:_MAX_REASONS]), tuple(dict.fromkeys(reasons[:_MAX_REASONS])),
+                             tuple(state.bare_cancels), suggestion)
 
 
 @functools.lru_cache(maxsize=_RESULT_CACHE_SIZE)
@@ -1182,17 +1282,27 @@ def _parse_cached(context: _Context, text: str) -> ParseResult:
     return _parse_text(context, text)
 
 
-def parse(text: str, items=(), settings: SyntaxSettings | None = None) -> ParseResult:
+def parse(text: str, items=(), settings: SyntaxSettings | None = None, *,
+          commenter_name: str | None = None) -> ParseResult:
     """Read one comment against the livestream's items (CatalogItem sequence) and syntax settings.
 
+    commenter_name, when known, is the commenter's display name: a cancel word typed without accents that is
+    also a word of it ("huy" by "Lê Huy") makes the comment review. Results are cached by text; the name is
+    looked at only for texts that hold such a word (`ParseResult.name_sensitive`).
     Raises InvalidSettings for settings that do not validate; never raises for any comment text.
     """
     if type(text) is not str:
         text = "" if text is None else str(text)
     context = _context_for(items, _DEFAULT_SETTINGS if settings is None else settings)
     if len(text) > _CACHEABLE_TEXT_LENGTH:
-        return _parse_text(context, text)
-    return _parse_cached(context, text)
+        result = _parse_text(context, text)
+    else:
+        result = _parse_cached(context, text)
+    if result.name_sensitive and commenter_name:
+        name_words = _name_words(str(commenter_name))
+        if not name_words.isdisjoint(result.name_sensitive):
+            return _parse_text(context, text, name_words)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1267,7 +1377,8 @@ def _read_catalog(handle) -> list[CatalogItem]:
 
 
 def parse_cli(argv_stdin, stdout, catalog: list[CatalogItem], settings: SyntaxSettings, jsonl: bool) -> int:
-    """One JSON line out per line in, in order. With jsonl, each line is an object whose "text" is the comment.
+    """One JSON line out per line in, in order. With jsonl, each line is an object whose "text" is the comment,
+    and whose optional "name" is the commenter's display name.
 
     A malformed JSONL line gives {"error": ...} on its line and the rest goes on. Returns 0, or 1 when some
     line was malformed.
@@ -1288,7 +1399,9 @@ def parse_cli(argv_stdin, stdout, catalog: list[CatalogItem], settings: SyntaxSe
             else:
                 text = record.get("text") if isinstance(record, dict) else None
                 if isinstance(text, str):
-                    output = parse(text, items, settings).to_json()
+                    name = record.get("name")  # the commenter's display name, when known
+                    output = parse(text, items, settings,
+                                   commenter_name=name if isinstance(name, str) else None).to_json()
                 else:
                     output = {"error": 'expected a JSON object with the comment in its "text" field'}
                     status = 1

@@ -368,6 +368,7 @@ class Meaning(NamedTuple):
 
     reading: Reading
     json_text: str
+    name_sensitive: bool = False  # the text holds a cancel word typed bare: it may read otherwise by who wrote it
 
 
 # A bounded process cache of what a comment text means in one catalog (Catalog.cache_token names the catalog's
@@ -378,26 +379,52 @@ _MEANINGS_LIMIT = 50_000
 _MEANINGS_LOCK = threading.Lock()
 
 
-def _meanings(catalog: Catalog, texts: list[str]) -> list[Meaning]:
+def _meanings(catalog: Catalog, texts: list[str], names: list[str] | None = None) -> list[Meaning]:
     """What each of these distinct texts means, from the cache where it has them; the cache is consulted and
-    filled under one lock each."""
+    filled under one lock each. With names (one per text: the commenter's display name), the name is part of
+    the key: only for name-sensitive texts (`_named_meanings`), so the cache stays keyed by text for the rest."""
     token = catalog.cache_token
+    keys = [(token, text) for text in texts] if names is None else \
+        [(token, text, name) for text, name in zip(texts, names)]
     with _MEANINGS_LOCK:
-        found = [_MEANINGS.get((token, text)) for text in texts]
-        for text, meaning in zip(texts, found):
+        found = [_MEANINGS.get(key) for key in keys]
+        for key, meaning in zip(keys, found):
             if meaning is not None:
-                _MEANINGS.move_to_end((token, text))  # used now: the last to be forgotten
+                _MEANINGS.move_to_end(key)  # used now: the last to be forgotten
     missing = [index for index, meaning in enumerate(found) if meaning is None]
     if missing:
         for index in missing:
-            result = parse(texts[index], catalog.parser_items, catalog.settings)
-            found[index] = Meaning(_reading(catalog, result), result.json_text())
+            result = parse(texts[index], catalog.parser_items, catalog.settings,
+                           commenter_name=None if names is None else names[index])
+            found[index] = Meaning(_reading(catalog, result), result.json_text(), bool(result.name_sensitive))
         with _MEANINGS_LOCK:
             for index in missing:
-                _MEANINGS[(token, texts[index])] = found[index]
+                _MEANINGS[keys[index]] = found[index]
             while len(_MEANINGS) > _MEANINGS_LIMIT:
                 _MEANINGS.popitem(last=False)
     return found
+
+
+def _named_meanings(catalog: Catalog, texts: list[str], meanings: list[Meaning], text_of_row, name_of_row):
+    """Rows whose text is name-sensitive (a cancel word typed bare, SYNTAX.md traps 4: "Huy D1 M" by Lê Huy)
+    read again with their commenter's name, once per distinct (text, name), through the same cache.
+
+    texts and meanings: the distinct texts and what they mean without a name; text_of_row: each row's index
+    into them (numpy); name_of_row(rows) -> those rows' names. Returns (meanings with the named ones appended,
+    each row's index into them): the very same objects when no text is name-sensitive, as in most batches."""
+    import numpy as np
+
+    sensitive = [index for index, meaning in enumerate(meanings) if meaning.name_sensitive]
+    if not sensitive:
+        return meanings, text_of_row
+    rows = np.flatnonzero(np.isin(text_of_row, sensitive))
+    pairs = list(zip(text_of_row[rows].tolist(), name_of_row(rows)))
+    distinct = list(dict.fromkeys(pairs))
+    named = _meanings(catalog, [texts[text] for text, _ in distinct], [name or "" for _, name in distinct])
+    position = {pair: len(meanings) + offset for offset, pair in enumerate(distinct)}
+    text_of_row = np.array(text_of_row, dtype=np.int64)  # a copy: Arrow's numpy view is read-only
+    text_of_row[rows] = [position[pair] for pair in pairs]
+    return meanings + named, text_of_row
 
 
 def _reading(catalog: Catalog, result) -> Reading:
@@ -646,18 +673,27 @@ class _BatchReadings(NamedTuple):
 
 
 def _read_texts(cur, livestream_id: int, comments) -> _BatchReadings:
-    """Step 3: what each comment says, each distinct text read once (and many not at all: `_meanings`)."""
+    """Step 3: what each comment says, each distinct text read once (and many not at all: `_meanings`); a text
+    with a cancel word typed bare once per commenter's name too (`_named_meanings`)."""
     import numpy as np
+    import pyarrow as pa
 
     catalog = load_catalog(cur, livestream_id)
     encoded = one_chunk(comments.column("message")).dictionary_encode()
-    meanings = _meanings(catalog, encoded.dictionary.to_pylist())
-    text_of_row = encoded.indices.to_numpy(zero_copy_only=False)
+    texts = encoded.dictionary.to_pylist()
+    meanings = _meanings(catalog, texts)
+    text_indices = encoded.indices
+    text_of_row = text_indices.to_numpy(zero_copy_only=False)
+    names = comments.column("user_name")
+    meanings, named_text_of_row = _named_meanings(catalog, texts, meanings, text_of_row,
+                                                  lambda rows: names.take(rows).to_pylist())
+    if named_text_of_row is not text_of_row:  # some rows read by their commenter's name
+        text_of_row, text_indices = named_text_of_row, pa.array(named_text_of_row)
     kind_of_text = np.array([_KIND_CODES[meaning.reading.kind] for meaning in meanings], dtype=np.int8)
     kind_of_row = kind_of_text[text_of_row]
     kind_counts = np.bincount(kind_of_row, minlength=len(_KIND_ORDER)).tolist()
     kinds = Counter({kind: kind_counts[code] for code, kind in enumerate(_KIND_ORDER) if kind_counts[code]})
-    return _BatchReadings(catalog, meanings, encoded.indices, text_of_row, kind_of_row, kinds)
+    return _BatchReadings(catalog, meanings, text_indices, text_of_row, kind_of_row, kinds)
 
 
 class _ActedBatch(NamedTuple):
@@ -1093,18 +1129,25 @@ def reparse_comments(cur, livestream_id: int) -> int:
     """Reads the livestream's stored comments again with its current items and settings; returns how many now
     read differently. Their kind and reading change (so marks and reports follow the new items); the orders
     they already moved are left as they are, and blank lines are filled separately by their typed code. Each
-    distinct text is read once, through the same cache as a batch."""
+    distinct text is read once, through the same cache as a batch (a text with a cancel word typed bare once
+    per commenter's name, as a batch reads it)."""
+    import numpy as np
     import pyarrow as pa
 
     _forget_order_keys(livestream_id)
     catalog = load_catalog(cur, livestream_id)
-    stored = cur.execute("SELECT id, message, parse_result FROM comments WHERE livestream_id = ?",
+    stored = cur.execute("SELECT c.id, c.message, c.parse_result, cu.display_name FROM comments c "
+                         "JOIN customers cu ON cu.id = c.customer_id WHERE c.livestream_id = ?",
                          [livestream_id]).fetchall()
-    texts = list(dict.fromkeys(message for _, message, _ in stored))
-    meaning_of = dict(zip(texts, _meanings(catalog, texts)))
+    index_of_text: dict[str, int] = {}
+    text_of_row = np.array([index_of_text.setdefault(message, len(index_of_text)) for _, message, _, _ in stored],
+                           dtype=np.int64)
+    texts = list(index_of_text)
+    meanings, text_of_row = _named_meanings(catalog, texts, _meanings(catalog, texts), text_of_row,
+                                            lambda rows: [stored[row][3] for row in rows.tolist()])
     changed: list[tuple[int, Meaning]] = []
-    for comment_id, message, old_reading in stored:
-        meaning = meaning_of[message]
+    for (comment_id, _, old_reading, _), text in zip(stored, text_of_row.tolist()):
+        meaning = meanings[text]
         # Compared as JSON: readings stored before compact JSON (orjson) say the same thing with spaces.
         if meaning.json_text != old_reading and json.loads(meaning.json_text) != json.loads(old_reading):
             changed.append((comment_id, meaning))
@@ -1180,19 +1223,24 @@ def validate_livestream_for_ingest(store: Store, livestream_id) -> int:
     return livestream_id
 
 
-def explain_comments(store: Store, livestream_id: int, messages: Iterable[str]) -> list:
+def explain_comments(store: Store, livestream_id: int, messages: Iterable[str],
+                     names: Iterable[str | None] | None = None) -> list:
     """How comments read with the livestream's current items: a ParseResult each, with its reasons for review.
-    The catalog is loaded once for all of them (the live panel explains every review comment it shows)."""
+    names: each commenter's display name, when known (a cancel word typed bare may be a word of it). The catalog
+    is loaded once for all of them (the live panel explains every review comment it shows)."""
+    messages = list(messages)
+    names = [None] * len(messages) if names is None else list(names)
     cur = store.cursor()
     try:
         catalog = load_catalog(cur, livestream_id)
     finally:
         cur.close()
-    return [parse(message, catalog.parser_items, catalog.settings) for message in messages]
+    return [parse(message, catalog.parser_items, catalog.settings, commenter_name=name)
+            for message, name in zip(messages, names)]
 
 
-def explain_comment(store: Store, livestream_id: int, message: str):
-    return explain_comments(store, livestream_id, [message])[0]
+def explain_comment(store: Store, livestream_id: int, message: str, name: str | None = None):
+    return explain_comments(store, livestream_id, [message], [name])[0]
 
 
 def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: str, *, actor: str) -> dict:
@@ -1206,9 +1254,9 @@ def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: 
     """
     memory = memory_of(store)
     with store.transaction() as cur:
-        livestream_id, customer_id, commented_at = _comment_to_correct(cur, comment_id)
+        livestream_id, customer_id, commented_at, customer_name = _comment_to_correct(cur, comment_id)
         catalog = load_catalog(cur, livestream_id)
-        result = parse(corrected_text or "", catalog.parser_items, catalog.settings)
+        result = parse(corrected_text or "", catalog.parser_items, catalog.settings, commenter_name=customer_name)
         if result.kind != "order" or not result.lines:
             reasons = list(result.reasons) or Text("ingest.reads_as", kind=Text(f"ingest.kind_{result.kind}"))
             raise InvalidInput("ingest.not_an_order_yet", reasons=reasons)
@@ -1237,12 +1285,14 @@ def order_from_corrected_comment(store: Store, comment_id: int, corrected_text: 
 
 
 def _comment_to_correct(cur, comment_id: int) -> tuple:
-    """(livestream id, customer id, comment time) of a comment that has not made order lines yet."""
-    row = cur.execute("SELECT livestream_id, customer_id, effect, commented_at FROM comments WHERE id = ?",
+    """(livestream id, customer id, comment time, customer's name) of a comment that has not made order lines
+    yet."""
+    row = cur.execute("SELECT c.livestream_id, c.customer_id, c.effect, c.commented_at, cu.display_name "
+                      "FROM comments c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?",
                       [comment_id]).fetchall()
     if not row:
         raise InvalidInput("ingest.comment_gone")
-    livestream_id, customer_id, effect, commented_at = row[0]
+    livestream_id, customer_id, effect, commented_at, customer_name = row[0]
     if effect in LINES_TAKEN:
         raise InvalidInput("ingest.comment_already_used")
-    return livestream_id, customer_id, commented_at
+    return livestream_id, customer_id, commented_at, customer_name

@@ -167,7 +167,7 @@ QUANTITIES = [
     case("K3 1234567", "review", why="left-over"),
     case("K3 150k", "review", why='left-over words: "150k"'),
     case("K3 2 cài", "review", why='left-over words: "cài"'),
-    case("K3 1-2", "review", why="two quantities"),
+    case("K3 1-2", "review", "K3/-/-/1", why='left-over words: "1-2"'),  # 1 February: a date, not 1 and 2
 ]
 
 
@@ -775,3 +775,156 @@ def test_parse_cli_writes_vietnamese_as_is_not_escaped():
     out = io.StringIO()
     parse_cli(io.StringIO("A1 đen\n"), out, list(ITEMS), SyntaxSettings(), False)
     assert '"Đen"' in out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Traps (revision 2 of SYNTAX.md): readings that looked like orders but were not what the customer meant
+# ---------------------------------------------------------------------------------------------------------------
+
+TRAP_PHONES = [
+    case("chốt A1 M 0905 - 111 - 222", "order", "A1/M/-/1", phone="0905111222"),
+    case("A1 0905 – 111 – 222", "order", "A1/-/-/1", phone="0905111222"),  # en dashes
+    case("A1 0905 — 111 — 222", "order", "A1/-/-/1", phone="0905111222"),  # em dashes
+    case("A1 0905 . 111 . 222", "order", "A1/-/-/1", phone="0905111222"),
+    case("A1 M 2 0905 -111- 222", "order", "A1/M/-/2", phone="0905111222"),
+    case("K3 2 sđt 0912 - 345 - 678", "order", "K3/-/-/2", phone="0912345678"),
+    case("0905 – 111 – 222", "contact", phone="0905111222"),
+    case("+84 905 - 111 - 222", "contact", phone="0905111222"),
+    case("sdt e 0987 . 654 . 321 nha", "contact", phone="0987654321"),
+]
+
+TRAP_SIZE_QUESTIONS = [
+    case("K3 size gì shop", "question"),
+    case("A1 size gi", "question"),
+    case("A1 sz j", "question"),
+    case("a1 sai mấy ạ", "question"),
+    case("A1 size may", "question"),
+    case("A1 size nào", "question"),
+    case("A1 size bao nhieu", "question"),
+    case("A1 size bn", "question"),
+    case("A1 size?", "question"),
+    case("size gì vậy shop", "question"),
+    case("chốt A1 size gì", "review", why="question word together with an order word"),
+    case("A1 size M", "order", "A1/M/-/1"),  # a size value is still a size
+    case("B5 sz 30", "order", "B5/30/-/1"),
+]
+
+TRAP_AMOUNTS = [
+    case("A1 M 20/11", "review", "A1/M/-/1", why='left-over words: "20/11"'),
+    case("A1 20-11", "review", "A1/-/-/1", why='left-over words: "20-11"'),
+    case("A1 M 20/11/2026", "review", "A1/M/-/1", why="20/11/2026"),
+    case("20/11 A1 M", "review", "A1/M/-/1", why="20/11"),
+    case("a1 m 1/2", "review", "A1/M/-/1", why="1/2"),
+    case("K3 2 8h", "review", "K3/-/-/2", why='"8h"'),
+    case("K3 20h30", "review", "K3/-/-/1", why="20h30"),
+    case("K3 8:30", "review", "K3/-/-/1", why="8:30"),
+    case("K3 2 20:15", "review", "K3/-/-/2", why="20:15"),
+    case("A1 1tr2", "review", "A1/-/-/1", why="1tr2"),
+    case("A1 150.000", "review", "A1/-/-/1", why="150.000"),
+    case("A1 150.000đ", "review", "A1/-/-/1", why="150.000đ"),
+    case("A1 1.500.000 vnd", "review", "A1/-/-/1", why="1.500.000"),
+    # Not a date (month 31): the / still separates, and B5's sizes read as sizes.
+    case("B5 30/31", "order", "B5/30/-/1", "B5/31/-/1"),
+    case("A1 M 2/K3 1", "order", "A1/M/-/2", "K3/-/-/1"),
+]
+
+TRAP_SPACED_CODES = [
+    case("SP 12 đen", "review", why="SP 12 could be SP12"),
+    case("lấy SP 12", "review", why="SP12"),
+    case("sp 012 nâu nha", "review", why="SP12"),
+    case("A 1", "review", why="A 1 could be A1"),
+    case("K 3 2", "review", why="K3"),
+    case("D 9 hồng", "review", why="D9"),
+    case("bỏ SP 12", "review", why="SP12"),  # never a cancel of the whole draft
+    case("hủy sp 12", "review", why="SP12"),
+    case("SP 12 còn không", "review", why="SP12"),
+    case("SP 12 0912345678", "review", phone="0912345678", why="SP12"),  # not a contact either
+    case("em lay a 1 size m", "review", why="A1"),
+    case("P 99", "none"),  # spells no code of this livestream
+]
+
+TRAP_SEGMENTS = [
+    case("12 cái, A2 L", "review", "A2/L/-/1", why="quantity 12"),
+    case("2, K3", "review", "K3/-/-/1", why="quantity 2"),
+    case("x2, A1 M", "review", "A1/M/-/1"),
+    case("sl 2\nA1", "review", "A1/-/-/1"),
+    case("hai cái; K3", "review", "K3/-/-/1"),
+    case("lấy 2 K3", "order", "K3/-/-/2"),        # within its own segment it still binds
+    case("2 cái A2 XL", "order", "A2/XL/-/2"),
+    case("A1, 2 cái", "order", "A1/-/-/2"),       # after a code it fills the line before (rule 6)
+]
+
+TRAP_WRITTEN_DOWN = [
+    case("bỏ vô giỏ K3 2", "order", "K3/-/-/2"),
+    case("bo vo gio K3 2", "review", "K3/-/-/2", why="bo vo gio"),
+    case("D9x2", "order", "D9/-/-/2"),
+    case("chốtD9", "order", "D9/-/-/1"),
+    case("hủyD9", "cancel", "D9/-/-/1"),
+    case("A1 sizem", "order", "A1/M/-/1"),
+    case("A1 szxl", "order", "A1/XL/-/1"),
+]
+
+
+@pytest.mark.parametrize(PARAMS, TRAP_PHONES + TRAP_SIZE_QUESTIONS + TRAP_AMOUNTS + TRAP_SPACED_CODES
+                         + TRAP_SEGMENTS + TRAP_WRITTEN_DOWN)
+def test_the_traps_of_revision_2_read_as_syntax_md_says(comment, kind, lines, phone, add, warns, why,
+                                                        check_lines):
+    check(comment, kind, lines, phone, add, warns, why, check_lines)
+
+
+@pytest.mark.parametrize("comment, name, kind", [
+    ("Huy D1 M", "Lê Huy", "review"),
+    ("Huy D1 M", "Lan", "cancel"),
+    ("Huy D1 M", None, "cancel"),
+    ("huy A1", "Huy Nguyễn", "review"),
+    ("HUY A1", "lê huy", "review"),
+    ("huy a1", "LÊ HUY", "review"),
+    ("anh Huy đây", "Huy", "review"),  # not a cancel of the whole draft
+    ("huyA1", "Huy", "review"),
+    ("Huy lấy A1 M", "Huy", "review"),
+    ("hủy A1", "Lê Huy", "cancel"),    # typed with its accents: a cancel whoever types it
+    ("huỷ A1", "Huy", "cancel"),
+    ("huy a1", "Huyền", "cancel"),     # "huyen" is not "huy"
+    ("pass A1", "Pass", "cancel"),     # a cancel word without accents cannot be typed without them
+    ("bỏ A1", "Bo", "cancel"),
+])
+def test_a_cancel_word_typed_bare_that_is_the_commenters_name_is_review(comment, name, kind):
+    result = parse(comment, ITEMS, commenter_name=name)
+    assert result.kind == kind, result.reasons
+    if kind == "review" and name and "huy" in name.lower():
+        assert any("name" in reason for reason in result.reasons), result.reasons
+
+
+def test_the_name_reading_does_not_leak_through_the_cache():
+    assert parse("huy K3", ITEMS).kind == "cancel"
+    assert parse("huy K3", ITEMS, commenter_name="Huy").kind == "review"
+    assert parse("huy K3", ITEMS).kind == "cancel"
+    assert parse("huy K3", ITEMS, commenter_name="Lan").kind == "cancel"
+    assert parse("huy K3", ITEMS).name_sensitive == ("huy",)
+    assert parse("hủy K3", ITEMS).name_sensitive == ()
+
+
+def test_the_name_reason_reads_in_both_languages():
+    reason = parse("huy K3", ITEMS, commenter_name="Lê Huy").reasons[0]
+    assert reason.render("vi") == '"huy" có trong tên người bình luận: là tên, hay là hủy?'
+    assert reason.render("en") == '"huy" is in the commenter\'s name: a name, or a cancel?'
+    spaced = parse("SP 12 đen", ITEMS).reasons[0]
+    assert (spaced.render("en"), spaced.render("vi")) == ("SP 12 could be SP12", "SP 12 có thể là mã SP12")
+
+
+def test_a_spaced_code_offers_its_joined_reading_as_typed():
+    assert parse("SP 12 đen nha", ITEMS).suggestion == "SP12 đen nha"
+    assert parse("lấy Sp 012\nK 3 x2", ITEMS).suggestion == "lấy SP12\nK3 x2"
+    assert parse("SP12 đen", ITEMS).suggestion is None
+    assert parse("P 99", ITEMS).suggestion is None
+
+
+def test_parse_cli_jsonl_reads_the_commenters_name():
+    source = "\n".join(json.dumps(record, ensure_ascii=False) for record in [
+        {"text": "Huy D1 M", "name": "Lê Huy"}, {"text": "Huy D1 M", "name": "Lan"}, {"text": "Huy D1 M"},
+        {"text": "Huy D1 M", "name": 7},
+    ]) + "\n"
+    out = io.StringIO()
+    assert parse_cli(io.StringIO(source), out, list(ITEMS), SyntaxSettings(), True) == 0
+    assert [json.loads(line)["kind"] for line in out.getvalue().splitlines()] == ["review", "cancel", "cancel",
+                                                                                 "cancel"]

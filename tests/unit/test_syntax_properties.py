@@ -146,3 +146,53 @@ def test_parse_cli_answers_every_line_in_order(comments, jsonl):
     for answer in answers:
         parsed = json.loads(answer)
         assert "kind" in parsed or "error" in parsed
+
+
+# -- Traps of revision 2 ------------------------------------------------------------------------------------------
+# Comment pieces with no phone start ("0", "84") and no code shape, so that inserting an amount or a spaced code
+# changes nothing else.
+PLAIN_WORDS = ["A1", "a-01", "K3", "sp12", "G07", "Z9", "2", "3", "1", "x2", "x 3", "sl 2", "2 cái", "hai cái",
+               "M", "l", "xl", "size M", "đen", "den", "trắng", "chốt", "lấy", "thêm", "hủy", "huy", "không lấy",
+               "còn k", "?", "shop", "ơi", "nhé", "ạ", "đẹp", ",", ";", "/", "&", "\n", "và", "+", "😍"]
+DAY, MONTH = st.integers(1, 31), st.integers(1, 12)
+AMOUNT = st.one_of(
+    st.builds(lambda d, m, sep: f"{d}{sep}{m}", DAY, MONTH, st.sampled_from("/-")),
+    st.builds(lambda d, m, y, sep: f"{d}{sep}{m}{sep}{y}", DAY, MONTH, st.integers(2020, 2030), st.sampled_from("/-")),
+    st.builds(lambda h, m: f"{h}:{m:02d}", st.integers(1, 23), st.integers(0, 59)),
+    st.builds(lambda h: f"{h}h", st.integers(1, 23)),
+    st.builds(lambda h, m: f"{h}h{m:02d}", st.integers(1, 23), st.integers(0, 59)),
+    st.builds(lambda k: f"{k}k", st.integers(1, 999)),
+    st.builds(lambda a, b: f"{a}tr{b}", st.integers(1, 9), st.integers(0, 9)),
+    st.builds(lambda k, unit: f"{k}.000{unit}", st.integers(1, 999), st.sampled_from(["", "đ", "d", "k", "vnd"])),
+    st.builds(lambda m, k: f"{m}.{k:03d}.000", st.integers(1, 9), st.integers(0, 999)),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=st.lists(st.sampled_from(PLAIN_WORDS), max_size=8),
+       after=st.lists(st.sampled_from(PLAIN_WORDS), max_size=8), amount=AMOUNT)
+def test_no_date_time_or_price_ever_becomes_a_quantity(before, after, amount):
+    """An amount anywhere is a left-over word: the lines are those of the comment without it, and an order
+    becomes review (its / is no separator, its digits no quantity)."""
+    with_amount = parse(" ".join([*before, amount, *after]), ITEMS)
+    without = parse(" ".join([*before, *after]), ITEMS)
+    assert with_amount.lines == without.lines
+    assert with_amount.kind == ("review" if without.kind == "order" else without.kind)
+
+
+NO_CODE_WORDS = [word for word in PLAIN_WORDS if not re.search(r"[0-9]", word) or word[0].isdigit()]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=st.lists(st.sampled_from(NO_CODE_WORDS), max_size=8),
+       after=st.lists(st.sampled_from(NO_CODE_WORDS), max_size=8),
+       item=st.sampled_from(ITEMS), zeros=st.sampled_from(["", "0", "00"]), upper=st.booleans(),
+       spaces=st.sampled_from([" ", "  ", "\t"]))
+def test_no_comment_whose_only_code_is_spaced_becomes_an_order_or_a_cancel(before, after, item, zeros, upper,
+                                                                          spaces):
+    letters, digits = re.fullmatch(r"([A-Za-z]+)0*([0-9]+)", item.code).groups()
+    letters = letters.upper() if upper else letters.lower()
+    result = parse(" ".join([*before, f"{letters}{spaces}{zeros}{digits}", *after]), ITEMS)
+    assert result.kind == "review"
+    assert any(item.code in reason for reason in result.reasons), result.reasons
+    assert result.lines == ()
