@@ -135,6 +135,8 @@ def refresh(store: Store, *, by: User) -> CopyRefreshed:
         for table, written in parquet.items():
             os.replace(written, folder / f"{table}.parquet")
         os.replace(temporary_copy, folder / COPY_FILE)
+        # A log left by someone who wrote to the previous copy would be replayed into this one: it goes.
+        (folder / f"{COPY_FILE}.wal").unlink(missing_ok=True)
         for stale in folder.glob("*.parquet"):  # a table no longer copied
             if stale.stem not in selects:
                 stale.unlink(missing_ok=True)

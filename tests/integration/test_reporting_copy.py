@@ -153,3 +153,17 @@ def test_the_worker_refreshes_the_copy_by_itself(shop):
         assert reporting_copy.last_refreshed(store) is not None, worker.last_error
     finally:
         reporting.stop_worker(store)
+
+
+def test_a_log_left_beside_the_old_copy_is_not_replayed_into_the_new_one(shop):
+    store, _ = shop
+    folder = reporting_copy.refresh(store, by=SYSTEM_USER).folder
+    writer = duckdb.connect(str(folder / reporting_copy.COPY_FILE))  # someone writes to the copy, then crashes
+    writer.execute("SET checkpoint_threshold = '1GB'")
+    writer.execute("CREATE TABLE mine AS SELECT 1 AS n")
+    wal = folder / f"{reporting_copy.COPY_FILE}.wal"
+    stale_log = wal.read_bytes()
+    writer.close()
+    wal.write_bytes(stale_log)
+    reporting_copy.refresh(store, by=SYSTEM_USER)
+    assert "mine" not in copy_tables(folder) and len(copy_tables(folder)["orders"]) == 2
