@@ -25,8 +25,9 @@ def exports_tab(store: Store, livestream_id: int | None) -> None:
 
 def reporting_copy_block(store: Store) -> None:
     with st.container(border=True):
+        # The folder goes in a code span (the shop's own path, not customer text): no Markdown escapes there.
         st.markdown(t("reporting.title"))
-        st.caption(t("reporting.about", folder=plain(str(reporting_copy.folder_for(store))),
+        st.caption(t("reporting.about", folder=str(reporting_copy.folder_for(store)).replace("`", "'"),
                      minutes=number(round(reporting.REFRESH_SECONDS / 60))))
         row = st.columns([2, 1.4], vertical_alignment="center")
         refreshed = reporting_copy.last_refreshed(store)
