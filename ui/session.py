@@ -12,7 +12,7 @@ import streamlit as st
 from core.base import config
 from core.db.store import Store, open_store
 from core.domain.users import User
-from core.runtime import deliveries
+from core.runtime import deliveries, reporting
 from core.services import auth, livestreams
 from core.services.demo import ensure_demo_shop
 
@@ -29,6 +29,7 @@ def _store_for(path: str) -> Store:
     if config.get("CHOTDON_DEMO") != "0":
         ensure_demo_shop(store)
     deliveries.start_worker(store)  # once per process and database: delivers pushes for every session
+    reporting.start_worker(store)  # and rewrites the read-only reporting copy beside the database
     return store
 
 

@@ -3,7 +3,9 @@
 
 Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula, and customers write
 what they like: `=HYPERLINK(...)` as a name would run on the owner's computer. In CSV and Excel such text cells are
-written with a leading single quote, so they show as text; numbers stay numbers. Parquet is read by programs,
+written with a leading single quote, so they show as text; numbers stay numbers. A CSV file is also read with
+other list separators than its own comma (`;` in Excel set up for Vietnamese or European numbers), which splits a
+cell at every `;`: in CSV a formula start after a separator or line break inside the text gets the quote too. Parquet is read by programs,
 not spreadsheets, and keeps the text exactly. Times are the shop's local time, like everywhere in the reports.
 
 The files people open in a spreadsheet (CSV, Excel) are written for the reader: column titles in the reader's
@@ -28,6 +30,11 @@ from core.db.store import Store
 from core.services import orders, reports
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Inside a CSV cell: a list separator a spreadsheet may split on (`;`, `,`, tab) or a line break, then a formula
+# start (spaces between allowed). Why not quote every text cell instead: Excel honours a quote only at the start
+# of a field, and a reader splitting `1,"Lan;=1+2"` at `;` gets `1,"Lan` and `=1+2"`, a formula; quoting protects
+# only a row's first cell. Marking the formula start itself protects the cell whatever the separator.
+_INNER_FORMULA = re.compile(r"([;,\t\r\n][ ]*)([=+\-@])")
 EXCEL_MAX_ROWS = 1_048_576  # the sheet's own limit, header included
 
 
@@ -227,19 +234,27 @@ def export_file(store: Store, kind: str, scope: Scope, fmt: str, language: str =
 
 # -- formula-safe text ---------------------------------------------------------------------------------------
 def formula_safe_text(value: str) -> str:
+    """A cell's text with a single quote in front when a spreadsheet would run it as a formula (Excel's cells)."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def csv_safe_text(value: str) -> str:
+    """A CSV cell's text: formula-safe at its start and after every separator or line break inside it (see
+    _INNER_FORMULA): `Lan;=1+2` becomes `Lan;'=1+2`."""
+    return formula_safe_text(_INNER_FORMULA.sub(r"\1'\2", value))
+
+
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell a spreadsheet would run as a formula starts with a single quote."""
+    """A copy for CSV in which no text cell, nor any piece of one split at a list separator, nor a column title,
+    is a formula."""
     safe = frame.copy()
     for column in safe.columns:
         series = safe[column]
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) \
                 or pd.api.types.is_bool_dtype(series):
             continue
-        safe[column] = series.map(lambda value: formula_safe_text(value) if isinstance(value, str) else value)
-    return safe
+        safe[column] = series.map(lambda value: csv_safe_text(value) if isinstance(value, str) else value)
+    return safe.rename(columns={column: csv_safe_text(column) for column in safe.columns if isinstance(column, str)})
 
 
 # -- formats -------------------------------------------------------------------------------------------------

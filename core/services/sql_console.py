@@ -11,8 +11,10 @@ Why it is safe (docs/REPORTS.md says the same):
 - Before that, DuckDB's own parser must find exactly one statement and it must be a SELECT (SELECT, WITH, FROM-
   first, VALUES, DESCRIBE, SUMMARIZE, SHOW): INSERT, UPDATE, DELETE, DROP, CREATE, ATTACH, COPY, PRAGMA, SET,
   CALL, EXPLAIN ... are refused by statement type, not by string matching.
-- A timer thread interrupts a query that runs longer than the time limit; results are capped at MAX_ROWS rows,
-  read as a stream so that a huge result is never built.
+- The time limit holds from the copy to the last row fetched: a timer thread interrupts the connection (which stops
+  DuckDB while it computes or streams rows) and the fetch loop checks the clock between batches. Results are
+  read as a stream of small Arrow batches and cut at MAX_ROWS rows or MAX_BYTES bytes, whichever comes first, so
+  a huge result (10,000 rows of 100 kB) is never built, and only the cut result reaches the session.
 Even a statement that slipped past the type check could only change a throwaway copy.
 """
 
@@ -35,6 +37,8 @@ from core.db.store import Store
 from core.domain.users import User, require_owner
 
 MAX_ROWS = 10_000
+MAX_BYTES = 32 * 2**20  # of Arrow data fetched; a page of the console's table is far less
+FETCH_ROWS = 128  # rows per batch fetched: a batch of wide rows stays small next to MAX_BYTES
 TIME_LIMIT_SECONDS = 10.0
 SANDBOX_MEMORY_LIMIT = "1GB"
 MAX_NAME_LENGTH = 80
@@ -199,53 +203,104 @@ def _parse(sql: str) -> tuple[str, set[str] | None]:
 @dataclass
 class ConsoleResult:
     frame: pd.DataFrame
-    truncated: bool  # more rows than MAX_ROWS: only the first ones are kept
+    truncated: bool  # more rows than MAX_ROWS, or more bytes than MAX_BYTES: only the first ones are kept
     seconds: float
     row_cap: int
+    byte_cap: int = MAX_BYTES
+    cut_by: str | None = None  # "rows" or "bytes" when truncated: which cap cut it
 
     @property
     def message(self) -> Text:
         """How many rows came back, in how long, and whether some were left out (numbers as the reader writes them)."""
         rows = len(self.frame)
+        if self.cut_by == "bytes":
+            return Text("console.rows_cut_bytes", rows=Number(rows), megabytes=Number(self.byte_cap // 2**20),
+                        seconds=Seconds(self.seconds))
         key = "console.rows_truncated" if self.truncated else "console.rows_one" if rows == 1 else "console.rows_many"
         return Text(key, rows=Number(rows), seconds=Seconds(self.seconds))
 
 
 def run_query(store: Store, sql: str, *, by: User, time_limit: float = TIME_LIMIT_SECONDS,
-              max_rows: int = MAX_ROWS) -> ConsoleResult:
+              max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> ConsoleResult:
     """Runs one read-only query on a locked-down copy of the views it names (see the module's docstring); the
     owner's only."""
     require_owner(by, Text("console.to_use"))
     text, names = _parse(sql)
     started = time.perf_counter()
+    deadline = started + time_limit
     sandbox = _sandbox(store, [view for view in VIEWS if names is None or view.name in names])
-    timer = threading.Timer(time_limit, _interrupt, [sandbox])
+    timed_out = threading.Event()
+    timer = threading.Timer(max(0.0, deadline - time.perf_counter()), _interrupt, [sandbox, timed_out])
     timer.daemon = True
     try:
         timer.start()
-        batches: list[pa.RecordBatch] = []
-        rows = 0
-        truncated = False
-        reader = sandbox.sql(text).to_arrow_reader(2048)
-        for batch in reader:
-            batches.append(batch)
-            rows += batch.num_rows
-            if rows > max_rows:
-                truncated = True
-                break
+        reader = sandbox.sql(text).to_arrow_reader(FETCH_ROWS)
         schema = reader.schema
+        batches, cut_by = _fetch(reader, max_rows, max_bytes, deadline)
+    except ConsoleTimeout:
+        raise ConsoleTimeout("console.timeout", limit=f"{time_limit:g}") from None
     except duckdb.InterruptException:
         raise ConsoleTimeout("console.timeout", limit=f"{time_limit:g}") from None
     except duckdb.PermissionException as error:
         raise _refused_access(error) from None
     except duckdb.Error as error:
         raise ConsoleQueryFailed("console.failed", error=_first_line(error)) from None
+    except (pa.ArrowException, OSError) as error:
+        # While rows stream, DuckDB's errors (an interrupt included) come through Arrow's reader, as OSError.
+        if timed_out.is_set() or "INTERRUPT" in str(error):
+            raise ConsoleTimeout("console.timeout", limit=f"{time_limit:g}") from None
+        raise ConsoleQueryFailed("console.failed", error=_first_line(error)) from None
     finally:
         timer.cancel()
+        _interrupt(sandbox)  # a result cut at a cap stops being made (closing alone would wait for it)
         sandbox.close()
-    table = _plain_numbers(pa.Table.from_batches(batches, schema=schema).slice(0, max_rows))
-    return ConsoleResult(frame=table.to_pandas(), truncated=truncated, seconds=time.perf_counter() - started,
-                         row_cap=max_rows)
+    table = _plain_numbers(pa.Table.from_batches(batches, schema=schema))
+    return ConsoleResult(frame=table.to_pandas(), truncated=cut_by is not None, seconds=time.perf_counter() - started,
+                         row_cap=max_rows, byte_cap=max_bytes, cut_by=cut_by)
+
+
+def _fetch(reader: pa.RecordBatchReader, max_rows: int, max_bytes: int,
+           deadline: float) -> tuple[list[pa.RecordBatch], str | None]:
+    """The batches of `reader` up to the caps, and which cap cut them (None: the whole result). Stops fetching at a
+    cap: the rest of the result is never made. Raises ConsoleTimeout once the deadline has passed."""
+    batches: list[pa.RecordBatch] = []
+    rows = size = 0
+    for batch in reader:
+        if time.perf_counter() > deadline:
+            raise ConsoleTimeout("console.timeout")
+        if rows + batch.num_rows > max_rows:
+            batch = batch.slice(0, max_rows - rows)
+            cut_by = "rows"
+        else:
+            cut_by = None
+        if size + batch.nbytes > max_bytes:
+            batch = _first_rows_within(batch, max_bytes - size)
+            cut_by = "bytes"
+        if batch.num_rows:
+            batches.append(batch)
+            rows += batch.num_rows
+            size += batch.nbytes
+        if cut_by is not None:
+            return batches, cut_by
+        if rows == max_rows:
+            # A full result ends here; one more row means it was cut.
+            for more in reader:
+                if more.num_rows:
+                    return batches, "rows"
+            return batches, None
+    return batches, None
+
+
+def _first_rows_within(batch: pa.RecordBatch, budget: int) -> pa.RecordBatch:
+    """The longest head of `batch` whose data fits in `budget` bytes."""
+    low, high = 0, batch.num_rows  # batch.slice(0, low) fits; batch.slice(0, high + 1) does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if batch.slice(0, middle).nbytes <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return batch.slice(0, low)
 
 
 def _sandbox(store: Store, views: list[ConsoleView]) -> duckdb.DuckDBPyConnection:
@@ -281,7 +336,9 @@ def _plain_numbers(table: pa.Table) -> pa.Table:
     return table
 
 
-def _interrupt(connection: duckdb.DuckDBPyConnection) -> None:
+def _interrupt(connection: duckdb.DuckDBPyConnection, timed_out: threading.Event | None = None) -> None:
+    if timed_out is not None:
+        timed_out.set()
     try:
         connection.interrupt()
     except duckdb.Error:

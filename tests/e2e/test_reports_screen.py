@@ -137,3 +137,27 @@ def test_the_demo_page_opens_with_no_comments_yet(page, empty_demo_app):
     open_reports(page, empty_demo_app)
     expect(metric(page, "Comments")).to_contain_text("0")
     expect(page.get_by_text("Nothing yet.").first).to_be_visible()
+
+
+def test_a_huge_console_result_is_cut_with_a_notice(page, reports_app):
+    open_reports(page, reports_app)
+    page.get_by_role("tab", name="🧮 SQL console").click()
+    editor = page.get_by_label("SQL", exact=True)
+    expect(editor).to_be_visible(timeout=30_000)
+    editor.fill("SELECT repeat('x', 100000) AS s FROM range(10000)")
+    page.get_by_role("button", name="▶ Run").click()
+    expect(page.get_by_text(re.compile(r"cut at [\d,]+ rows / 32 MB"))).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(800)
+    screenshot(page, "9b-sql-console-cut")
+
+
+def test_the_owner_refreshes_the_reporting_copy(page, reports_app):
+    open_reports(page, reports_app)
+    page.get_by_role("tab", name="⬇ Exports").click()
+    page.get_by_role("button", name="Refresh the reporting copy now").click()
+    expect(page.get_by_text(re.compile(r"^Reporting copy refreshed: \d+ tables"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"^Last refreshed: "))).to_be_visible()
+    assert (reports_app.db.with_name(reports_app.db.stem + ".reporting") / "chotdon.duckdb").exists()
+    page.get_by_text("Refresh the reporting copy now").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    screenshot(page, "10b-reporting-copy")

@@ -134,6 +134,40 @@ def test_a_large_result_is_capped_with_a_message(shop):
     assert len(exact.frame) == 10_000 and not exact.truncated
 
 
+def test_a_result_too_large_in_bytes_is_cut_while_fetching_with_a_message(shop):
+    # The query that took the app from 313 MB to 6 GB: 10,000 rows of 100 kB. Fetching stops at the byte cap, so
+    # what the console keeps (and the session holds) is about the cap, not the whole result.
+    result = run_query(shop, "SELECT repeat('x', 100000) AS s FROM range(10000)")
+    kept = int(result.frame.memory_usage(deep=True).sum())
+    assert kept <= 2 * sql_console.MAX_BYTES  # pandas strings carry some overhead over the Arrow bytes counted
+    assert 0 < len(result.frame) < 10_000 and result.truncated
+    megabytes = sql_console.MAX_BYTES // 2**20
+    assert f"cut at {len(result.frame):,} rows / {megabytes} MB" in result.message
+    vietnamese = errors.localize(result.message, "vi")
+    assert f"{megabytes} MB" in vietnamese and vietnamese != result.message
+    small = run_query(shop, "SELECT repeat('x', 1000) AS s FROM range(5)", max_bytes=2**20)
+    assert len(small.frame) == 5 and not small.truncated
+
+
+def test_a_row_larger_than_the_byte_cap_leaves_an_empty_cut_result(shop):
+    result = run_query(shop, "SELECT repeat('x', 3000000) AS s", max_bytes=2**20)
+    assert result.frame.empty and list(result.frame.columns) == ["s"] and result.truncated
+
+
+def test_the_time_limit_holds_while_rows_are_fetched(shop):
+    # The first rows come at once, the rest are slow to make and stream out as they are made: the time runs out
+    # while the console is fetching, not before the first row. The console says it stopped the query (not DuckDB's or Arrow's error).
+    with pytest.raises(ConsoleTimeout, match="longer than 0.5 s"):
+        run_query(shop, "SELECT CASE WHEN i < 2000 THEN '' ELSE md5(repeat(i::VARCHAR, 20000)) END AS h "
+                       "FROM range(1000000) t(i)", time_limit=0.5)
+    assert len(run_query(shop, "SELECT * FROM comments").frame) == 3
+
+
+def test_an_error_raised_while_fetching_is_the_consoles_message(shop):
+    with pytest.raises(ConsoleQueryFailed, match="boom"):
+        run_query(shop, "SELECT CASE WHEN i = 9000 THEN error('boom') ELSE i END AS n FROM range(10000) t(i)")
+
+
 def test_saved_queries_are_kept_by_name_and_replaced_on_save(shop):
     first = sql_console.save_query(shop, "  Orders  per   live ", "SELECT livestream_id, count(*) FROM orders "
                                    "GROUP BY ALL", actor="owner", by=SYSTEM_USER)

@@ -163,3 +163,29 @@ def test_every_export_column_has_a_title_in_both_languages(shop):
             titled = exports.for_people(frame, language)
             assert len(set(titled.columns)) == len(frame.columns), (kind, language)
             assert not set(titled.columns) & set(frame.columns), (kind, language)
+
+
+def cells_as_read_with(data: bytes, delimiter: str) -> list[str]:
+    """Every cell of a CSV file as a spreadsheet reads it when its list separator is `delimiter` (Excel in a
+    Vietnamese or European set-up uses `;`): quotes count only at the start of a field, as in Excel."""
+    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
+            for cell in row]
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_no_csv_cell_is_a_formula_whatever_the_readers_list_separator(delimiter):
+    frame = pd.DataFrame({
+        "n": [1, 2, 3, 4, 5, 6],
+        "customer": ["Lan;=1+2;x", "Mai,+SUM(A1)", "Khoa\t@cmd", "Bình; -2+3+cmd|' /C calc'!A0", "Lan\n=1+2",
+                     "A1 M 2, chào shop"],
+        "=header;=1+1": ["ok"] * 6,
+    })
+    data = exports.to_csv(frame)
+    cells = cells_as_read_with(data, delimiter)
+    formulas = [cell for cell in cells if cell.lstrip(" ").startswith(("=", "+", "-", "@"))]
+    assert formulas == []
+    # Read as the file was written (commas), the text is as typed apart from the marks that keep it text.
+    rows = read_csv(data)
+    assert [row["customer"] for row in rows] == [
+        "Lan;'=1+2;x", "Mai,'+SUM(A1)", "Khoa\t'@cmd", "Bình; '-2+3+cmd|' /C calc'!A0", "Lan\n'=1+2",
+        "A1 M 2, chào shop"]

@@ -10,7 +10,7 @@ from google.protobuf import text_format
 
 from core.base import config, i18n
 from core.db.store import open_store
-from core.runtime import deliveries
+from core.runtime import deliveries, reporting
 from core.services import auth, orders
 from core.services.demo import create_demo_shop
 from tests.integration.helpers import feed
@@ -41,6 +41,7 @@ def demo_shop(tmp_path, monkeypatch, *comments: tuple[str, str]):
         yield store, livestream_id
     finally:
         deliveries.stop_worker(store)
+        reporting.stop_worker(store)
         store.close()
 
 

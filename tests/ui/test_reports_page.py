@@ -84,3 +84,16 @@ def test_the_console_saves_a_query_and_opens_it_again(shop):
     at.text_area(key="console_sql").set_value("SELECT 1").run()
     at.selectbox(key="console_pick").set_value(("saved", "Comment count")).run()
     assert at.text_area(key="console_sql").value == "SELECT count(*) AS n FROM comments"
+
+
+def test_the_owner_refreshes_the_reporting_copy_from_the_exports_tab(shop):
+    store, _ = shop
+    at = reports_page()
+    at.session_state["reports_tab"] = "⬇ Exports"
+    at.run()
+    assert any(c.value == "Not written yet." or c.value.startswith("Last refreshed: ") for c in at.caption)
+    at.button(key="reporting_copy_refresh").click().run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Reporting copy refreshed") for s in at.success), [s.value for s in at.success]
+    assert any(c.value.startswith("Last refreshed: ") for c in at.caption)
+    assert (Path(store.path).with_name("shop.reporting") / "chotdon.duckdb").exists()

@@ -32,7 +32,8 @@ def load_console_query(store: Store) -> None:
 
 
 def console_tab(store: Store) -> None:
-    st.caption(t("console.intro", seconds=f"{sql_console.TIME_LIMIT_SECONDS:g}", rows=number(sql_console.MAX_ROWS)))
+    st.caption(t("console.intro", seconds=f"{sql_console.TIME_LIMIT_SECONDS:g}", rows=number(sql_console.MAX_ROWS),
+                 megabytes=number(sql_console.MAX_BYTES // 2**20)))
     editor, schema_column = st.columns([1.9, 1], gap="medium")
     with schema_column:
         st.markdown(t("console.views_title"))

@@ -1,5 +1,5 @@
 """Reports, "Exports": the shop's records of one livestream or of the lives held between two dates, as CSV, Excel
-or Parquet, with a preview."""
+or Parquet, with a preview; and the read-only reporting copy beside the database, with its time and a refresh."""
 
 from __future__ import annotations
 
@@ -8,14 +8,38 @@ from datetime import date
 import streamlit as st
 
 from core.db.store import Store
-from core.services import exports, livestreams, reports
+from core.runtime import reporting
+from core.services import exports, livestreams, reporting_copy, reports
 from ui.feedback import act
-from ui.i18n import language, number, say, t
+from ui.i18n import language, number, say, t, time_text
 from ui.reports.blocks import TABLE_ROWS
+from ui.session import current_user
 from ui.text import plain
 
 
 def exports_tab(store: Store, livestream_id: int | None) -> None:
+    export_block(store, livestream_id)
+    if store.path != ":memory:":
+        reporting_copy_block(store)
+
+
+def reporting_copy_block(store: Store) -> None:
+    with st.container(border=True):
+        # The folder goes in a code span (the shop's own path, not customer text): no Markdown escapes there.
+        st.markdown(t("reporting.title"))
+        st.caption(t("reporting.about", folder=str(reporting_copy.folder_for(store)).replace("`", "'"),
+                     minutes=number(round(reporting.REFRESH_SECONDS / 60))))
+        row = st.columns([2, 1.4], vertical_alignment="center")
+        refreshed = reporting_copy.last_refreshed(store)
+        row[0].caption(t("reporting.refreshed_at", time=time_text(refreshed, with_date=True)) if refreshed
+                       else t("reporting.never"))
+        if row[1].button(t("reporting.refresh"), key="reporting_copy_refresh", width="stretch"):
+            act(lambda: reporting_copy.refresh(store, by=current_user()),
+                lambda done: t("reporting.refreshed", tables=number(len(done.tables)),
+                               seconds=f"{done.seconds:.1f}"))
+
+
+def export_block(store: Store, livestream_id: int | None) -> None:
     choices = st.columns([1.6, 1.2, 1.6], vertical_alignment="bottom")
     kind = choices[0].selectbox(t("exports.what"), options=list(exports.KINDS),
                                 format_func=lambda k: say(exports.KINDS[k][0]), key="export_kind")
