@@ -63,7 +63,7 @@ TABLES: dict[str, tuple[str, ...] | None] = {
 LEFT_OUT: dict[str, str] = {
     "app_secrets": "the session cookie's signing key",
     "sessions": "who is logged in, and their session ids' hashes",
-    "login_throttle": "wrong-password counts and locks",
+    "login_limits": "wrong-password counts and locks, by user name and by address",
     "schema_migrations": "the app's own bookkeeping",
 }
 SECRET_NAME = re.compile(r"password|token|secret|hash|signature|credential|session", re.IGNORECASE)

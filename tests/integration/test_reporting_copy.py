@@ -79,7 +79,7 @@ def test_the_copy_holds_no_password_hash_token_or_key(shop):
     store, secrets = shop
     folder = reporting_copy.refresh(store, by=SYSTEM_USER).folder
     frames = copy_tables(folder) | {f"{path.name}": pd.read_parquet(path) for path in folder.glob("*.parquet")}
-    assert "app_secrets" not in frames and "sessions" not in frames and "login_throttle" not in frames
+    assert "app_secrets" not in frames and "sessions" not in frames and "login_limits" not in frames
     for name, frame in frames.items():
         for column in frame.columns:
             assert not reporting_copy.SECRET_NAME.search(column), (name, column)
