@@ -29,6 +29,7 @@ class ReportingCopyWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
+        self._copied: tuple | None = None  # the fingerprint of what the last refresh wrote
 
     @property
     def running(self) -> bool:
@@ -63,7 +64,7 @@ class ReportingCopyWorker:
                 return
             try:
                 self.store.cursor().close()  # raises once the store is closed: this worker's job is over
-                reporting_copy.refresh(self.store, by=SYSTEM_USER)
+                self._refresh_if_changed()
                 self.last_error = None
             except duckdb.ConnectionException:
                 return
@@ -71,6 +72,14 @@ class ReportingCopyWorker:
                 log.exception("reporting copy")
                 self.last_error = f"{type(error).__name__}: {error}"
             wait = self.every
+
+    def _refresh_if_changed(self) -> None:
+        """A quiet shop (between lives, at night) is not copied again and again: nothing changed, nothing written."""
+        current = reporting_copy.fingerprint(self.store)
+        if current == self._copied and reporting_copy.last_refreshed(self.store) is not None:
+            return
+        reporting_copy.refresh(self.store, by=SYSTEM_USER)
+        self._copied = current
 
 
 _workers: Registry[ReportingCopyWorker] = Registry(lambda store, _key: ReportingCopyWorker(store))

@@ -155,6 +155,26 @@ def test_the_worker_refreshes_the_copy_by_itself(shop):
         reporting.stop_worker(store)
 
 
+def test_the_worker_leaves_an_unchanged_shop_alone_and_copies_a_changed_one(shop, livestream_id):
+    store, _ = shop
+    worker = reporting.ReportingCopyWorker(store)
+    worker._refresh_if_changed()
+    first = reporting_copy.last_refreshed(store)
+    time.sleep(0.01)
+    worker._refresh_if_changed()
+    assert reporting_copy.last_refreshed(store) == first  # nothing changed: nothing written
+    store.scalar("UPDATE customers SET notes = 'gọi trước khi giao' WHERE id = (SELECT min(id) FROM customers) "
+                 "RETURNING id")  # an edit in place: no row more, no id new
+    worker._refresh_if_changed()
+    assert reporting_copy.last_refreshed(store) > first
+    second = reporting_copy.last_refreshed(store)
+    time.sleep(0.01)
+    feed(store, livestream_id, ("Hoa", "G07 38 1"), start=10)
+    worker._refresh_if_changed()
+    assert reporting_copy.last_refreshed(store) > second
+    assert copy_tables(reporting_copy.folder_for(store))["customers"]["notes"].eq("gọi trước khi giao").any()
+
+
 def test_a_log_left_beside_the_old_copy_is_not_replayed_into_the_new_one(shop):
     store, _ = shop
     folder = reporting_copy.refresh(store, by=SYSTEM_USER).folder
