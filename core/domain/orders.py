@@ -275,7 +275,9 @@ def _line_changed(line: LineEdit, before: OrderLine) -> bool:
 
 
 def fields_changed(opened: Order, mine: OrderEdits) -> list[str]:
-    """The order's fields (and "lines") that the form's edits change against the order as the form opened it."""
+    """The order's fields (and "lines") that the form's edits change against the order as the form opened it
+    (the edits are read as saving reads them: text trimmed, the phone normalised)."""
+    mine = validate_edits(mine)
     changed = [name for name in _EDIT_FIELDS
                if getattr(mine, name) is not None and not _same(getattr(mine, name), getattr(opened, name))]
     if mine.lines is not None:
