@@ -6,7 +6,8 @@ or staff drop their changes); so someone else's change to the order never swaps 
 An action checks the opened version: when the order changed meanwhile, the form says what changed and by whom
 (core.services.orders.changes_since), keeps the typing, and offers to apply it on top of the order as it is now
 (only what this form changed is written) or to drop it. An order someone moved on (shipped, sent, cancelled) is
-shown as such, with the typing kept read-only.
+shown as such, with the typing kept on screen (not disabled: Streamlit drops what was typed into a widget that
+turns disabled) and only Reload offered.
 """
 
 from __future__ import annotations
@@ -73,8 +74,10 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                      time=time_text(current.handled_at, True)))
     _pushes_of_order(store, current, key_prefix=key_prefix)
     moved_on = conflict is not None and current.status not in orders.EDITABLE
-    editable = order.status in orders.EDITABLE and not moved_on
-    ward_prefill = _customer_and_staff(store, current, form_order=order, base=base, editable=editable,
+    # The widgets stay as they were when the order moved on: Streamlit drops what was typed into a widget that turns
+    # disabled, and the typing must stay on screen; the form then only offers to reload the order.
+    editable = order.status in orders.EDITABLE
+    ward_prefill = _customer_and_staff(store, current, form_order=order, base=base, editable=editable and not moved_on,
                                        rebase=lambda: state.update(opened=None))
     if conflict is not None:
         _conflict_panel(store, order, current, conflict)
@@ -136,44 +139,40 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             new_qty = add_cols[3].number_input(t("order_form.new_qty"), value=1, step=1, key=f"{base}-new-qty",
                                                label_visibility="collapsed")
         st.markdown(t("order_form.shipping_heading"))
-        # The shipping fields stay enabled on an order that is not editable (as before), unless someone moved it on
-        # while this form was open: then what staff typed stays visible, read-only.
         c1, c2 = st.columns(2)
         receiver_name = c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "",
-                                      key=f"{base}-receiver", disabled=moved_on)
+                                      key=f"{base}-receiver")
         receiver_phone = c2.text_input(t("order_form.phone"), value=format_vn_phone(order.receiver_phone),
-                                       key=f"{base}-phone", placeholder="0912 345 678", disabled=moved_on)
+                                       key=f"{base}-phone", placeholder="0912 345 678")
         a1, a2 = st.columns([1.5, 1])
         receiver_address = a1.text_input(t("order_form.address"), value=order.receiver_address or "",
-                                         key=f"{base}-address", placeholder=t("order_form.address_placeholder"),
-                                         disabled=moved_on)
+                                         key=f"{base}-address", placeholder=t("order_form.address_placeholder"))
         ward_codes = addresses.all_ward_codes()
         ward_pick = a2.selectbox(
             t("order_form.ward"), options=ward_codes, format_func=lambda code: say(addresses.ward_label(code)),
             index=ward_codes.index(ward_prefill) if ward_prefill else None, key=f"{base}-ward",
-            placeholder=t("order_form.ward_placeholder"), help=t("order_form.ward_help"), disabled=moved_on)
-        note = st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note", disabled=moved_on)
+            placeholder=t("order_form.ward_placeholder"), help=t("order_form.ward_help"))
+        note = st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note")
         c3, c4, c5 = st.columns(3)
         shipping_fee = c3.number_input(t("order_form.shipping_fee_vnd"), value=int(order.shipping_fee), min_value=0, step=1000,
-                                       key=f"{base}-fee", disabled=moved_on)
+                                       key=f"{base}-fee")
         discount = c4.number_input(t("order_form.discount_vnd"), value=int(order.discount), min_value=0, step=1000,
-                                   key=f"{base}-discount", disabled=moved_on)
+                                   key=f"{base}-discount")
         payment = c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
                            index=orders.PAYMENTS.index(order.payment),
                            format_func=lambda way: t(f"order_form.payment_{way}"), horizontal=True,
-                           key=f"{base}-payment", disabled=moved_on)
+                           key=f"{base}-payment")
         carrier = tracking = None
         if "ship" in buttons:
             c6, c7 = st.columns(2)
             carriers = [c.name for c in shipping.list_carriers(store, active_only=True)]
             if carriers:  # the owner's list (Setup → Carriers)
                 carrier = c6.selectbox(t("order_form.carrier"), options=carriers, index=None,
-                                       key=f"{base}-carrier", placeholder=t("order_form.carrier_pick"),
-                                       disabled=moved_on)
+                                       key=f"{base}-carrier", placeholder=t("order_form.carrier_pick"))
             else:
                 carrier = c6.text_input(t("order_form.carrier"), key=f"{base}-carrier",
-                                        placeholder=t("order_form.carrier_placeholder"), disabled=moved_on)
-            tracking = c7.text_input(t("order_form.tracking"), key=f"{base}-tracking", disabled=moved_on)
+                                        placeholder=t("order_form.carrier_placeholder"))
+            tracking = c7.text_input(t("order_form.tracking"), key=f"{base}-tracking")
         st.markdown(t("order_form.totals", subtotal=vnd(order.subtotal), fee=vnd(order.shipping_fee),
                       discount=vnd(order.discount), total=vnd(order.total)))
         pressed = None
@@ -266,7 +265,7 @@ def _start_afresh(state: dict) -> None:
 def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, conflict: dict) -> None:
     """What happened to the order since this form opened it, and by whom; what staff typed is kept below."""
     events = orders.changes_since(store, current.id, opened.last_event_id)
-    lines = [f"- {time_text(event['happened_at'], True)} · **{plain(event['actor'])}**: "
+    lines = [f"- {time_text(event['happened_at'], True)} · **{_who(event['actor'])}**: "
              f"{plain(say(orders.describe_event(event)))}" for event in events]
     if current.status not in orders.EDITABLE:
         moves = [event for event in events if event["to_status"] == current.status
@@ -274,19 +273,24 @@ def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, c
         mover = moves[-1] if moves else (events[-1] if events else None)
         st.error("\n".join([
             t("order_form.moved_on", code=plain(current.code), status=status_text(current.status),
-              who=plain(mover["actor"]) if mover else "?",
+              who=_who(mover["actor"]) if mover else "?",
               time=time_text(mover["happened_at"], True) if mover else ""),
             "", *lines, "", t("order_form.moved_on_kept")]))
         return
     mine = set(orders.fields_changed(opened, conflict["edits"])) if conflict.get("edits") else set()
     theirs = set(orders.fields_changed(opened, _as_edits(current)))
     both = [name for name in (*_FIELD_ORDER, "lines") if name in mine & theirs]
-    message = [t("order_form.conflict", code=plain(current.code), who=plain(", ".join(
-        dict.fromkeys(event["actor"] for event in events))) or "?"), "", *lines, ""]
+    message = [t("order_form.conflict", code=plain(current.code), who=", ".join(
+        dict.fromkeys(_who(event["actor"]) for event in events)) or "?"), "", *lines, ""]
     if both:
         message.append(t("order_form.conflict_both", fields=", ".join(say(_field_name(name)) for name in both)))
     message.append(t("order_form.conflict_choice", action=say(orders.ACTIONS[conflict["action"]].label)))
     st.warning("\n".join(message))
+
+
+def _who(actor: str) -> str:
+    """Who made a change, for the conflict panel: a username, or the customer's comment on the live."""
+    return t("order_form.by_comment") if actor == orders.COMMENT_ACTOR else plain(actor)
 
 
 _FIELD_ORDER = ("receiver_name", "receiver_phone", "receiver_address", "note", "shipping_fee", "discount", "payment")
