@@ -1,6 +1,13 @@
 """The edit form of one order, shared by Case 1 (Livestream) and Case 2 (Livestream orders).
 
-Widget keys carry the order's version, so a form reopens with fresh values after anyone changes the order.
+The form keeps the order as it opened it (its version and newest event) in session_state, draws its widgets from
+that order, and keys them by a counter that moves only when the form starts afresh (after its own action succeeds,
+or staff drop their changes); so someone else's change to the order never swaps the values under staff's typing.
+An action checks the opened version: when the order changed meanwhile, the form says what changed and by whom
+(core.services.orders.changes_since), keeps the typing, and offers to apply it on top of the order as it is now
+(only what this form changed is written) or to drop it. An order someone moved on (shipped, sent, cancelled) is
+shown as such, with the typing kept on screen (not disabled: Streamlit drops what was typed into a widget that
+turns disabled) and only Reload offered.
 """
 
 from __future__ import annotations
@@ -8,6 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.base import addresses
+from core.base.errors import ConcurrentChange
 from core.base.formatting import vnd
 from core.base.i18n import Text, from_stored
 from core.base.phones import format_vn_phone
@@ -39,26 +47,41 @@ def _item_label(item: livestreams.LiveItem) -> str:
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
                       on_done=None) -> None:
-    order = act(lambda: orders.get_order(store, order_id), rerun=False)
-    if order is None:
+    current = act(lambda: orders.get_order(store, order_id), rerun=False)
+    if current is None:
         return
+    state = st.session_state.setdefault(f"order-form-{key_prefix}-{order_id}",
+                                        {"form": 0, "opened": None, "conflict": None})
+    base = f"{key_prefix}-{order_id}-f{state['form']}"
+    if state["opened"] is None or f"{base}-receiver" not in st.session_state:
+        # Opening (or reopening after the form was off screen, when Streamlit dropped its widgets' values).
+        state["opened"], state["conflict"] = current, None
+    order = state["opened"]  # the order as the form opened it: the widgets' values and the version to check
+    conflict = state["conflict"]
+    shown_version = conflict["shown_version"] if conflict else None
     items = livestreams.list_items(store, order.livestream_id)
     items_by_id = {item.id: item for item in items}
     item_ids = [item.id for item in items]
-    base = f"{key_prefix}-{order.id}-v{order.version}"
     waitlist_places = orders.waitlist_places(store, [line.id for line in order.lines if line.waitlisted_qty])
 
     st.markdown(
-        f"#### {plain(order.code)} · {plain(order.customer_name)}\n"
-        + t("order_form.status_line", status=status_text(order.status),
-            time=time_text(order.first_comment_at, with_date=True))
+        f"#### {plain(current.code)} · {plain(current.customer_name)}\n"
+        + t("order_form.status_line", status=status_text(current.status),
+            time=time_text(current.first_comment_at, with_date=True))
     )
-    if order.handled_at:
-        st.caption(t("order_form.handled_by_shop", by=plain(order.handled_by),
-                     time=time_text(order.handled_at, True)))
-    _pushes_of_order(store, order, key_prefix=key_prefix)
+    if current.handled_at:
+        st.caption(t("order_form.handled_by_shop", by=plain(current.handled_by),
+                     time=time_text(current.handled_at, True)))
+    _pushes_of_order(store, current, key_prefix=key_prefix)
+    moved_on = conflict is not None and current.status not in orders.EDITABLE
+    # The widgets stay as they were when the order moved on: Streamlit drops what was typed into a widget that turns
+    # disabled, and the typing must stay on screen; the form then only offers to reload the order.
     editable = order.status in orders.EDITABLE
-    ward_prefill = _customer_and_staff(store, order, base=base, editable=editable)
+    ward_prefill = _customer_and_staff(store, current, form_order=order, base=base, editable=editable and not moved_on,
+                                       rebase=lambda: state.update(opened=None))
+    if conflict is not None:
+        _conflict_panel(store, order, current, conflict)
+        conflict["shown_version"] = current.version
     blank_lines = [line for line in order.lines if line.item_id is None]
     if blank_lines:
         codes = ", ".join(plain(line.code_typed) for line in blank_lines)
@@ -117,7 +140,8 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                                                label_visibility="collapsed")
         st.markdown(t("order_form.shipping_heading"))
         c1, c2 = st.columns(2)
-        receiver_name = c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "", key=f"{base}-receiver")
+        receiver_name = c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "",
+                                      key=f"{base}-receiver")
         receiver_phone = c2.text_input(t("order_form.phone"), value=format_vn_phone(order.receiver_phone),
                                        key=f"{base}-phone", placeholder="0912 345 678")
         a1, a2 = st.columns([1.5, 1])
@@ -154,15 +178,30 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         pressed = None
         # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
         with st.container(horizontal=True, gap="small"):
-            for action in buttons:
-                label = say(orders.ACTIONS[action].label)
-                if st.form_submit_button(label, key=f"{base}-{action}", width="content",
-                                         help=t(f"order_form.help.{action}"),
-                                         type="primary" if action in PRIMARY else "secondary"):
-                    pressed = action
+            if conflict is not None:
+                # The choice after someone else changed the order: inside the form, so that apply takes what is
+                # typed now.
+                if not moved_on and st.form_submit_button(
+                        t("order_form.apply_on_top", action=say(orders.ACTIONS[conflict["action"]].label)),
+                        key=f"{base}-apply-on-top", width="content", type="primary",
+                        help=t("order_form.apply_on_top_help")):
+                    pressed = APPLY_ON_TOP
+                if st.form_submit_button(t("order_form.reload" if moved_on else "order_form.drop_mine"),
+                                         key=f"{base}-drop", width="content", help=t("order_form.drop_mine_help")):
+                    pressed = DROP
+            else:
+                for action in buttons:
+                    label = say(orders.ACTIONS[action].label)
+                    if st.form_submit_button(label, key=f"{base}-{action}", width="content",
+                                             help=t(f"order_form.help.{action}"),
+                                             type="primary" if action in PRIMARY else "secondary"):
+                        pressed = action
 
     if pressed is None:
         return
+    if pressed == DROP:
+        _start_afresh(state)
+        st.rerun()
     edits = None
     if editable:
         line_edits = []
@@ -185,12 +224,91 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             receiver_address=receiver_address, note=note, shipping_fee=int(shipping_fee), discount=int(discount),
             payment=payment,
         )
-    shipment = orders.Shipment(carrier=carrier, tracking_number=tracking) if pressed == "ship" else None
-    act(lambda: orders.perform_action(store, pressed, order.id, actor=actor(), expected_version=order.version,
-                                      edits=edits, shipment=shipment),
-        lambda result: Text("order_form.done", action=orders.ACTIONS[pressed].label, code=result.code,
+    action = conflict["action"] if pressed == APPLY_ON_TOP else pressed
+    shipment = orders.Shipment(carrier=carrier, tracking_number=tracking) if action == "ship" else None
+
+    def attempt() -> orders.Order:
+        try:
+            if pressed == APPLY_ON_TOP:  # against the version whose changes the panel showed
+                seen = current.version if shown_version is None else shown_version
+                return orders.apply_on_top(store, action, order.id, actor=actor(), opened=order, edits=edits,
+                                           expected_version=seen, shipment=shipment)
+            return orders.perform_action(store, action, order.id, actor=actor(), expected_version=order.version,
+                                         edits=edits, shipment=shipment)
+        except ConcurrentChange as error:
+            if error.text.key != "orders.changed_meanwhile":
+                raise  # a line of this form was removed meanwhile: said as it is
+            # Someone changed the order since this form opened it (or since it showed their change): say what,
+            # keep the typing, and offer the choice.
+            state["conflict"] = {"action": action, "edits": edits, "shown_version": None}
+            st.rerun()
+
+    def then(result: orders.Order) -> None:
+        _start_afresh(state)
+        if on_done is not None:
+            on_done(result)
+
+    act(attempt,
+        lambda result: Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
                             status=orders.STATUS_PHRASES[result.status]),
-        then=on_done)
+        then=then)
+
+
+APPLY_ON_TOP, DROP = "apply_on_top", "drop"  # the choice after a conflict (not actions)
+
+
+def _start_afresh(state: dict) -> None:
+    """The form opens the order again as it is now, with new widgets (the old ones' values are dropped)."""
+    state.update(form=state["form"] + 1, opened=None, conflict=None)
+
+
+def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, conflict: dict) -> None:
+    """What happened to the order since this form opened it, and by whom; what staff typed is kept below."""
+    events = orders.changes_since(store, current.id, opened.last_event_id)
+    lines = [f"- {time_text(event['happened_at'], True)} · **{_who(event['actor'])}**: "
+             f"{plain(say(orders.describe_event(event)))}" for event in events]
+    if current.status not in orders.EDITABLE:
+        moves = [event for event in events if event["to_status"] == current.status
+                 and event["from_status"] != current.status]
+        mover = moves[-1] if moves else (events[-1] if events else None)
+        st.error("\n".join([
+            t("order_form.moved_on", code=plain(current.code), status=status_text(current.status),
+              who=_who(mover["actor"]) if mover else "?",
+              time=time_text(mover["happened_at"], True) if mover else ""),
+            "", *lines, "", t("order_form.moved_on_kept")]))
+        return
+    mine = set(orders.fields_changed(opened, conflict["edits"])) if conflict.get("edits") else set()
+    theirs = set(orders.fields_changed(opened, _as_edits(current)))
+    both = [name for name in (*_FIELD_ORDER, "lines") if name in mine & theirs]
+    message = [t("order_form.conflict", code=plain(current.code), who=", ".join(
+        dict.fromkeys(_who(event["actor"]) for event in events)) or "?"), "", *lines, ""]
+    if both:
+        message.append(t("order_form.conflict_both", fields=", ".join(say(_field_name(name)) for name in both)))
+    message.append(t("order_form.conflict_choice", action=say(orders.ACTIONS[conflict["action"]].label)))
+    st.warning("\n".join(message))
+
+
+def _who(actor: str) -> str:
+    """Who made a change, for the conflict panel: a username, or the customer's comment on the live."""
+    return t("order_form.by_comment") if actor == orders.COMMENT_ACTOR else plain(actor)
+
+
+_FIELD_ORDER = ("receiver_name", "receiver_phone", "receiver_address", "note", "shipping_fee", "discount", "payment")
+
+
+def _field_name(name: str) -> Text:
+    return Text("order_form.field_lines") if name == "lines" else Text(f"orders.event.field_{name}")
+
+
+def _as_edits(order: orders.Order) -> orders.OrderEdits:
+    """The order's values as a form would send them (to compare it with the order a form opened)."""
+    return orders.OrderEdits(
+        lines=tuple(orders.LineEdit(id=line.id, code_typed=line.code_typed, item_id=line.item_id, qty=line.qty,
+                                    size=line.size, color=line.color, unit_price=line.unit_price)
+                    for line in order.lines),
+        receiver_name=order.receiver_name or "", receiver_phone=order.receiver_phone or "",
+        receiver_address=order.receiver_address or "", note=order.note or "", shipping_fee=order.shipping_fee,
+        discount=order.discount, payment=order.payment)
 
 
 def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> None:
@@ -235,9 +353,12 @@ def order_history(store: Store, order_id: int) -> None:
             st.text(f"{time_text(event['happened_at'], True)}  {event['actor']}: {say(orders.describe_event(event))}")
 
 
-def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editable: bool) -> str | None:
+def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders.Order, base: str, editable: bool,
+                        rebase) -> str | None:
     """The order's header: blacklist and hold warnings, staff in charge (claim, release, reassign), and the
-    customer's last shipping info. Returns the ward the current address reads as (the ward picker's start)."""
+    customer's last shipping info. Returns the ward the form's address reads as (the ward picker's start).
+    `order` is the order as it is now, `form_order` as the form opened it; `rebase()` makes the form take the order
+    as it is now, keeping what is typed (after a change of this form's own, such as Accept)."""
     user = current_user()
     if order.customer_blacklisted:
         st.error(t("order_form.blacklisted", reason=plain(order.customer_blacklist_reason)
@@ -247,7 +368,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
         hold.warning(t("order_form.held"))
         if accept.button(t("order_form.accept"), key=f"head-{base}-accept-hold", use_container_width=True):
             act(lambda: orders.accept_held_order(store, order.id, actor=actor(), expected_version=order.version),
-                Text("order_form.accepted", code=order.code))
+                Text("order_form.accepted", code=order.code), then=lambda _result: rebase())
     mine = order.staff_id is not None and order.staff_id == user.id
     with st.popover(t("order_form.staff_in_charge", name=plain(order.staff_name) or t("order_form.nobody"))):
         claim, release = st.columns(2)
@@ -270,6 +391,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, base: str, editabl
             act(pressed, Text("order_form.staff_changed", code=order.code))
     if not editable:
         return None
+    order = form_order
     found = addresses.match_address(order.receiver_address)
     last = customers.last_shipping_info(store, order.customer_id, except_order_id=order.id)
     if last and (last["address"] or "") != (order.receiver_address or "") and last["address"]:

@@ -161,6 +161,9 @@ class Order:
     customer_blacklisted: bool
     customer_blacklist_reason: str | None
     returned_at: object
+    # The newest order_events row when the order was read (in the same statement): an edit form opened at this
+    # order asks for the changes after it (core.services.orders.changes_since).
+    last_event_id: int | None = None
     lines: list[OrderLine] = field(default_factory=list)
 
     @property
@@ -253,3 +256,61 @@ def validate_edits(edits: OrderEdits) -> OrderEdits:
     )
 
 
+
+
+# -- two people on one order ----------------------------------------------------------------------------------------
+_EDIT_FIELDS = ("receiver_name", "receiver_phone", "receiver_address", "note", "shipping_fee", "discount", "payment")
+
+
+def _same(a, b) -> bool:
+    """Form values and stored values compare as the form shows them: a blank text is no text."""
+    return (a if a not in ("", None) else None) == (b if b not in ("", None) else None)
+
+
+def _line_changed(line: LineEdit, before: OrderLine) -> bool:
+    if line.unit_price is not None and line.unit_price != before.unit_price:
+        return True
+    return not (line.item_id == before.item_id and line.qty == before.qty
+                and _same((line.size or "").strip(), before.size) and _same((line.color or "").strip(), before.color))
+
+
+def fields_changed(opened: Order, mine: OrderEdits) -> list[str]:
+    """The order's fields (and "lines") that the form's edits change against the order as the form opened it
+    (the edits are read as saving reads them: text trimmed, the phone normalised)."""
+    mine = validate_edits(mine)
+    changed = [name for name in _EDIT_FIELDS
+               if getattr(mine, name) is not None and not _same(getattr(mine, name), getattr(opened, name))]
+    if mine.lines is not None:
+        kept = {line.id: line for line in mine.lines if line.id is not None}
+        if (any(line.id is None for line in mine.lines) or set(kept) != {line.id for line in opened.lines}
+                or any(_line_changed(kept[line.id], line) for line in opened.lines if line.id in kept)):
+            changed.append("lines")
+    return changed
+
+
+def edits_on_top(opened: Order, mine: OrderEdits, current: Order) -> OrderEdits:
+    """The form's edits laid over an order that someone else changed since the form opened it: what the form
+    changed (against `opened`) is set, everything else stays as `current` has it. Lines: the lines the form changed
+    or removed, and those it added, over the current lines; a line the other person added stays. A line the form
+    changed that the other person removed is kept in the edits, so that saving refuses it (line_removed_meanwhile).
+    `mine` is checked already (validate_edits)."""
+    fields = {name: getattr(mine, name) for name in _EDIT_FIELDS
+              if getattr(mine, name) is not None and not _same(getattr(mine, name), getattr(opened, name))}
+    lines = None
+    if mine.lines is not None and "lines" in fields_changed(opened, mine):
+        opened_lines = {line.id: line for line in opened.lines}
+        mine_by_id = {line.id: line for line in mine.lines if line.id is not None}
+        removed = set(opened_lines) - set(mine_by_id)
+        changed = {line_id: line for line_id, line in mine_by_id.items()
+                   if line_id not in opened_lines or _line_changed(line, opened_lines[line_id])}
+        merged: list[LineEdit] = []
+        for line in current.lines:
+            if line.id in removed:
+                continue
+            merged.append(changed.pop(line.id, None) or LineEdit(
+                id=line.id, code_typed=line.code_typed, item_id=line.item_id, qty=line.qty, size=line.size,
+                color=line.color, unit_price=line.unit_price))
+        merged.extend(changed.values())  # changed here, removed there: refused when saved
+        merged.extend(line for line in mine.lines if line.id is None)
+        lines = tuple(merged)
+    return OrderEdits(lines=lines, **fields)

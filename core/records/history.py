@@ -71,6 +71,15 @@ def comment_corrected_into_lines(cur, order_id: int, *, actor: str, comment_id: 
             details={"comment_id": comment_id, "text": text, "lines": lines})
 
 
+def events_after(cur, order_id: int, event_id: int | None) -> list[dict]:
+    """The order's events written after event `event_id` (None: all of them), oldest first, with their id."""
+    rows = cur.execute(
+        "SELECT id, happened_at, actor, action, from_status, to_status, details FROM order_events "
+        "WHERE order_id = ? AND id > ? ORDER BY id", [order_id, -1 if event_id is None else event_id]).fetchall()
+    names = ("id", "happened_at", "actor", "action", "from_status", "to_status", "details")
+    return [dict(zip(names, row)) for row in rows]
+
+
 def events_of(cur, order_id: int) -> list[dict]:
     rows = cur.execute(
         "SELECT happened_at, actor, action, from_status, to_status, details FROM order_events "

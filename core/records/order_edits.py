@@ -30,7 +30,8 @@ def _write_fields(cur, order: Order, edits: OrderEdits) -> dict:
     columns = {}
     for name in _FIELDS:
         value = getattr(edits, name)
-        if value is not None and value != getattr(order, name):
+        # A form sends an empty field as "": that is no change of a field that was never filled.
+        if value is not None and value != getattr(order, name) and not (value == "" and getattr(order, name) is None):
             columns[name] = value
             changes[name] = {"from": getattr(order, name), "to": value}
     if columns:

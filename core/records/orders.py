@@ -13,7 +13,8 @@ _ORDER_SELECT = """
 SELECT o.id, o.code, o.livestream_id, o.customer_id, c.display_name, c.platform_user_id, o.status, o.staff_id,
        u.display_name, o.first_comment_at, o.receiver_name, o.receiver_phone, o.receiver_address, o.note,
        o.shipping_fee, o.discount, o.payment, o.carrier, o.tracking_number, o.handled_at, o.handled_by,
-       o.version, o.created_at, o.updated_at, o.hold_reason, c.blacklisted, c.blacklist_reason, o.returned_at
+       o.version, o.created_at, o.updated_at, o.hold_reason, c.blacklisted, c.blacklist_reason, o.returned_at,
+       (SELECT max(e.id) FROM order_events e WHERE e.order_id = o.id)
 FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.staff_id
 """
 

@@ -38,6 +38,8 @@ from core.domain.orders import (
     OrderEdits,
     OrderLine,
     Shipment,
+    edits_on_top,
+    fields_changed,
     frees_or_commits_stock,
     missing_for_completion,
     validate_edits,
@@ -53,9 +55,9 @@ __all__ = [
     "ACTIONS", "AWAITING_CONFIRMATION", "AWAITING_SHIPMENT", "CANCELLABLE", "CANCELLED", "COMMENT_ACTOR",
     "COMMITTED", "DRAFT", "EDITABLE", "HELD_BLACKLISTED", "OPEN_FOR_COMMENTS", "PAYMENTS", "SENT_TO_SHOP", "SHIPPED",
     "STATUSES", "STATUS_LABELS", "STATUS_PHRASES", "BulkResult", "LineEdit", "Order", "OrderEdits", "OrderLine",
-    "Shipment", "describe_event", "missing_for_completion",
-    "get_order", "get_order_by_code", "list_orders", "count_orders", "order_events", "waitlist_places",
-    "perform_action", "perform_bulk", "save_draft", "save", "create_order", "save_to_shipping_book", "send_to_shop",
+    "Shipment", "describe_event", "fields_changed", "missing_for_completion",
+    "get_order", "get_order_by_code", "list_orders", "count_orders", "order_events", "changes_since",
+    "waitlist_places", "perform_action", "apply_on_top", "perform_bulk", "save_draft", "save", "create_order", "save_to_shipping_book", "send_to_shop",
     "ship", "cancel", "delete", "mark_handled", "accept_held_order", "mark_returned", "orders_with_lines",
     "list_shipping_book", "list_shop_inbox",
 ]
@@ -172,6 +174,17 @@ def order_events(store: Store, order_id: int) -> list[dict]:
         return history.events_of(cur, order_id)
 
 
+def changes_since(store: Store, order_id: int, after_event_id: int | None) -> list[dict]:
+    """What happened to an order since an edit form opened it: its events after `after_event_id` (the form's
+    `Order.last_event_id`), oldest first, each with who (actor), when, the action, the status move and what changed.
+
+    The boundary is an event id, not a version: versions count writes, and a comment or a stock hand-over writes its
+    event before or after its version bump depending on the path; the newest event id is read in the same statement
+    as the order, so the events after it are exactly those the form has not seen."""
+    with store.reading() as cur:
+        return history.events_after(cur, order_id, after_event_id)
+
+
 def waitlist_places(store: Store, line_ids: Iterable[int]) -> dict[int, int]:
     """For waitlisted lines: their place in their item's queue (1 = the next to get freed stock)."""
     with store.reading() as cur:
@@ -192,14 +205,37 @@ def perform_action(
     edits = validate_edits(edits) if edits is not None else None
     with store.transaction() as cur:
         order = check_version(cur, order_id, expected_version)
-        changes = _edit_for_action(cur, order, ACTIONS[action], edits, actor=actor)
-        if changes is not None:
-            order = load_order(cur, order_id)
-        else:
-            changes = {}
-        _check_complete(order, ACTIONS[action])
-        _move(cur, order, ACTIONS[action], changes, actor=actor, shipment=_trimmed(shipment) if action == "ship" else None)
-        return load_order(cur, order_id)
+        return _perform(cur, order, action, edits, actor=actor, shipment=shipment)
+
+
+def apply_on_top(
+    store: Store, action: str, order_id: int, *, actor: str, opened: Order, edits: OrderEdits | None,
+    expected_version: int, shipment: Shipment | None = None,
+) -> Order:
+    """The second of two people on one order keeps their edits: `edits` (the form opened at `opened`) are laid
+    over the order as it is now (core.domain.orders.edits_on_top: only what the form changed is written), and
+    `action` runs on it, in one transaction. `expected_version` is the version whose changes the screen showed
+    them: an order changed again since is refused (ConcurrentChange), not overwritten."""
+    if action not in ACTIONS:
+        raise InvalidInput("orders.unknown_action", action=action)
+    edits = validate_edits(edits) if edits is not None else None
+    with store.transaction() as cur:
+        order = check_version(cur, order_id, expected_version)
+        on_top = edits_on_top(opened, edits, order) if edits is not None else None
+        return _perform(cur, order, action, on_top, actor=actor, shipment=shipment)
+
+
+def _perform(cur, order: Order, action: str, edits: OrderEdits | None, *, actor: str,
+             shipment: Shipment | None) -> Order:
+    """An action on an order read (and version-checked) in the caller's transaction; edits are checked already."""
+    changes = _edit_for_action(cur, order, ACTIONS[action], edits, actor=actor)
+    if changes is not None:
+        order = load_order(cur, order.id)
+    else:
+        changes = {}
+    _check_complete(order, ACTIONS[action])
+    _move(cur, order, ACTIONS[action], changes, actor=actor, shipment=_trimmed(shipment) if action == "ship" else None)
+    return load_order(cur, order.id)
 
 
 def _edit_for_action(cur, order: Order, action, edits: OrderEdits | None, *, actor: str) -> dict | None:

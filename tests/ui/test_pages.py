@@ -56,7 +56,7 @@ def test_edit_on_a_comment_opens_the_order_and_ship_needs_an_address(shop):
     assert edit_buttons
     at.session_state["live_edit_order"] = lan.id
     at.run()
-    base = f"live-{lan.id}-v{lan.version}"
+    base = f"live-{lan.id}-f0"  # the form as first opened
     labels = [b.label for b in at.button if b.key and b.key.startswith(base)]
     assert labels == ["Ship", "Send to shop", "Save to shipping book", "Cancel", "Save draft"]
     assert at.text_input(key=f"{base}-phone").value == "0912 345 678"
@@ -81,7 +81,7 @@ def test_picking_the_item_for_a_blank_line_in_case2_and_saving(shop):
     at.switch_page("pages/orders.py").run()
     at.session_state["list_edit_order"] = mai.id
     at.run()
-    base = f"list-{mai.id}-v{mai.version}"
+    base = f"list-{mai.id}-f0"  # the form as first opened
     assert [b.label for b in at.button if b.key and b.key.startswith(base)] == [
         "Save", "Create order", "Send to shop", "Delete"]
     assert any("Pick the item for Z9" in w.value for w in at.warning)
@@ -104,7 +104,7 @@ def test_negative_quantity_in_the_form_is_refused_with_a_message(shop):
     at = app().run()
     at.session_state["live_edit_order"] = lan.id
     at.run()
-    base = f"live-{lan.id}-v{lan.version}"
+    base = f"live-{lan.id}-f0"  # the form as first opened
     at.number_input(key=f"{base}-line{lan.lines[0].id}-qty").set_value(-2)
     at.button(key=f"{base}-save_draft").click().run()
     assert any("quantity" in e.value for e in at.error)
@@ -209,3 +209,54 @@ def test_setup_refuses_a_dangerous_code_pattern_and_saves_a_good_one(shop):
     assert not at.exception
     saved = syntax_settings(store, livestream_id)
     assert (saved.code_pattern, saved.max_qty) == ("[a-z]{1,2}[0-9]{1,3}", 10)
+
+
+def test_a_comment_that_changed_the_order_meanwhile_is_named_and_the_typing_applies_on_top(shop):
+    """Two writers on one order: the customer's comment adds a line while staff type an address; Save says what
+    changed and by whom, keeps the address typed, and Apply on top keeps both the new line and the address."""
+    from tests.integration.helpers import feed
+
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    at = app().run()
+    at.session_state["live_edit_order"] = lan.id
+    at.run()
+    base = f"live-{lan.id}-f0"
+    feed(store, livestream_id, ("Nguyễn Lan", "thêm K3 2"), start=50)  # meanwhile, on the live
+    at.text_input(key=f"{base}-address").set_value("12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội")
+    at.button(key=f"{base}-save_draft").click().run()
+    assert not at.exception, at.exception
+    warning = next(w.value for w in at.warning if "after you opened it" in w.value)
+    assert "changed by a comment of the customer" in warning and "K3" in warning, warning
+    assert at.text_input(key=f"{base}-address").value == "12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội"
+    assert orders.get_order(store, lan.id).receiver_address is None  # nothing saved yet
+    assert [b.label for b in at.button if b.key and b.key.startswith(base)] == [
+        "Apply my changes on top (Save draft)", "Drop my changes"]
+
+    at.button(key=f"{base}-apply-on-top").click().run()
+    assert not at.exception, at.exception
+    after = orders.get_order(store, lan.id)
+    assert after.receiver_address == "12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội"
+    assert sorted(line.code_typed for line in after.lines) == ["A1", "K3"]
+    assert after.version > lan.version
+    assert not [w for w in at.warning if "after you opened it" in w.value]
+    assert at.text_input(key=f"live-{lan.id}-f1-address").value == after.receiver_address  # opened afresh
+
+
+def test_dropping_the_typing_after_a_conflict_shows_the_order_as_it_is_now(shop):
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    at = app().run()
+    at.session_state["live_edit_order"] = lan.id
+    at.run()
+    base = f"live-{lan.id}-f0"
+    orders.save(store, lan.id, actor="hang", expected_version=lan.version,
+                edits=orders.OrderEdits(note="gọi trước khi giao"))
+    at.text_input(key=f"{base}-note").set_value("để ở bảo vệ")
+    at.button(key=f"{base}-save_draft").click().run()
+    warning = next(w.value for w in at.warning if "after you opened it" in w.value)
+    assert "changed by hang" in warning and "You both changed: note" in warning, warning
+    at.button(key=f"{base}-drop").click().run()
+    assert not at.exception, at.exception
+    assert at.text_input(key=f"live-{lan.id}-f1-note").value == "gọi trước khi giao"
+    assert orders.get_order(store, lan.id).note == "gọi trước khi giao"

@@ -99,3 +99,57 @@ def test_bad_edit_input_is_refused_as_a_whole_with_every_problem_named():
 def test_the_code_on_the_bag_names_the_livestream_and_the_running_number():
     assert orders.order_code(3, 7) == "L3-007"
     assert replace(_order(), code=orders.order_code(1, 1234)).code == "L1-1234"
+
+
+# -- two people on one order: the second one's edits laid over the first one's ---------------------------------------
+def _form_of(order: Order, **changes) -> OrderEdits:
+    """What an untouched edit form sends for `order` (text as shown, the phone spaced), with `changes` typed."""
+    values = dict(
+        lines=tuple(LineEdit(id=line.id, code_typed=line.code_typed, item_id=line.item_id, qty=line.qty,
+                             size=line.size or "", color=line.color or "", unit_price=line.unit_price)
+                    for line in order.lines),
+        receiver_name=order.receiver_name or "", receiver_phone="0912 345 678",
+        receiver_address=order.receiver_address or "", note=order.note or "", shipping_fee=order.shipping_fee,
+        discount=order.discount, payment=order.payment)
+    return orders.validate_edits(OrderEdits(**{**values, **changes}))
+
+
+def test_an_untouched_form_changes_nothing_of_the_order_it_opened():
+    opened = _order()
+    assert orders.fields_changed(opened, _form_of(opened)) == []
+    assert orders.edits_on_top(opened, _form_of(opened), _order(receiver_phone="0987654321")) == OrderEdits()
+
+
+def test_on_top_writes_only_what_the_second_form_changed_and_keeps_the_first_persons_change():
+    opened = _order()
+    current = _order(version=2, receiver_phone="0987654321")  # the first person changed the phone
+    mine = _form_of(opened, receiver_address="45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
+    assert orders.fields_changed(opened, mine) == ["receiver_address"]
+    on_top = orders.edits_on_top(opened, mine, current)
+    assert on_top == OrderEdits(receiver_address="45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
+
+
+def test_on_top_the_second_persons_value_wins_where_both_changed_the_same_field():
+    opened = _order()
+    current = _order(version=2, note="first")
+    on_top = orders.edits_on_top(opened, _form_of(opened, note="second"), current)
+    assert on_top == OrderEdits(note="second")
+
+
+def test_on_top_lines_keep_the_line_the_other_person_added_and_take_my_changed_and_new_lines():
+    opened = _order(lines=[_line(id=1), _line(id=2, code_typed="B2", item_id=8, qty=1)])
+    current = _order(version=2, lines=[_line(id=1, qty=5), _line(id=2, code_typed="B2", item_id=8, qty=1),
+                                       _line(id=3, code_typed="C3", item_id=9, qty=1)])
+    form = _form_of(opened)
+    mine = replace(form, lines=(replace(form.lines[1], qty=4), LineEdit(id=None, code_typed="D4", item_id=10, qty=1)))
+    assert orders.fields_changed(opened, mine) == ["lines"]  # line 1 removed, line 2 changed, one added
+    lines = orders.edits_on_top(opened, mine, current).lines
+    assert [(line.id, line.qty) for line in lines] == [(2, 4), (3, 1), (None, 1)]
+
+
+def test_on_top_a_line_i_changed_that_the_other_person_removed_stays_in_the_edits_to_be_refused():
+    opened = _order(lines=[_line(id=1), _line(id=2, qty=1)])
+    current = _order(version=2, lines=[_line(id=1)])
+    form = _form_of(opened)
+    mine = replace(form, lines=(form.lines[0], replace(form.lines[1], qty=3)))
+    assert [(line.id, line.qty) for line in orders.edits_on_top(opened, mine, current).lines] == [(1, 2), (2, 3)]
