@@ -15,7 +15,6 @@ from core.base import config
 from core.base.errors import ChotdonError
 from core.db.store import close_all
 from core.domain import users
-from core.services import orders
 
 ACTION_NAMES = {
     "save-draft": "save_draft", "save": "save", "create-order": "create_order", "send-to-shop": "send_to_shop",
@@ -117,6 +116,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_orders(args) -> int:
+    from core.services import orders  # here: parse and ingest need not load the outbox and HTTP
+
     from core.services.livestreams import get_livestream
 
     store = _store(args)
@@ -133,6 +134,8 @@ def cmd_orders(args) -> int:
 
 
 def cmd_order(args) -> int:
+    from core.services import orders
+
     store = _store(args)
     action = ACTION_NAMES.get(args.action)
     if action is None:
