@@ -59,8 +59,24 @@ def parse_time(value) -> datetime:
 
 
 def _parse_time(value) -> datetime:
+    try:
+        return _read_time(value)
+    except (OverflowError, OSError):  # a number of seconds or a year beyond what a datetime holds (1e300, -1e20)
+        raise ValueError(Text("ingest.not_a_time", value=_shortened(value))) from None
+
+
+def _shortened(value, limit: int = 40) -> str:
+    """A bad value as a bad line's report quotes it: a megabyte of digits is not repeated."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _read_time(value) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
+        except ValueError:  # a year out of range
+            raise ValueError(Text("ingest.not_a_time", value=_shortened(value))) from None
     if not isinstance(value, str) or not value.strip():
         raise ValueError(Text("ingest.time_missing"))
     text = value.strip()
@@ -69,14 +85,13 @@ def _parse_time(value) -> datetime:
             return datetime.fromisoformat(text[:19])
         except ValueError:
             pass
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), tz=UTC).replace(tzinfo=None)
-    text = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00"))
     try:
-        moment = datetime.fromisoformat(text)
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text), tz=UTC).replace(tzinfo=None)
+        text = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00"))
+        return to_utc_naive(datetime.fromisoformat(text))
     except ValueError:
-        raise ValueError(Text("ingest.not_a_time", value=value)) from None
-    return to_utc_naive(moment)
+        raise ValueError(Text("ingest.not_a_time", value=_shortened(value))) from None
 
 
 def comment_from_record(record: dict) -> IncomingComment:
