@@ -115,6 +115,24 @@ def facebook_status() -> None:
         st.caption(plain(say(state.stream_problem)))
 
 
+def long_comment(column, row: dict) -> None:
+    """Under a comment longer than the stream shows: how much is hidden, and the rest on demand (the stream sends
+    SHOWN_CHARS characters of each comment, never a whole long one); under one cut when stored, how long it was."""
+    shown, stored = len(row["message"]), row["stored_length"]
+    if shown < stored:
+        whole = st.session_state.get("live_whole_comment") == row["id"]
+        if whole:
+            found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=row["id"], shown_chars=None)
+            if found:
+                column.markdown(plain(found[0]["message"][shown:]))
+        label = t("livestream.show_less") if whole else t("livestream.show_more", hidden=number(stored - shown))
+        if column.button(label, key=f"whole-comment-{row['id']}", type="tertiary"):
+            st.session_state["live_whole_comment"] = None if whole else row["id"]
+            st.rerun(scope="fragment")
+    if row["written_length"] > stored:
+        column.caption(t("livestream.comment_cut", count=number(row["written_length"]), kept=number(stored)))
+
+
 def comment_stream_panel() -> None:
     if facebook_live is not None:
         facebook_status()
@@ -145,6 +163,7 @@ def comment_stream_panel() -> None:
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
             cols[2].markdown(plain(row["message"]) or t("livestream.empty_comment"))
+            long_comment(cols[2], row)
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
                 cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
@@ -211,7 +230,7 @@ with stream_column:
 
 def fix_comment_panel(comment_id: int) -> None:
     """A review or question comment, corrected by staff, becomes order lines for its customer."""
-    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id)
+    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id, shown_chars=None)
     if st.button(t("livestream.close"), key="close_fix_comment"):
         st.session_state.pop("live_fix_comment", None)
         st.rerun()

@@ -343,4 +343,13 @@ ALTER TABLE users ADD COLUMN language VARCHAR NOT NULL DEFAULT 'en';
 DROP INDEX IF EXISTS comments_by_livestream;
 """,
     ),
+    (
+        9,
+        "comment length as written",
+        """
+-- A comment's text is stored up to core.integrations.comment_files.MESSAGE_LIMIT characters (Facebook's own
+-- limit); message_length is the length it was written with when it was cut, NULL when it is stored whole.
+ALTER TABLE comments ADD COLUMN message_length BIGINT;
+""",
+    ),
 ]

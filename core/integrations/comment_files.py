@@ -188,6 +188,31 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
     return comments, errors
 
 
+# -- the longest text stored ----------------------------------------------------------------------------------
+# Facebook's own limit for a comment. A longer one (a pasted book, a 50 MB line in a file) is stored cut to this
+# length, with the length it was written with beside it (comments.message_length), so the screen can say so in
+# the reader's language. Cutting beats refusing: the comment's first words (an order, a phone) still count.
+MESSAGE_LIMIT = 8_000
+
+
+def with_messages_capped(table):
+    """A `comments_table` with each message cut to MESSAGE_LIMIT characters and a `message_length` column: the
+    length as written for a cut message, null for one kept whole."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    messages = table.column("message")
+    lengths = pc.utf8_length(messages)
+    longest = pc.max(lengths).as_py() if table.num_rows else None
+    if longest is None or longest <= MESSAGE_LIMIT:
+        return table.append_column("message_length", pa.nulls(table.num_rows, pa.int64()))
+    cut = pc.greater(lengths, MESSAGE_LIMIT)
+    table = table.set_column(table.column_names.index("message"), "message",
+                             pc.utf8_slice_codeunits(messages, 0, MESSAGE_LIMIT))
+    return table.append_column("message_length",
+                               pc.if_else(cut, lengths.cast(pa.int64()), pa.scalar(None, pa.int64())))
+
+
 # -- a JSONL file a block at a time ---------------------------------------------------------------------------
 # A JSONL file is decoded by Arrow a block of lines at a time; a block with anything unusual in it (a bad line,
 # a blank one, another time format) is read again line by line, so every line gets the same answer either way.

@@ -399,9 +399,9 @@ def test_times_out_of_range_are_bad_lines_with_their_numbers(block_bytes, form):
 
 
 def test_time_out_of_range_in_a_csv_file_is_a_bad_line():
-    data = ("id,user_id,user_name,message,created_at\n"
-            "c1,u1,Lan,A1 M 1,2026-11-20T12:00:00Z\nc2,u1,Lan,A1 M 1,99999999999999999999\n"
-            "c3,u1,Lan,A1 M 1,2026-11-20T12:00:00Z\n").encode()
+    data = (b"id,user_id,user_name,message,created_at\n"
+            b"c1,u1,Lan,A1 M 1,2026-11-20T12:00:00Z\nc2,u1,Lan,A1 M 1,99999999999999999999\n"
+            b"c3,u1,Lan,A1 M 1,2026-11-20T12:00:00Z\n")
     got = from_blocks(data, "comments.csv")
     assert got == from_lines(data, "comments.csv")
     comments, errors, lines = got
