@@ -12,6 +12,7 @@ from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
 from core.services import assignment, livestreams, orders, staff
 from core.services import comments as ingest
+from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
@@ -185,7 +186,7 @@ def comment_stream_panel() -> None:
 
 with stream_column:
     live_now = replay.running or facebook_running
-    st.fragment(run_every=2 if live_now else 10)(comment_stream_panel)()
+    st.fragment(run_every=2 if live_now else 10)(guarded(comment_stream_panel))()
 
     with st.expander(t("livestream.hand_entry")):
         token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
