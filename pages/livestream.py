@@ -116,6 +116,14 @@ def facebook_status() -> None:
         st.caption(plain(say(state.stream_problem)))
 
 
+def whole_text(row: dict) -> str:
+    """The comment's stored text: the row's own when the stream sent all of it, else read for this one comment."""
+    if len(row["message"]) >= row["stored_length"]:
+        return row["message"]
+    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=row["id"], shown_chars=None)
+    return found[0]["message"] if found else row["message"]
+
+
 def long_comment(column, row: dict) -> None:
     """Under a comment longer than the stream shows: how much is hidden, and the rest on demand (the stream sends
     SHOWN_CHARS characters of each comment, never a whole long one); under one cut when stored, how long it was."""
@@ -123,13 +131,10 @@ def long_comment(column, row: dict) -> None:
     if shown < stored:
         whole = st.session_state.get("live_whole_comment") == row["id"]
         if whole:
-            found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=row["id"], shown_chars=None)
-            if found:
-                column.markdown(plain(found[0]["message"][shown:]))
+            column.markdown(plain(whole_text(row)[shown:]))
         label = t("livestream.show_less") if whole else t("livestream.show_more", hidden=number(stored - shown))
-        if column.button(label, key=f"whole-comment-{row['id']}", type="tertiary"):
-            st.session_state["live_whole_comment"] = None if whole else row["id"]
-            st.rerun(scope="fragment")
+        column.button(label, key=f"whole-comment-{row['id']}", type="tertiary", on_click=st.session_state.update,
+                      kwargs={"live_whole_comment": None if whole else row["id"]})
     if row["written_length"] > stored:
         column.caption(t("livestream.comment_cut", count=number(row["written_length"]), kept=number(stored)))
 
@@ -153,7 +158,7 @@ def comment_stream_panel() -> None:
         return
     needing_review = [row for row in rows if comment_needs_reasons(row["kind"], row["effect"])]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
-        needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review]))}
+        needing_review, ingest.explain_comments(store, livestream_id, [whole_text(row) for row in needing_review]))}
     with st.container(height=560, border=False):
         for row in rows:
             if editing is None:
