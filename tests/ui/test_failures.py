@@ -75,3 +75,34 @@ def test_a_truncated_database_file_is_a_page_saying_what_to_do(tmp_path, monkeyp
     at = _unusable_database(tmp_path, monkeypatch, whole[:len(whole) // 3])
     assert not at.exception, at.exception
     assert "is cut short" in _shown(at.error[0].value)
+
+
+def test_a_database_held_by_another_process_is_a_page_saying_what_to_do(tmp_path, monkeypatch):
+    """Another program (a second Chotdon, a notebook) holds the file: the page says so, and a reload once it has
+    let go opens the shop (a failed open is not cached)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "shop.duckdb"
+    monkeypatch.setenv("CHOTDON_DB", str(path))
+    monkeypatch.setenv("CHOTDON_DEMO", "0")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys\n"
+                               f"c = duckdb.connect({str(path)!r}); print('held', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = _app().run()
+        assert not at.exception, at.exception
+        assert "Another program holds the shop's database" in _shown(at.error[0].value)
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]  # the set-up or login form now
+    from core.db.store import open_store
+    from core.runtime import deliveries
+
+    store = open_store(str(path))  # the app's, opened on the reload: its worker stops before it closes
+    deliveries.stop_worker(store)
+    store.close()
