@@ -193,14 +193,22 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
 # length, with the length it was written with beside it (comments.message_length), so the screen can say so in
 # the reader's language. Cutting beats refusing: the comment's first words (an order, a phone) still count.
 MESSAGE_LIMIT = 8_000
+# A customer's name is shown on every screen in full: one longer than this (no platform allows one) is kept to
+# its first NAME_LIMIT characters and an ellipsis.
+NAME_LIMIT = 200
 
 
-def with_messages_capped(table):
-    """A `comments_table` with each message cut to MESSAGE_LIMIT characters and a `message_length` column: the
-    length as written for a cut message, null for one kept whole."""
+def with_texts_capped(table):
+    """A `comments_table` with each message cut to MESSAGE_LIMIT characters and a `message_length` column (the
+    length as written for a cut message, null for one kept whole), and each name cut to NAME_LIMIT and "…"."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if table.num_rows and pc.max(pc.utf8_length(table.column("user_name"))).as_py() > NAME_LIMIT:
+        names = table.column("user_name")
+        long_name = pc.greater(pc.utf8_length(names), NAME_LIMIT)
+        table = table.set_column(table.column_names.index("user_name"), "user_name", pc.if_else(
+            long_name, pc.binary_join_element_wise(pc.utf8_slice_codeunits(names, 0, NAME_LIMIT), "…", ""), names))
     messages = table.column("message")
     lengths = pc.utf8_length(messages)
     longest = pc.max(lengths).as_py() if table.num_rows else None

@@ -53,7 +53,7 @@ from core.integrations.comment_files import (
     one_chunk,
     read_comment_blocks,
     read_comment_lines,
-    with_messages_capped,
+    with_texts_capped,
 )
 from core.records import orders as order_records
 from core.records import stock
@@ -465,7 +465,7 @@ def _ingest_batch(store: Store, livestream: dict, batch, source: str,
 
     if isinstance(batch, list):
         batch = comments_table(batch)
-    batch = with_messages_capped(batch)  # every source: files, hand entry, Facebook, the demo
+    batch = with_texts_capped(batch)  # every source: files, hand entry, Facebook, the demo
     for attempt in (1, 2):
         counted = IngestSummary()
         try:

@@ -68,3 +68,14 @@ def test_the_stream_sends_at_most_the_shown_length(store, livestream_id):
     assert (short_row["message"], short_row["stored_length"], short_row["written_length"]) == ("K3 2", 4, 4)
     whole = ingest.comment_stream(store, livestream_id, limit=1, comment_id=long_row["id"], shown_chars=None)
     assert len(whole[0]["message"]) == MESSAGE_LIMIT
+
+
+def test_a_name_longer_than_any_platform_allows_is_kept_short(store, livestream_id):
+    """A 1 MB name is shown on every screen: it is stored as its first NAME_LIMIT characters and an ellipsis."""
+    from core.integrations.comment_files import NAME_LIMIT
+
+    ingest.ingest_comments(store, livestream_id, [comment(1, "Lan" * 350_000, "A1 M 1"), comment(2, "Mai", "K3 2")],
+                           source="test")
+    names = sorted(row["display_name"] for row in store.query("SELECT display_name FROM customers"))
+    assert names == sorted(["Mai", ("Lan" * 350_000)[:NAME_LIMIT] + "…"])
+    assert NAME_LIMIT == 200
