@@ -78,7 +78,7 @@ def save_on_duty() -> None:
 workers = {u["id"]: u["display_name"] for u in staff.list_users(store)}
 top[4].multiselect(t("livestream.on_duty"), options=list(workers), format_func=workers.get,
                    default=[i for i in assignment.on_duty(store, livestream_id) if i in workers],
-                   key=f"on_duty-{livestream_id}", on_change=save_on_duty,
+                   key=f"on_duty-{livestream_id}", on_change=guarded(save_on_duty),
                    placeholder=t("livestream.on_duty_placeholder"), help=t("livestream.on_duty_help"))
 facebook_running = facebook_live is not None and facebook_live.running
 if facebook_live is not None:

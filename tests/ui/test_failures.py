@@ -106,3 +106,26 @@ def test_a_database_held_by_another_process_is_a_page_saying_what_to_do(tmp_path
     store = open_store(str(path))  # the app's, opened on the reload: its worker stops before it closes
     deliveries.stop_worker(store)
     store.close()
+
+
+@pytest.mark.page_failure_expected
+def test_a_callback_that_fails_is_an_apology_too(tmp_path, monkeypatch, caplog):
+    """A widget's callback (On duty on the Livestream screen) runs before the page: its failure is the same
+    apology, and the page itself still draws."""
+    from core.services import assignment
+
+    with demo_shop(tmp_path, monkeypatch, ("Nguyễn Lan", "chốt A1 M 2")) as (store, livestream_id):
+        at = sign_in(_app()).run()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("on duty broke on purpose")
+
+        monkeypatch.setattr(assignment, "set_on_duty", broken)
+        box = at.multiselect(key=f"on_duty-{livestream_id}")
+        from core.services import staff
+
+        box.set_value([staff.list_users(store)[0]["id"]]).run()
+        assert not at.exception, at.exception
+        assert any("Sorry" in e.value for e in at.error), [e.value for e in at.error]
+        assert "on duty broke on purpose" in caplog.text
+        assert at.title  # the page drew after the apology
