@@ -18,8 +18,8 @@ WORD_JOINER = "\u2060"
 # What starts an icon shortcode or a bare link once the escapes are read: a colon followed by more of a word
 # (`:name:`, `http://`, `mailto:`), an at sign in a word (`a@b.vn`), and `www` before a dot (escaped here as
 # `www\.`), and one at the end (the next text may go on from it). A colon before a space ("Ship: order L1-001")
-# starts neither and is left as it is.
-_LINK_OR_ICON = re.compile(r"([:@])(?=\S|$)|(?i:(www)(?=\\\.))")
+# or between digits (a time, 20:03:11) starts neither and is left as it is.
+_LINK_OR_ICON = re.compile(r"(@|(?<!\d\\):|:(?!\d))(?=\S|$)|(?i:(www)(?=\\\.))")
 
 
 def _joined(match: re.Match) -> str:
