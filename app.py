@@ -1,52 +1,63 @@
 """Chotdon: closing livestream orders. Entry point: page config, login gate, navigation over pages/ by role,
-shared sidebar."""
+shared sidebar. Everything runs through ui.failure.guarded: an uncaught exception on any page is a short apology
+with an error id in the log, never Streamlit's crash box; a database file that cannot be opened is a page saying
+what is wrong and what to do."""
 
 import streamlit as st
 
 from ui.access import logged_in_user, login_screen, refuse_owner_page
+from ui.failure import database_unavailable, guarded
 from ui.i18n import t
 from ui.session import get_store
 from ui.sidebar import sidebar
 
 st.set_page_config(page_title="Chotdon", page_icon="🛒", layout="wide")
 
-store = get_store()
-user = logged_in_user(store)  # None until someone logs in on this tab (or its browser has a live session cookie)
 # The owner's pages (by url path). Staff do not see them in the menu, and get a refusal at their address.
 OWNER_ONLY = {"setup", "integrations", "reports"}
 
 
-def menu(url_path: str) -> str:
-    return "hidden" if user is not None and not user.is_owner and url_path in OWNER_ONLY else "visible"
+def main() -> None:
+    try:
+        store = get_store()  # not cached when it fails: the next visit (a reload) tries the file again
+    except Exception as error:  # held, full, read-only, truncated, corrupt: said in words, nothing else runs
+        database_unavailable(error)
+        return
+    user = logged_in_user(store)  # None until someone logs in on this tab (or its browser has a live session cookie)
+
+    def menu(url_path: str) -> str:
+        return "hidden" if user is not None and not user.is_owner and url_path in OWNER_ONLY else "visible"
+
+    pages = [
+        st.Page("pages/livestream.py", title=t("app.page_livestream"), icon="🔴", url_path="livestream", default=True),
+        st.Page("pages/orders.py", title=t("app.page_orders"), icon="🧾", url_path="orders"),
+        st.Page("pages/shipping_book.py", title=t("app.page_shipping_book"), icon="📦", url_path="shipping-book"),
+        st.Page("pages/shop_inbox.py", title=t("app.page_shop_inbox"), icon="🏪", url_path="shop-inbox"),
+        st.Page("pages/customers.py", title=t("app.page_customers"), icon="👥", url_path="customers"),
+        st.Page("pages/setup.py", title=t("app.page_setup"), icon="⚙️", url_path="setup", visibility=menu("setup")),
+        st.Page("pages/integrations.py", title=t("app.page_integrations"), icon="🔌", url_path="integrations",
+                visibility=menu("integrations")),
+        st.Page("pages/reports.py", title=t("app.page_reports"), icon="📊", url_path="reports",
+                visibility=menu("reports")),
+    ]
+
+    # Our own layout CSS (never customer text): a busy live needs the width for the stream and the order side by side.
+    st.html(
+        """<style>
+        [data-testid="stMainBlockContainer"] {padding: 1.2rem 1.5rem 2rem 1.5rem; max-width: 100%;}
+        [data-testid="stSidebarContent"] {padding-top: 0.5rem;}
+        h1 {font-size: 1.8rem !important; padding-top: 0.2rem !important;}
+        </style>"""  # not screen text
+    )
+
+    # Navigation is declared before the gate, so that after logging in the tab lands on the page its address names.
+    navigation = st.navigation(pages, position="sidebar" if user is not None else "hidden")
+    if user is None:
+        login_screen(store)  # the owner set-up on first start, else the login form; stops here
+    sidebar(store, user)
+    if navigation.url_path in OWNER_ONLY and not user.is_owner:
+        refuse_owner_page(navigation.title)
+    navigation.run()
 
 
-PAGES = [
-    st.Page("pages/livestream.py", title=t("app.page_livestream"), icon="🔴", url_path="livestream", default=True),
-    st.Page("pages/orders.py", title=t("app.page_orders"), icon="🧾", url_path="orders"),
-    st.Page("pages/shipping_book.py", title=t("app.page_shipping_book"), icon="📦", url_path="shipping-book"),
-    st.Page("pages/shop_inbox.py", title=t("app.page_shop_inbox"), icon="🏪", url_path="shop-inbox"),
-    st.Page("pages/customers.py", title=t("app.page_customers"), icon="👥", url_path="customers"),
-    st.Page("pages/setup.py", title=t("app.page_setup"), icon="⚙️", url_path="setup", visibility=menu("setup")),
-    st.Page("pages/integrations.py", title=t("app.page_integrations"), icon="🔌", url_path="integrations",
-            visibility=menu("integrations")),
-    st.Page("pages/reports.py", title=t("app.page_reports"), icon="📊", url_path="reports",
-            visibility=menu("reports")),
-]
-
-# Our own layout CSS (never customer text): a busy live needs the width for the stream and the order side by side.
-st.html(
-    """<style>
-    [data-testid="stMainBlockContainer"] {padding: 1.2rem 1.5rem 2rem 1.5rem; max-width: 100%;}
-    [data-testid="stSidebarContent"] {padding-top: 0.5rem;}
-    h1 {font-size: 1.8rem !important; padding-top: 0.2rem !important;}
-    </style>"""  # not screen text
-)
-
-# Navigation is declared before the gate, so that after logging in the tab lands on the page its address names.
-navigation = st.navigation(PAGES, position="sidebar" if user is not None else "hidden")
-if user is None:
-    login_screen(store)  # the owner set-up on first start, else the login form; stops here
-sidebar(store, user)
-if navigation.url_path in OWNER_ONLY and not user.is_owner:
-    refuse_owner_page(navigation.title)
-navigation.run()
+guarded(main)()

@@ -12,6 +12,7 @@ from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
 from core.services import assignment, livestreams, orders, staff
 from core.services import comments as ingest
+from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
@@ -77,7 +78,7 @@ def save_on_duty() -> None:
 workers = {u["id"]: u["display_name"] for u in staff.list_users(store)}
 top[4].multiselect(t("livestream.on_duty"), options=list(workers), format_func=workers.get,
                    default=[i for i in assignment.on_duty(store, livestream_id) if i in workers],
-                   key=f"on_duty-{livestream_id}", on_change=save_on_duty,
+                   key=f"on_duty-{livestream_id}", on_change=guarded(save_on_duty),
                    placeholder=t("livestream.on_duty_placeholder"), help=t("livestream.on_duty_help"))
 facebook_running = facebook_live is not None and facebook_live.running
 if facebook_live is not None:
@@ -115,6 +116,29 @@ def facebook_status() -> None:
         st.caption(plain(say(state.stream_problem)))
 
 
+def whole_text(row: dict) -> str:
+    """The comment's stored text: the row's own when the stream sent all of it, else read for this one comment."""
+    if len(row["message"]) >= row["stored_length"]:
+        return row["message"]
+    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=row["id"], shown_chars=None)
+    return found[0]["message"] if found else row["message"]
+
+
+def long_comment(column, row: dict) -> None:
+    """Under a comment longer than the stream shows: how much is hidden, and the rest on demand (the stream sends
+    SHOWN_CHARS characters of each comment, never a whole long one); under one cut when stored, how long it was."""
+    shown, stored = len(row["message"]), row["stored_length"]
+    if shown < stored:
+        whole = st.session_state.get("live_whole_comment") == row["id"]
+        if whole:
+            column.markdown(plain(whole_text(row)[shown:]))
+        label = t("livestream.show_less") if whole else t("livestream.show_more", hidden=number(stored - shown))
+        column.button(label, key=f"whole-comment-{row['id']}", type="tertiary", on_click=st.session_state.update,
+                      kwargs={"live_whole_comment": None if whole else row["id"]})
+    if row["written_length"] > stored:
+        column.caption(t("livestream.comment_cut", count=number(row["written_length"]), kept=number(stored)))
+
+
 def comment_stream_panel() -> None:
     if facebook_live is not None:
         facebook_status()
@@ -134,7 +158,7 @@ def comment_stream_panel() -> None:
         return
     needing_review = [row for row in rows if comment_needs_reasons(row["kind"], row["effect"])]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
-        needing_review, ingest.explain_comments(store, livestream_id, [row["message"] for row in needing_review],
+        needing_review, ingest.explain_comments(store, livestream_id, [whole_text(row) for row in needing_review],
                                                 [row["customer"] for row in needing_review]))}
     with st.container(height=560, border=False):
         for row in rows:
@@ -146,6 +170,7 @@ def comment_stream_panel() -> None:
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
             cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
             cols[2].markdown(plain(row["message"]) or t("livestream.empty_comment"))
+            long_comment(cols[2], row)
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
                 cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
@@ -167,7 +192,7 @@ def comment_stream_panel() -> None:
 
 with stream_column:
     live_now = replay.running or facebook_running
-    st.fragment(run_every=2 if live_now else 10)(comment_stream_panel)()
+    st.fragment(run_every=2 if live_now else 10)(guarded(comment_stream_panel))()
 
     with st.expander(t("livestream.hand_entry")):
         token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
@@ -212,7 +237,7 @@ with stream_column:
 
 def fix_comment_panel(comment_id: int) -> None:
     """A review or question comment, corrected by staff, becomes order lines for its customer."""
-    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id)
+    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id, shown_chars=None)
     if st.button(t("livestream.close"), key="close_fix_comment"):
         st.session_state.pop("live_fix_comment", None)
         st.rerun()

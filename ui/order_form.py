@@ -22,6 +22,7 @@ from core.base.phones import format_vn_phone
 from core.db.store import Store
 from core.runtime import deliveries
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
+from ui.failure import guarded
 from ui.feedback import act, flash
 from ui.i18n import say, t, time_text
 from ui.session import actor, current_user
@@ -406,7 +407,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
         text, button = st.columns([4, 1.2], vertical_alignment="center")
         text.caption(t("order_form.last_shipping", phone=plain(format_vn_phone(last["phone"])),
                        address=plain(last["address"])))
-        button.button(t("order_form.use_last"), key=f"head-{base}-use-last", on_click=use_last, use_container_width=True)
+        button.button(t("order_form.use_last"), key=f"head-{base}-use-last", on_click=guarded(use_last), use_container_width=True)
     elif found is not None and found.ward_code and not found.exact and found.address != order.receiver_address:
         def use_2025_form() -> None:
             st.session_state[f"{base}-address"] = found.address
@@ -414,7 +415,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
         text, button = st.columns([4, 1.2], vertical_alignment="center")
         text.caption(t("order_form.old_address", address=plain(found.address),
                        notes=plain("; ".join(say(note) for note in found.notes))))
-        button.button(t("order_form.use_2025"), key=f"head-{base}-use-2025", on_click=use_2025_form,
+        button.button(t("order_form.use_2025"), key=f"head-{base}-use-2025", on_click=guarded(use_2025_form),
                       use_container_width=True)
     return found.ward_code if found is not None and found.exact else None
 

@@ -363,4 +363,13 @@ INSERT INTO app_secrets SELECT 'owner_set_up', 'yes', now()::TIMESTAMP
     WHERE EXISTS (SELECT 1 FROM users WHERE role = 'owner' AND password_hash IS NOT NULL);
 """,
     ),
+    (
+        10,
+        "comment length as written",
+        """
+-- A comment's text is stored up to core.integrations.comment_files.MESSAGE_LIMIT characters (Facebook's own
+-- limit); message_length is the length it was written with when it was cut, NULL when it is stored whole.
+ALTER TABLE comments ADD COLUMN message_length BIGINT;
+""",
+    ),
 ]

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from core.base.formatting import utc_now
+from core.base.i18n import Text
 from core.db.schema import MIGRATIONS
 
 _stores: dict[str, Store] = {}
@@ -167,3 +168,45 @@ def open_store(path: str) -> Store:
             store = Store(key)
             _stores[key] = store
         return store
+
+
+# -- when the file cannot be used ------------------------------------------------------------------------------
+# DuckDB says what is wrong only in its message (an IOException for all of these); the words it uses, by problem.
+# Most specific first: a lock held elsewhere also reads as an I/O error.
+_OPEN_FAILURES = (
+    ("held", ("could not set lock", "conflicting lock")),
+    ("full", ("no space left", "disk is full", "disk full", "out of disk space", "quota exceeded")),
+    ("read_only", ("read-only file system", "permission denied", "read only", "read-only")),
+    ("truncated", ("could not read enough bytes", "unexpected end of file")),
+    ("corrupt", ("not a valid duckdb database", "checksum", "corrupt", "failure while replaying wal",
+                 "serialization error", "invalid block", "malformed")),
+)
+
+
+def describe_open_failure(error: BaseException, path: str = "") -> Text:
+    """What is wrong with the shop's database file, and what to do, from the error opening (or writing) it gave:
+    held by another process, disk full, read-only, truncated, corrupt, or else the error's own first line. The
+    app's page and the command line say the same sentence."""
+    message = str(error)
+    lowered = message.lower()
+    where = path or _path_in(message)
+    for problem, words in _OPEN_FAILURES:
+        if any(word in lowered for word in words):
+            return Text(f"database.{problem}", path=where)
+    first_line = (message.strip().splitlines() or [type(error).__name__])[0][:300]
+    return Text("database.cannot_open", path=where, detail=first_line)
+
+
+def file_problem(error: BaseException) -> Text | None:
+    """The sentence of describe_open_failure when `error` is the database file's own trouble (held, full,
+    read-only, truncated, corrupt) met while the app runs; None for any other error."""
+    if not isinstance(error, (duckdb.Error, OSError)):
+        return None
+    described = describe_open_failure(error)
+    return None if described.key == "database.cannot_open" else described
+
+
+def _path_in(message: str) -> str:
+    start = message.find('"')
+    end = message.find('"', start + 1)
+    return message[start + 1:end] if 0 <= start < end else "?"

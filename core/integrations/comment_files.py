@@ -59,8 +59,24 @@ def parse_time(value) -> datetime:
 
 
 def _parse_time(value) -> datetime:
+    try:
+        return _read_time(value)
+    except (OverflowError, OSError):  # a number of seconds or a year beyond what a datetime holds (1e300, -1e20)
+        raise ValueError(Text("ingest.not_a_time", value=_shortened(value))) from None
+
+
+def _shortened(value, limit: int = 40) -> str:
+    """A bad value as a bad line's report quotes it: a megabyte of digits is not repeated."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _read_time(value) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
+        except ValueError:  # a year out of range
+            raise ValueError(Text("ingest.not_a_time", value=_shortened(value))) from None
     if not isinstance(value, str) or not value.strip():
         raise ValueError(Text("ingest.time_missing"))
     text = value.strip()
@@ -69,14 +85,13 @@ def _parse_time(value) -> datetime:
             return datetime.fromisoformat(text[:19])
         except ValueError:
             pass
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), tz=UTC).replace(tzinfo=None)
-    text = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00"))
     try:
-        moment = datetime.fromisoformat(text)
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text), tz=UTC).replace(tzinfo=None)
+        text = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00"))
+        return to_utc_naive(datetime.fromisoformat(text))
     except ValueError:
-        raise ValueError(Text("ingest.not_a_time", value=value)) from None
-    return to_utc_naive(moment)
+        raise ValueError(Text("ingest.not_a_time", value=_shortened(value))) from None
 
 
 def comment_from_record(record: dict) -> IncomingComment:
@@ -171,6 +186,39 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
             )
         )
     return comments, errors
+
+
+# -- the longest text stored ----------------------------------------------------------------------------------
+# Facebook's own limit for a comment. A longer one (a pasted book, a 50 MB line in a file) is stored cut to this
+# length, with the length it was written with beside it (comments.message_length), so the screen can say so in
+# the reader's language. Cutting beats refusing: the comment's first words (an order, a phone) still count.
+MESSAGE_LIMIT = 8_000
+# A customer's name is shown on every screen in full: one longer than this (no platform allows one) is kept to
+# its first NAME_LIMIT characters and an ellipsis.
+NAME_LIMIT = 200
+
+
+def with_texts_capped(table):
+    """A `comments_table` with each message cut to MESSAGE_LIMIT characters and a `message_length` column (the
+    length as written for a cut message, null for one kept whole), and each name cut to NAME_LIMIT and "…"."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows and pc.max(pc.utf8_length(table.column("user_name"))).as_py() > NAME_LIMIT:
+        names = table.column("user_name")
+        long_name = pc.greater(pc.utf8_length(names), NAME_LIMIT)
+        table = table.set_column(table.column_names.index("user_name"), "user_name", pc.if_else(
+            long_name, pc.binary_join_element_wise(pc.utf8_slice_codeunits(names, 0, NAME_LIMIT), "…", ""), names))
+    messages = table.column("message")
+    lengths = pc.utf8_length(messages)
+    longest = pc.max(lengths).as_py() if table.num_rows else None
+    if longest is None or longest <= MESSAGE_LIMIT:
+        return table.append_column("message_length", pa.nulls(table.num_rows, pa.int64()))
+    cut = pc.greater(lengths, MESSAGE_LIMIT)
+    table = table.set_column(table.column_names.index("message"), "message",
+                             pc.utf8_slice_codeunits(messages, 0, MESSAGE_LIMIT))
+    return table.append_column("message_length",
+                               pc.if_else(cut, lengths.cast(pa.int64()), pa.scalar(None, pa.int64())))
 
 
 # -- a JSONL file a block at a time ---------------------------------------------------------------------------

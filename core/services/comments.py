@@ -53,6 +53,7 @@ from core.integrations.comment_files import (
     one_chunk,
     read_comment_blocks,
     read_comment_lines,
+    with_texts_capped,
 )
 from core.records import orders as order_records
 from core.records import stock
@@ -491,6 +492,7 @@ def _ingest_batch(store: Store, livestream: dict, batch, source: str,
 
     if isinstance(batch, list):
         batch = comments_table(batch)
+    batch = with_texts_capped(batch)  # every source: files, hand entry, Facebook, the demo
     for attempt in (1, 2):
         counted = IngestSummary()
         try:
@@ -876,6 +878,7 @@ def _comment_rows(comments, people: _BatchCustomers, read: _BatchReadings, acted
         "platform_comment_id": comments.column("comment_id"),
         "customer_id": pa.array(people.customer_of_row, pa.int64()),
         "message": comments.column("message"),
+        "message_length": comments.column("message_length"),
         "commented_at": comments.column("commented_at"),
         "kind": _names_array(_KIND_ORDER).take(read.kind_of_row),
         "parse_result": pa.array([meaning.json_text for meaning in read.meanings], pa.string()).take(
@@ -1116,10 +1119,10 @@ def _insert_events(cur, now, events: list[PlannedEvent], actor: str) -> None:
 def _write_comments(cur, livestream: dict, source: str, now, comment_rows) -> None:
     register(cur, "batch_comments", comment_rows)
     cur.execute(
-        "INSERT INTO comments (id, livestream_id, platform, platform_comment_id, customer_id, message, commented_at, "
-        "received_at, source, kind, parse_result, order_id, effect, order_key) "
-        "SELECT id, ?, ?, platform_comment_id, customer_id, message, commented_at, ?, ?, kind, parse_result, "
-        "order_id, effect, order_key FROM batch_comments",
+        "INSERT INTO comments (id, livestream_id, platform, platform_comment_id, customer_id, message, "
+        "message_length, commented_at, received_at, source, kind, parse_result, order_id, effect, order_key) "
+        "SELECT id, ?, ?, platform_comment_id, customer_id, message, message_length, commented_at, ?, ?, kind, "
+        "parse_result, order_id, effect, order_key FROM batch_comments",
         [livestream["id"], livestream["platform"], now, source],
     ).fetchall()
     cur.unregister("batch_comments")
@@ -1164,11 +1167,20 @@ def reparse_comments(cur, livestream_id: int) -> int:
     return len(changed)
 
 
+# How much of a comment's text the stream sends: a screen line or three. The rest comes on demand (shown_chars=None
+# for one comment), so a long comment costs a visit of the Livestream screen no more than a short one.
+SHOWN_CHARS = 500
+
+
 def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: Iterable[str] | None = None,
-                   comment_id: int | None = None) -> list[dict]:
+                   comment_id: int | None = None, shown_chars: int | None = SHOWN_CHARS) -> list[dict]:
     """The newest comments first, with the customer, and the order Edit opens: the one the comment touched,
     else the customer's current order in this livestream (None when they have none). With comment_id, just
-    that comment (an empty list when it is not in this livestream)."""
+    that comment (an empty list when it is not in this livestream).
+
+    `message` is the first `shown_chars` characters of the stored text (all of it with None); `stored_length`
+    is the stored text's length, and `written_length` the length the customer wrote (longer than stored when
+    the text was cut at MESSAGE_LIMIT)."""
     params: list = [livestream_id]
     where = "c.livestream_id = ?"
     kinds = list(kinds or [])
@@ -1178,18 +1190,20 @@ def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: It
     if comment_id is not None:
         where += " AND c.id = ?"
         params.append(comment_id)
-    params.append(limit)
+    params += [limit, shown_chars, shown_chars]
     return store.query(
         # The newest comments first, then their orders: joined the other way round, the order of every comment
         # of a long live would be looked up on each refresh of the live panel.
         f"""
 WITH c AS (
-    SELECT c.id, c.commented_at, c.customer_id, c.message, c.kind, c.effect, c.parse_result, c.order_id,
-           c.livestream_id
+    SELECT c.id, c.commented_at, c.customer_id, c.message, c.message_length, c.kind, c.effect, c.parse_result,
+           c.order_id, c.livestream_id
     FROM comments c WHERE {where} ORDER BY c.commented_at DESC, c.id DESC LIMIT ?
 )
-SELECT c.id, c.commented_at, c.customer_id, cu.display_name AS customer, c.message, c.kind, c.effect,
-       c.parse_result, cu.blacklisted, e.id AS edit_order_id, e.code AS order_code, e.status AS order_status
+SELECT c.id, c.commented_at, c.customer_id, cu.display_name AS customer,
+       CASE WHEN ?::BIGINT IS NULL THEN c.message ELSE left(c.message, ?::BIGINT) END AS message,
+       length(c.message) AS stored_length, coalesce(c.message_length, length(c.message)) AS written_length,
+       c.kind, c.effect, c.parse_result, cu.blacklisted, e.id AS edit_order_id, e.code AS order_code, e.status AS order_status
 FROM c
 JOIN customers cu ON cu.id = c.customer_id
 LEFT JOIN LATERAL (

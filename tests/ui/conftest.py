@@ -46,3 +46,19 @@ def format_funcs_in_the_apps_language(monkeypatch):
     monkeypatch.setattr(ui.i18n, "language", language)
     yield
     helpers.DRIVEN = None
+
+
+@pytest.fixture(autouse=True)
+def no_page_failed_unseen(request, caplog):
+    """ui.failure turns a page's uncaught exception into an apology (no AppTest exception element): a test fails
+    on one all the same, unless it is marked `page_failure_expected`."""
+    yield
+    if request.node.get_closest_marker("page_failure_expected") is None:
+        failed = [record for record in caplog.records
+                  if record.name == "chotdon.ui" and record.getMessage().startswith("page failed")]
+        assert not failed, "a page failed: " + "\n".join(
+            record.getMessage() + "\n" + caplog.text for record in failed[:1])
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "page_failure_expected: the test makes a page fail on purpose (ui.failure)")

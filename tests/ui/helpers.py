@@ -98,3 +98,8 @@ def order_id_of(store, livestream_id: int, customer: str) -> int:
     """The id of `customer`'s order in the livestream."""
     frame = orders.list_orders(store, livestream_id)
     return int(frame[frame["customer"] == customer]["order_id"].iloc[0])
+
+
+def shown(markdown: str) -> str:
+    """Markdown a page wrote through ui.text.plain, as the reader sees it: no escapes, no word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core.base import errors
 from core.services import auth, orders
 from tests.ui.helpers import assert_no_raw_key, demo_shop, screen_text, sign_in
+from tests.ui.helpers import shown as as_read
 
 ROOT = Path(__file__).resolve().parents[2]
 TABS = {"across": "🗓 So sánh các phiên live", "console": "🧮 Truy vấn SQL", "exports": "⬇ Xuất dữ liệu"}
@@ -26,7 +27,7 @@ def shop(tmp_path, monkeypatch):
 
 
 def unescaped(markdown: str) -> str:
-    return markdown.replace("\\", "")
+    return as_read(markdown)
 
 
 def table_titles(at: AppTest) -> list[list[str]]:

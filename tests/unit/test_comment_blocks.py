@@ -370,3 +370,39 @@ def test_graph_times_take_the_arrow_reading():
     moments = comment_files._graph_times(pa.array(texts))
     assert moments is not None and moments.to_pylist() == [comment_files.parse_time(text) for text in texts]
     assert comment_files._graph_times(pa.array([GRAPH_TIME, "2026-02-30T12:00:00+0000"])) is None
+
+
+# -- 7. times beyond what a datetime holds (issue 13, item 3) -------------------------------------------------------
+OUT_OF_RANGE_TIMES = [1e300, -1e20, "99999999999999999999", "1e300", 99999999999999999999, 1e12, -1e12,
+                      "0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-07:00"]
+
+
+@pytest.mark.parametrize("form", ["flat", "graph"])
+@pytest.mark.parametrize("block_bytes", [64, 333, None], indirect=True)
+def test_times_out_of_range_are_bad_lines_with_their_numbers(block_bytes, form):
+    """A created_at of 1e300, -1e20, "99999999999999999999" (and other times no datetime holds) is a bad line with
+    its number, the same both ways; the good lines around it go in."""
+    records = []
+    for n, bad in enumerate(OUT_OF_RANGE_TIMES):
+        records.append(flat(2 * n + 1))
+        records.append({**flat(2 * n + 2), "created_at": bad} if form == "flat"
+                       else {**graph(2 * n + 2), "created_time": bad})
+    records.append(flat(99))
+    data = jsonl(*records)
+    got = from_blocks(data)
+    assert got == from_lines(data)
+    comments, errors, lines = got
+    assert [number for number, _ in errors] == [2 * n + 2 for n in range(len(OUT_OF_RANGE_TIMES))]
+    assert all("is not a time" in text for _, text in errors), errors
+    assert [c[0] for c in comments] == [f"f{2 * n + 1}" for n in range(len(OUT_OF_RANGE_TIMES))] + ["f99"]
+    assert lines == len(records)
+
+
+def test_time_out_of_range_in_a_csv_file_is_a_bad_line():
+    data = (b"id,user_id,user_name,message,created_at\n"
+            b"c1,u1,Lan,A1 M 1,2026-11-20T12:00:00Z\nc2,u1,Lan,A1 M 1,99999999999999999999\n"
+            b"c3,u1,Lan,A1 M 1,2026-11-20T12:00:00Z\n")
+    got = from_blocks(data, "comments.csv")
+    assert got == from_lines(data, "comments.csv")
+    comments, errors, lines = got
+    assert [c[0] for c in comments] == ["c1", "c3"] and [n for n, _ in errors] == [3] and lines == 3

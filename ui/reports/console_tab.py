@@ -9,6 +9,7 @@ import streamlit as st
 from core.base.errors import ChotdonError
 from core.db.store import Store
 from core.services import exports, sql_console
+from ui.failure import guarded
 from ui.feedback import act
 from ui.i18n import number, say, t
 from ui.session import actor, current_user
@@ -49,7 +50,7 @@ def console_tab(store: Store) -> None:
                      else "💡 " + say(sql_console.EXAMPLE_TITLES.get(c[1], c[1])),
                      placeholder=t("console.pick_placeholder", saved=number(len(saved)),
                                    examples=number(len(sql_console.EXAMPLES))),
-                     on_change=load_console_query, args=(store,))
+                     on_change=guarded(load_console_query), args=(store,))
         st.session_state.setdefault("console_sql", next(iter(sql_console.EXAMPLES.values())))
         sql = st.text_area("SQL", key="console_sql", height=175)
         buttons = st.columns([1, 1.6, 1, 1], vertical_alignment="bottom")

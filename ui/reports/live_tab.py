@@ -9,6 +9,7 @@ from core.db.store import Store
 from core.runtime.demo_replay import demo_replay
 from core.services import livestreams, reports
 from ui.charts import items_chart, staff_chart, status_chart, timeline_chart
+from ui.failure import guarded
 from ui.feedback import act
 from ui.i18n import number, t
 from ui.reports.blocks import chart_block, day_and_time, percent_text, status_label
@@ -23,7 +24,7 @@ def live_tab(store: Store, livestream_id: int | None) -> None:
         return
     status = livestreams.get_livestream(store, livestream_id)["status"]
     is_live = status == "live" or demo_replay(store, livestream_id).running
-    st.fragment(run_every=LIVE_REFRESH_SECONDS if is_live else None)(livestream_panel)(store, livestream_id, is_live)
+    st.fragment(run_every=LIVE_REFRESH_SECONDS if is_live else None)(guarded(livestream_panel))(store, livestream_id, is_live)
 
 
 def figure_metrics(figures: reports.Figures) -> None:
