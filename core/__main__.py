@@ -117,7 +117,6 @@ def cmd_ingest(args) -> int:
 
 def cmd_orders(args) -> int:
     from core.services import orders  # here: parse and ingest need not load the outbox and HTTP
-
     from core.services.livestreams import get_livestream
 
     store = _store(args)
