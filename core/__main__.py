@@ -39,14 +39,16 @@ class DatabaseHeld(CliError):
 def _store(args):
     import duckdb
 
-    from core.db.store import open_store
+    from core.db.store import describe_open_failure, open_store
 
+    path = config.database_path(args.db)
     try:
-        return open_store(config.database_path(args.db))
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
+        return open_store(path)
+    except (duckdb.Error, OSError) as error:
+        if isinstance(error, duckdb.IOException) and "lock" in str(error).lower():
             raise DatabaseHeld() from None
-        raise
+        # A full disk, a read-only, truncated or corrupt file: the sentence the app's page shows.
+        raise CliError(str(describe_open_failure(error, str(path)))) from None
 
 
 def cmd_init(args) -> int:

@@ -55,3 +55,13 @@ def test_the_problem_is_read_from_duckdbs_words(message, key):
     assert said.key == key and ("/x/shop.duckdb" in said or "nope" in said)
     assert (file_problem(duckdb.IOException(message)) is None) == (key == "database.cannot_open")
     assert file_problem(RuntimeError("No space left on device")) is None  # not the file's trouble
+
+
+def test_the_command_line_says_the_same_sentence_for_a_damaged_file_and_exits_2(tmp_path):
+    noise = tmp_path / "noise.duckdb"
+    noise.write_bytes(os.urandom(100_000))
+    result = subprocess.run([sys.executable, "-m", "core", "--db", str(noise), "orders", "--livestream", "1"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert str(describe_open_failure(_error_opening(noise), str(noise))) in result.stderr
+    assert "Traceback" not in result.stderr and "IO Error" not in result.stderr
