@@ -124,7 +124,8 @@ else:
     if chosen is not None:
         push = outbox.get_push(store, chosen)
         attempts = outbox.attempts_of(store, chosen)
-        caption = t("integrations.push_keys", key=plain(push["idempotency_key"]),
+        # The key as a code span: shown and copied exactly (our own words and digits, never a backtick).
+        caption = t("integrations.push_keys", key=f"`{push['idempotency_key']}`",
                     caused_by=plain(push["caused_by"] or "?"))
         if push["remote_ref"]:
             caption += t("integrations.push_remote_ref", ref=plain(push["remote_ref"]))
