@@ -1108,6 +1108,21 @@ class _Parse:
         return index + 1
 
 
+def _joined_before(norm: str, start: int) -> bool:
+    """Whether the phone-shaped number at `start` is the tail of something else: a longer digit run, a price's
+    groups ("1.000.000" holds no phone at its zeros), or a code whose digits run on into a quantity and a price
+    ("a-01 2 1.000.000" and "G07 2 1.000.000" are a code ×2 and a price, not the numbers 0121000000, 0721000000). A phone
+    glued to words stays one: "sdt0981234567", "sdt-0981234567", "A1-0912345678"."""
+    before = norm[start - 1] if start else ""
+    if before.isdigit():
+        return True
+    if before.isalpha() or (before in "-\u2013\u2014" and start > 1 and norm[start - 2].isalpha()):
+        # Glued to letters: a code's digits (G07, a-01, SP-12) when only a few digits come before the first gap.
+        first_group = len(norm[start:]) - len(norm[start:].lstrip("0123456789"))
+        return first_group <= 3
+    return before == "." and start > 1 and norm[start - 2].isdigit()
+
+
 def _find_phones(norm: str) -> tuple[str, list[str], list[str]]:
     """(text with phone-shaped numbers blanked out, valid phones, warnings), phones in order, once each."""
     match = _PHONE_RE.search(norm)
@@ -1119,7 +1134,7 @@ def _find_phones(norm: str) -> tuple[str, list[str], list[str]]:
     end = 0
     while match is not None:
         start = match.start()
-        if start and "0" <= norm[start - 1] <= "9":  # part of a longer digit run: not a phone
+        if _joined_before(norm, start):  # the tail of a code or of a longer number: not a phone
             match = _PHONE_RE.search(norm, start + 1)
             continue
         digits = match.group().replace(" ", "").replace(".", "").replace("-", "").replace("+", "")
@@ -1191,18 +1206,9 @@ def _name_words(name: str) -> frozenset:
     return frozenset(fold for is_word, _, fold in _setting_word_tokens(name) if is_word)
 
 
-def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset()) -> ParseResult:
-    norm, phones, warnings = _find_phones(_normalize_text(text))
-    tokens = _split_tokens(norm)
-    state = _Parse(context, name_words)
-    infos = context.infos(tokens)
-    state.run(tokens, infos)
-
-    phone = phones[0] if phones else None
-    if len(phones) > 1:
-        shown = ", ".join(phones[:3]) + (", …" if len(phones) > 3 else "")
-        warnings.append(f"several phone numbers ({shown}); kept {phone}")
-
+def _checked_lines(context: _Context, state: _Parse) -> tuple:
+    """The order lines read, with a reason for a quantity of 0 or over the maximum; the same few lines come back
+    all live long ("A1 M ×1"): they are immutable, so one object serves."""
     lines = []
     max_qty = context.max_qty
     known_lines = context.parsed_lines
@@ -1212,7 +1218,6 @@ def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset(
             state.reason(_QTY_BELOW_MINIMUM)
         elif qty > max_qty:
             state.reason(Text("syntax.qty_over_maximum", qty=qty, maximum=max_qty))
-        # The same few lines come back all live long ("A1 M ×1"); they are immutable, so one object serves.
         key = (line.code, line.info is not None, qty, line.size, line.color)
         parsed = known_lines.get(key)
         if parsed is None:
@@ -1220,8 +1225,11 @@ def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset(
                 known_lines.clear()
             parsed = known_lines[key] = _new_parsed_line(*key)
         lines.append(parsed)
-    lines = tuple(lines)
+    return tuple(lines)
 
+
+def _kind_of(state: _Parse, lines: tuple, phones: list) -> tuple[str, tuple, list]:
+    """What the comment is (order, review, cancel, question, contact, none), its lines, and why it needs review."""
     reasons = []
     asking_to_buy = state.order_word or state.add_word
     if state.cancel_word:
@@ -1249,7 +1257,7 @@ def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset(
         if len(phones) > 1:
             reasons.append(Text("syntax.two_phones", first=phones[0], second=phones[1]))
         kind = "review" if reasons else "order"
-    elif phone is not None:
+    elif phones:
         if len(phones) > 1:
             kind = "review"
             reasons.append(Text("syntax.two_phones", first=phones[0], second=phones[1]))
@@ -1257,6 +1265,24 @@ def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset(
             kind = "contact"
     else:
         kind = "none"
+    return kind, lines, reasons
+
+
+def _parse_text(context: _Context, text: str, name_words: frozenset = frozenset()) -> ParseResult:
+    norm, phones, warnings = _find_phones(_normalize_text(text))
+    tokens = _split_tokens(norm)
+    state = _Parse(context, name_words)
+    infos = context.infos(tokens)
+    state.run(tokens, infos)
+
+    phone = phones[0] if phones else None
+    if len(phones) > 1:
+        shown = ", ".join(phones[:3]) + (", …" if len(phones) > 3 else "")
+        warnings.append(f"several phone numbers ({shown}); kept {phone}")
+
+    lines = _checked_lines(context, state)
+
+    kind, lines, reasons = _kind_of(state, lines, phones)
     suggestion = None
     if not state.lines and context.known:
         # No code at all, but a letter group and a number that spell one: never none, never a cancel of the

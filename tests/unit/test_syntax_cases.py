@@ -354,6 +354,11 @@ PHONES = [
     case("hủy đơn 0912345678", "cancel", phone="0912345678"),
     case("ib 0912345678", "question", phone="0912345678"),
     case("lấy cho vợ, sdt 0909 123 456", "contact", phone="0909123456"),
+    # A code's digits that run on into a quantity and a price are not a phone (0121000000 swallowed A1 before).
+    case("a-01 2 1.000.000", "review", "A1/-/-/2", why='left-over words: "1.000.000"'),
+    case("G07 2 1.000.000đ", "review", "G07/-/-/2", why="left-over"),
+    case("A1-0912345678", "order", "A1/-/-/1", phone="0912345678"),
+    case("sdt-0981234567", "contact", phone="0981234567"),
 ]
 
 

@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from core.domain.syntax import (
@@ -176,8 +176,16 @@ def test_no_date_time_or_price_ever_becomes_a_quantity(before, after, amount):
     becomes review (its / is no separator, its digits no quantity)."""
     with_amount = parse(" ".join([*before, amount, *after]), ITEMS)
     without = parse(" ".join([*before, *after]), ITEMS)
-    assert with_amount.lines == without.lines
-    assert with_amount.kind == ("review" if without.kind == "order" else without.kind)
+    # An amount put between a letter and a number ("ạ 2": A 2 could be A2) parts a spaced code: that is not a
+    # quantity, it is the spaced code's own rule (SYNTAX.md traps 5), so those examples do not apply.
+    assume(not any(reason.key == "syntax.spaced_code" for reason in without.reasons))
+    # No digit of the amount is a quantity: every line read with it is a line of the comment without it. An amount
+    # between a code and its quantity may part them ("A1 1.000.000 2"): then the comment is review, never an order.
+    assert set(with_amount.lines) <= set(without.lines)
+    if with_amount.lines == without.lines:
+        assert with_amount.kind == ("review" if without.kind == "order" else without.kind)
+    else:
+        assert with_amount.kind == "review"
 
 
 NO_CODE_WORDS = [word for word in PLAIN_WORDS if not re.search(r"[0-9]", word) or word[0].isdigit()]
