@@ -10,12 +10,14 @@ from core.base.phones import format_vn_phone
 from core.services import orders
 from ui.i18n import say, t, time_text
 
+# Cancelled rows are grey whatever they lack (nothing is to be done on them); red: an item to pick; yellow: an item or
+# the shipping info is missing.
 _ROW_STYLE = JsCode(
     """
 function(params) {
+  if (params.data && params.data.cancelled) { return {background: '#eeeeee', color: '#767676'}; }
   if (params.data && params.data.blank_item) { return {background: '#ffe3e3'}; }
   if (params.data && params.data.attention) { return {background: '#fff6dc'}; }
-  if (params.data && params.data.cancelled) { return {color: '#999'}; }
   return null;
 }
 """  # not screen text
@@ -52,8 +54,8 @@ def grid_frame(frame: pd.DataFrame) -> pd.DataFrame:
         "items": frame["items"],
         "total": frame["total"].astype("int64"),
         "status": [say(orders.STATUS_LABELS[s]) for s in frame["status"]],
-        "staff": frame["staff"],
         "check": [" · ".join(reasons) for reasons, _ in attention],
+        "staff": frame["staff"],
         "phone": [format_vn_phone(p) for p in frame["receiver_phone"]],
         "address": frame["receiver_address"],
         "order_id": frame["order_id"].astype("int64"),
@@ -75,21 +77,24 @@ def orders_grid(frame: pd.DataFrame, *, key: str, height: int = 420) -> list[int
         """A shown column: the field is the data key (the same in every language), the header is grid.<field>."""
         builder.configure_column(field, header_name=t(f"grid.{field}"), **properties)
 
-    column("code", width=100)
-    column("time", width=90, headerTooltip=t("grid.time_tooltip"))
-    column("customer", width=160)
-    column("items", width=250, tooltipField="items")
-    column("total", width=115, valueFormatter=_MONEY, type=["numericColumn"])  # not screen text
-    column("status", width=150)
-    column("staff", width=140)
-    column("check", width=170)
-    column("phone", width=120)
-    column("address", width=220, tooltipField="address")
+    # The columns share the grid's width (flex, each above its minimum), so at 1366 px beside the sidebar every
+    # column is on screen, Check included, without a horizontal scroll; a cut cell shows in full as a tooltip.
+    column("code", flex=0.8, minWidth=72)
+    column("time", flex=0.8, minWidth=68, headerTooltip=t("grid.time_tooltip"))
+    column("customer", flex=1.4, minWidth=100, tooltipField="customer")
+    column("items", flex=2, minWidth=110, tooltipField="items")
+    column("total", flex=1, minWidth=88, valueFormatter=_MONEY, type=["numericColumn"])  # not screen text
+    column("status", flex=1.3, minWidth=100, tooltipField="status")
+    column("check", flex=1.6, minWidth=120, tooltipField="check")
+    column("staff", flex=1, minWidth=72, tooltipField="staff")
+    column("phone", flex=1.1, minWidth=96)
+    column("address", flex=1.5, minWidth=90, tooltipField="address")
     builder.configure_grid_options(getRowStyle=_ROW_STYLE, getRowId=_ROW_ID, rowHeight=34, tooltipShowDelay=300)
     options = builder.build()
-    # AG Grid 34's own selection model: a checkbox per row and one in the header; a click on a row does not select.
+    # AG Grid 34's own selection model: a click on a row selects that one row (Ctrl/Shift add to it), the checkboxes
+    # (one per row, one in the header) pick several.
     options["rowSelection"] = {"mode": "multiRow", "checkboxes": True,  # not screen text
-                               "headerCheckbox": True, "enableClickSelection": False,  # not screen text
+                               "headerCheckbox": True, "enableClickSelection": True,  # not screen text
                                "selectAll": "filtered"}  # not screen text
     for legacy in ("rowMultiSelectWithClick", "suppressRowDeselection",  # not screen text
                    "suppressRowClickSelection", "groupSelectsChildren", "groupSelectsFiltered"):  # not screen text

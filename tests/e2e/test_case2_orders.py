@@ -46,9 +46,11 @@ def test_edit_order_pick_item_fill_shipping_and_create_order(page, shop_app):
     expect(grid_row(grid, "Trần Mai")).to_contain_text("pick item")
     tick(grid, "Trần Mai")
     page.get_by_role("button", name="✏️ Edit order").click()
-    expect(page.get_by_role("button", name="Create order", exact=True).last).to_be_visible()
-    for label in ("Save", "Create order", "Send to shop", "Delete"):
-        expect(page.get_by_role("button", name=label, exact=True).last).to_be_visible()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Create order", exact=True)).to_be_visible()
+    for label in ("Save", "Create order", "Send to shop"):
+        expect(dialog.get_by_role("button", name=label, exact=True)).to_be_visible()
+    expect(dialog.get_by_role("button", name=re.compile(r"Delete \(cancel\) this order"))).to_be_visible()
     page.get_by_role("combobox", name="Item", exact=True).first.click()
     page.keyboard.type("K3 ·")
     page.keyboard.press("Enter")
@@ -76,13 +78,14 @@ def test_bulk_send_to_shop_reports_incomplete_orders_and_bulk_delete(page, shop_
     grid = open_orders(page, shop_app)
     tick(grid, "Vũ Hạnh")
     tick(grid, "Bùi An")
-    page.get_by_role("button", name="Send to shop", exact=True).first.click()
+    page.get_by_role("button", name="Send to shop (2 ticked)").click()
     expect(page.get_by_text(re.compile(r"Send to shop: L1-\d+ was not changed"))).to_have_count(2)
     # The two orders stay ticked after the refusal, ready for the next action.
     expect(page.get_by_text("2 selected")).to_be_visible()
     page.wait_for_timeout(1500)  # let the grid finish re-sending its selection after the rerun
-    page.get_by_role("button", name="Delete", exact=True).first.click()
-    expect(page.get_by_text(re.compile(r"Delete: done for L1-\d+, L1-\d+"))).to_be_visible()
+    page.get_by_role("button", name="Delete (2 ticked)…").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, cancel 2 orders").click()
+    expect(page.get_by_text(re.compile(r"Delete: cancelled L1-\d+, L1-\d+"))).to_be_visible()
     grid = page.frame_locator(GRID)
     expect(grid_row(grid, "Vũ Hạnh")).to_have_count(0)  # cancelled orders are hidden by default
 
