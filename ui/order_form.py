@@ -17,9 +17,11 @@ the buttons are the form. An action's result (success or refusal) shows under th
 
 from __future__ import annotations
 
+import json
 import time
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from core.base import addresses
 from core.base.errors import ChotdonError, ConcurrentChange
@@ -237,7 +239,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                                                  type="primary" if action in PRIMARY else "secondary"):
                             pressed = action
             # The result of the last action, next to its button (and at the top of the page, as flash shows it).
-            _show_result(state)
+            _show_result(state, key=f"{base}-result")
 
     if pressed is None:
         return
@@ -309,10 +311,27 @@ def _tell(state: dict, kind: str, message) -> None:
     at the top of the page (a flash)."""
     until = time.monotonic() + FLASH_SECONDS if kind == "success" else None
     state["result"] = (kind, message, until)
+    state["scroll_count"] = state.get("scroll_count", 0) + 1  # a new script each time, so that it runs again
+    state["scroll_pending"] = True
     flash(message, kind)
 
 
-def _show_result(state: dict) -> None:
+# Brings the result under the buttons into view once, in the run after the action: the message at the top of the page
+# (and the alert itself) push the buttons down, out of a 1366×768 screen. A component's script runs in an iframe of
+# the app's own origin, so it may scroll the page that holds it.
+_SCROLL_TO_RESULT = """<script>
+const selector = %s, nonce = %d;
+let tries = 0;
+const bring = () => {
+  const target = window.parent.document.querySelector(selector);
+  if (target) { target.scrollIntoView({block: "nearest", behavior: "instant"}); }
+  if (++tries < 10) { setTimeout(bring, 150); }
+};
+bring();
+</script>"""
+
+
+def _show_result(state: dict, *, key: str) -> None:
     result = state.get("result")
     if result is None:
         return
@@ -320,7 +339,10 @@ def _show_result(state: dict) -> None:
     if until is not None and until < time.monotonic():
         state["result"] = None
         return
-    show_message(kind, message)
+    with st.container(key=key):
+        show_message(kind, message)
+    if state.pop("scroll_pending", False):
+        components.html(_SCROLL_TO_RESULT % (json.dumps(f".st-key-{key}"), state["scroll_count"]), height=0)
 
 
 def _closed_notice(order: orders.Order, buttons: tuple[str, ...]) -> None:
