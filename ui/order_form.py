@@ -328,7 +328,7 @@ const bring = () => {
   if (++tries < 10) { setTimeout(bring, 150); }
 };
 bring();
-</script>"""
+</script>"""  # not screen text
 
 
 def _show_result(state: dict, *, key: str) -> None:
