@@ -20,11 +20,18 @@ FLASH_SECONDS = 12
 Result = TypeVar("Result")  # not screen text
 
 
-def flash(message: str | Text, kind: str = "success") -> None:
+def flash(message: str | Text | ChotdonError, kind: str = "success") -> None:
     """A message about an action, kept on screen for a few seconds: the reruns that follow an action (a grid
     re-sending its selection, the live panel refreshing) must not wipe it before staff read it. A Text (or a core
-    error's text) shows in the language of the moment it is on screen; it is shown as plain text (never Markdown)."""
+    error's text) shows in the language of the moment it is on screen; it is shown as plain text (never Markdown).
+    A core error (ChotdonError) shows as show_error shows it."""
     st.session_state.setdefault("_flash", []).append((time.monotonic() + FLASH_SECONDS, kind, message))
+
+
+def unflash(message: object) -> None:
+    """Takes a flashed message off the screen before its time (the same object flash was given): a form's last
+    result, once the next press makes it stale."""
+    st.session_state["_flash"] = [entry for entry in st.session_state.get("_flash", []) if entry[2] is not message]
 
 
 def show_flashes() -> None:
@@ -32,6 +39,15 @@ def show_flashes() -> None:
     current = [entry for entry in st.session_state.get("_flash", []) if entry[0] > now]
     st.session_state["_flash"] = current
     for _expires, kind, message in current:
+        show_message(kind, message)
+
+
+def show_message(kind: str, message: str | Text | ChotdonError) -> None:
+    """One message as flash keeps it: a core error as show_error shows it, anything else as plain text in an alert of
+    its kind (success, error, warning, info)."""
+    if isinstance(message, ChotdonError):
+        show_error(message)
+    else:
         getattr(st, kind)(plain(say(message)))
 
 

@@ -8,14 +8,23 @@ An action checks the opened version: when the order changed meanwhile, the form 
 (only what this form changed is written) or to drop it. An order someone moved on (shipped, sent, cancelled) is
 shown as such, with the typing kept on screen (not disabled: Streamlit drops what was typed into a widget that
 turns disabled) and only Reload offered.
+
+An order opened closed (sent to shop, shipped, cancelled) is read-only: its fields disabled, the carrier and tracking
+number it was shipped with shown, and only the buttons whose action may start from its status. The order's lines sit
+outside the st.form so that picking an item reruns at once (its price shows, the warning goes); the shipping fields and
+the buttons are the form. An action's result (success or refusal) shows under the buttons and at the top of the page.
 """
 
 from __future__ import annotations
 
+import json
+import time
+
 import streamlit as st
+import streamlit.components.v1 as components
 
 from core.base import addresses
-from core.base.errors import ConcurrentChange
+from core.base.errors import ChotdonError, ConcurrentChange
 from core.base.formatting import vnd
 from core.base.i18n import Text, from_stored
 from core.base.phones import format_vn_phone
@@ -23,7 +32,7 @@ from core.db.store import Store
 from core.runtime import deliveries
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
 from ui.failure import guarded
-from ui.feedback import act, flash
+from ui.feedback import FLASH_SECONDS, act, flash, show_message, unflash
 from ui.i18n import say, t, time_text
 from ui.session import actor, current_user
 from ui.text import plain
@@ -41,9 +50,19 @@ def status_text(status: str) -> str:
     return f"{STATUS_ICONS[status]} {say(orders.STATUS_LABELS[status])}"
 
 
-def _item_label(item: livestreams.LiveItem) -> str:
+def _item_label(item: livestreams.LiveItem, left: int | None) -> str:
+    """An item as the pickers list it, with the stock left to give (its stock less what its claims are served)."""
     label = f"{item.code} · {item.name} · {vnd(item.price)}"
-    return label if item.stock is None else t("order_form.item_with_stock", item=label, stock=item.stock)
+    return label if item.stock is None or left is None else t("order_form.item_with_stock", item=label, left=left)
+
+
+def _priced_on_pick(item_key: str, price_key: str, items_by_id: dict):
+    """The item picker's on_change: the line takes the picked item's price at once (before any save)."""
+    def price_it() -> None:
+        picked = st.session_state.get(item_key)
+        if picked in items_by_id:
+            st.session_state[price_key] = items_by_id[picked].price
+    return guarded(price_it)
 
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
@@ -56,11 +75,14 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     base = f"{key_prefix}-{order_id}-f{state['form']}"
     if state["opened"] is None or f"{base}-receiver" not in st.session_state:
         # Opening (or reopening after the form was off screen, when Streamlit dropped its widgets' values).
+        if state["opened"] is not None:
+            state["result"] = None  # the last action's result belongs to the form as it was on screen
         state["opened"], state["conflict"] = current, None
     order = state["opened"]  # the order as the form opened it: the widgets' values and the version to check
     conflict = state["conflict"]
     shown_version = conflict["shown_version"] if conflict else None
     items = livestreams.list_items(store, order.livestream_id)
+    left = livestreams.stock_left(store, order.livestream_id)
     items_by_id = {item.id: item for item in items}
     item_ids = [item.id for item in items]
     waitlist_places = orders.waitlist_places(store, [line.id for line in order.lines if line.waitlisted_qty])
@@ -78,17 +100,24 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     # The widgets stay as they were when the order moved on: Streamlit drops what was typed into a widget that turns
     # disabled, and the typing must stay on screen; the form then only offers to reload the order.
     editable = order.status in orders.EDITABLE
+    # A closed order (sent to shop, shipped, cancelled) is shown read-only, with only the actions its status allows.
+    buttons = tuple(action for action in buttons if order.status in orders.ACTIONS[action].allowed_from)
+    if not editable and conflict is None:
+        _closed_notice(order, buttons)
     ward_prefill = _customer_and_staff(store, current, form_order=order, base=base, editable=editable and not moved_on,
                                        rebase=lambda: state.update(opened=None))
     if conflict is not None:
         _conflict_panel(store, order, current, conflict)
         conflict["shown_version"] = current.version
-    blank_lines = [line for line in order.lines if line.item_id is None]
+    # The lines are outside the st.form: picking an item reruns the page at once, so that its price shows and the
+    # warning goes before any save (the picker's value is in session_state when this run starts).
+    blank_lines = [line for line in order.lines
+                   if line.item_id is None and st.session_state.get(f"{base}-line{line.id}-item") is None]
     if blank_lines:
         codes = ", ".join(plain(line.code_typed) for line in blank_lines)
         st.warning(t("order_form.pick_item_warning", codes=codes))
 
-    with st.form(key=f"{base}-form", border=True):
+    with st.container(border=True):
         st.markdown(t("order_form.items_heading"))
         header = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4])
         titles = (t("order_form.item"), t("order_form.size"), t("order_form.color"), t("order_form.qty"),
@@ -99,11 +128,13 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         for line in order.lines:
             cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4], vertical_alignment="center")
             lk = f"{base}-line{line.id}"
+            if f"{lk}-price" not in st.session_state:  # the price widget's start; a picked item sets it
+                st.session_state[f"{lk}-price"] = int(line.unit_price)
             item_choice = cols[0].selectbox(
                 t("order_form.item"), options=item_ids, index=item_ids.index(line.item_id) if line.item_id in item_ids else None,
-                format_func=lambda i: _item_label(items_by_id[i]), key=f"{lk}-item",
+                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=f"{lk}-item",
                 placeholder=t("order_form.pick_item_for", code=line.code_typed), label_visibility="collapsed",
-                disabled=not editable,
+                disabled=not editable, on_change=_priced_on_pick(f"{lk}-item", f"{lk}-price", items_by_id),
             )
             size = cols[1].text_input(t("order_form.size"), value=line.size or "", key=f"{lk}-size", label_visibility="collapsed",
                                       disabled=not editable)
@@ -111,7 +142,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                                        label_visibility="collapsed", disabled=not editable)
             qty = cols[3].number_input(t("order_form.qty"), value=int(line.qty), step=1, key=f"{lk}-qty",
                                        label_visibility="collapsed", disabled=not editable)
-            price = cols[4].number_input(t("order_form.unit_price"), value=int(line.unit_price), min_value=0, step=1000,
+            price = cols[4].number_input(t("order_form.unit_price"), min_value=0, step=1000,
                                          key=f"{lk}-price", label_visibility="collapsed", disabled=not editable)
             remove = cols[5].checkbox(t("order_form.remove"), key=f"{lk}-remove", label_visibility="collapsed",
                                       disabled=not editable)
@@ -120,7 +151,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                 place = waitlist_places.get(line.id)
                 notes.append(t("order_form.waitlisted_place", qty=line.waitlisted_qty, place=place) if place
                              else t("order_form.waitlisted", qty=line.waitlisted_qty))
-            if line.item_id is None:
+            if item_choice is None:
                 notes.append(t("order_form.typed_code", code=plain(line.code_typed)))
             if notes:
                 st.caption(" · ".join(notes))
@@ -129,7 +160,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             add_cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4], vertical_alignment="center")
             new_item = add_cols[0].selectbox(
                 t("order_form.add_item"), options=item_ids, index=None,
-                format_func=lambda i: _item_label(items_by_id[i]), key=f"{base}-new-item",
+                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=f"{base}-new-item",
                 placeholder=t("order_form.add_item_placeholder"), label_visibility="collapsed",
             )
             new_size = add_cols[1].text_input(t("order_form.new_size"), key=f"{base}-new-size",
@@ -139,67 +170,82 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                                                placeholder=t("order_form.color_placeholder"))
             new_qty = add_cols[3].number_input(t("order_form.new_qty"), value=1, step=1, key=f"{base}-new-qty",
                                                label_visibility="collapsed")
-        st.markdown(t("order_form.shipping_heading"))
-        c1, c2 = st.columns(2)
-        receiver_name = c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "",
-                                      key=f"{base}-receiver")
-        receiver_phone = c2.text_input(t("order_form.phone"), value=format_vn_phone(order.receiver_phone),
-                                       key=f"{base}-phone", placeholder="0912 345 678")
-        a1, a2 = st.columns([1.5, 1])
-        receiver_address = a1.text_input(t("order_form.address"), value=order.receiver_address or "",
-                                         key=f"{base}-address", placeholder=t("order_form.address_placeholder"))
-        ward_codes = addresses.all_ward_codes()
-        ward_pick = a2.selectbox(
-            t("order_form.ward"), options=ward_codes, format_func=lambda code: say(addresses.ward_label(code)),
-            index=ward_codes.index(ward_prefill) if ward_prefill else None, key=f"{base}-ward",
-            placeholder=t("order_form.ward_placeholder"), help=t("order_form.ward_help"))
-        note = st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note")
-        c3, c4, c5 = st.columns(3)
-        shipping_fee = c3.number_input(t("order_form.shipping_fee_vnd"), value=int(order.shipping_fee), min_value=0, step=1000,
-                                       key=f"{base}-fee")
-        discount = c4.number_input(t("order_form.discount_vnd"), value=int(order.discount), min_value=0, step=1000,
-                                   key=f"{base}-discount")
-        payment = c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
-                           index=orders.PAYMENTS.index(order.payment),
-                           format_func=lambda way: t(f"order_form.payment_{way}"), horizontal=True,
-                           key=f"{base}-payment")
-        carrier = tracking = None
-        if "ship" in buttons:
-            c6, c7 = st.columns(2)
-            carriers = [c.name for c in shipping.list_carriers(store, active_only=True)]
-            if carriers:  # the owner's list (Setup → Carriers)
-                carrier = c6.selectbox(t("order_form.carrier"), options=carriers, index=None,
-                                       key=f"{base}-carrier", placeholder=t("order_form.carrier_pick"))
-            else:
-                carrier = c6.text_input(t("order_form.carrier"), key=f"{base}-carrier",
-                                        placeholder=t("order_form.carrier_placeholder"))
-            tracking = c7.text_input(t("order_form.tracking"), key=f"{base}-tracking")
-        st.markdown(t("order_form.totals", subtotal=vnd(order.subtotal), fee=vnd(order.shipping_fee),
-                      discount=vnd(order.discount), total=vnd(order.total)))
-        pressed = None
-        # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
-        with st.container(horizontal=True, gap="small"):
-            if conflict is not None:
-                # The choice after someone else changed the order: inside the form, so that apply takes what is
-                # typed now.
-                if not moved_on and st.form_submit_button(
-                        t("order_form.apply_on_top", action=say(orders.ACTIONS[conflict["action"]].label)),
-                        key=f"{base}-apply-on-top", width="content", type="primary",
-                        help=t("order_form.apply_on_top_help")):
-                    pressed = APPLY_ON_TOP
-                if st.form_submit_button(t("order_form.reload" if moved_on else "order_form.drop_mine"),
-                                         key=f"{base}-drop", width="content", help=t("order_form.drop_mine_help")):
-                    pressed = DROP
-            else:
-                for action in buttons:
-                    label = say(orders.ACTIONS[action].label)
-                    if st.form_submit_button(label, key=f"{base}-{action}", width="content",
-                                             help=t(f"order_form.help.{action}"),
-                                             type="primary" if action in PRIMARY else "secondary"):
-                        pressed = action
+        # A closed order with no action left has no form: a form needs a submit button.
+        holder = st.form(key=f"{base}-form", border=False) if buttons or conflict is not None else st.container()
+        with holder:
+            st.markdown(t("order_form.shipping_heading"))
+            c1, c2 = st.columns(2)
+            receiver_name = c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "",
+                                          key=f"{base}-receiver", disabled=not editable)
+            receiver_phone = c2.text_input(t("order_form.phone"), value=format_vn_phone(order.receiver_phone),
+                                           key=f"{base}-phone", placeholder="0912 345 678", disabled=not editable)
+            a1, a2 = st.columns([1.5, 1])
+            receiver_address = a1.text_input(t("order_form.address"), value=order.receiver_address or "",
+                                             key=f"{base}-address", placeholder=t("order_form.address_placeholder"), disabled=not editable)
+            ward_codes = addresses.all_ward_codes()
+            ward_pick = a2.selectbox(
+                t("order_form.ward"), options=ward_codes, format_func=lambda code: say(addresses.ward_label(code)),
+                index=ward_codes.index(ward_prefill) if ward_prefill else None, key=f"{base}-ward",
+                placeholder=t("order_form.ward_placeholder"), help=t("order_form.ward_help"), disabled=not editable)
+            note = st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note", disabled=not editable)
+            c3, c4, c5 = st.columns(3)
+            shipping_fee = c3.number_input(t("order_form.shipping_fee_vnd"), value=int(order.shipping_fee), min_value=0, step=1000,
+                                           key=f"{base}-fee", disabled=not editable)
+            discount = c4.number_input(t("order_form.discount_vnd"), value=int(order.discount), min_value=0, step=1000,
+                                       key=f"{base}-discount", disabled=not editable)
+            payment = c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
+                               index=orders.PAYMENTS.index(order.payment),
+                               format_func=lambda way: t(f"order_form.payment_{way}"), horizontal=True,
+                               key=f"{base}-payment", disabled=not editable)
+            carrier = tracking = None
+            if "ship" in buttons:
+                c6, c7 = st.columns(2)
+                carriers = [c.name for c in shipping.list_carriers(store, active_only=True)]
+                if carriers:  # the owner's list (Setup → Carriers)
+                    carrier = c6.selectbox(t("order_form.carrier"), options=carriers, index=None,
+                                           key=f"{base}-carrier", placeholder=t("order_form.carrier_pick"))
+                else:
+                    carrier = c6.text_input(t("order_form.carrier"), key=f"{base}-carrier",
+                                            placeholder=t("order_form.carrier_placeholder"))
+                tracking = c7.text_input(t("order_form.tracking"), key=f"{base}-tracking")
+            elif not editable and (order.carrier or order.tracking_number):
+                # What Ship handed over stays on the order's form, read-only.
+                c6, c7 = st.columns(2)
+                c6.text_input(t("order_form.carrier_shown"), value=order.carrier or "", key=f"{base}-carrier-shown",
+                              disabled=True)
+                c7.text_input(t("order_form.tracking_shown"), value=order.tracking_number or "",
+                              key=f"{base}-tracking-shown", disabled=True)
+            st.markdown(t("order_form.totals", subtotal=vnd(order.subtotal), fee=vnd(order.shipping_fee),
+                          discount=vnd(order.discount), total=vnd(order.total)))
+            pressed = None
+            # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
+            with st.container(horizontal=True, gap="small"):
+                if conflict is not None:
+                    # The choice after someone else changed the order: inside the form, so that apply takes what is
+                    # typed now.
+                    if not moved_on and st.form_submit_button(
+                            t("order_form.apply_on_top", action=say(orders.ACTIONS[conflict["action"]].label)),
+                            key=f"{base}-apply-on-top", width="content", type="primary",
+                            help=t("order_form.apply_on_top_help")):
+                        pressed = APPLY_ON_TOP
+                    if st.form_submit_button(t("order_form.reload" if moved_on else "order_form.drop_mine"),
+                                             key=f"{base}-drop", width="content", help=t("order_form.drop_mine_help")):
+                        pressed = DROP
+                else:
+                    for action in buttons:
+                        label = say(orders.ACTIONS[action].label)
+                        if st.form_submit_button(label, key=f"{base}-{action}", width="content",
+                                                 help=t(f"order_form.help.{action}"),
+                                                 type="primary" if action in PRIMARY else "secondary"):
+                            pressed = action
+            # The result of the last action, next to its button (and at the top of the page, as flash shows it).
+            _show_result(state, key=f"{base}-result")
 
     if pressed is None:
         return
+    if state.get("result") is not None:  # the last result goes with the next press, here and at the top
+        unflash(state["result"][1])
+        state["result"] = None
     if pressed == DROP:
         _start_afresh(state)
         st.rerun()
@@ -249,10 +295,67 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         if on_done is not None:
             on_done(result)
 
-    act(attempt,
-        lambda result: Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
-                            status=orders.STATUS_PHRASES[result.status]),
-        then=then)
+    try:
+        result = attempt()
+    except ChotdonError as error:
+        _tell(state, "error", error)
+        st.rerun()
+    then(result)
+    _tell(state, "success", Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
+                                 status=orders.STATUS_PHRASES[result.status]))
+    st.rerun()
+
+
+def _tell(state: dict, kind: str, message) -> None:
+    """An action's result: next to the form's buttons (until the next action; a success for as long as a flash) and
+    at the top of the page (a flash)."""
+    until = time.monotonic() + FLASH_SECONDS if kind == "success" else None
+    state["result"] = (kind, message, until)
+    state["scroll_count"] = state.get("scroll_count", 0) + 1  # a new script each time, so that it runs again
+    state["scroll_pending"] = True
+    flash(message, kind)
+
+
+# Brings the result under the buttons into view once, in the run after the action: the message at the top of the page
+# (and the alert itself) push the buttons down, out of a 1366×768 screen. A component's script runs in an iframe of
+# the app's own origin, so it may scroll the page that holds it.
+_SCROLL_TO_RESULT = """<script>
+const selector = %s, nonce = %d;
+let tries = 0;
+const bring = () => {
+  const target = window.parent.document.querySelector(selector);
+  if (target) { target.scrollIntoView({block: "nearest", behavior: "instant"}); }
+  if (++tries < 10) { setTimeout(bring, 150); }
+};
+bring();
+</script>"""  # not screen text
+
+
+def _show_result(state: dict, *, key: str) -> None:
+    result = state.get("result")
+    if result is None:
+        return
+    kind, message, until = result
+    if until is not None and until < time.monotonic():
+        state["result"] = None
+        return
+    with st.container(key=key):
+        show_message(kind, message)
+    if state.pop("scroll_pending", False):
+        components.html(_SCROLL_TO_RESULT % (json.dumps(f".st-key-{key}"), state["scroll_count"]), height=0)
+
+
+def _closed_notice(order: orders.Order, buttons: tuple[str, ...]) -> None:
+    """A closed order says so, and what can still be done to it (here, or for a shipped one on Customers)."""
+    parts = [t("order_form.closed", status=status_text(order.status))]
+    if buttons:
+        parts.append(t("order_form.closed_actions", actions=", ".join(
+            say(orders.ACTIONS[action].label) for action in buttons)))
+    else:
+        parts.append(t("order_form.closed_no_actions"))
+    if order.status == orders.SHIPPED and order.returned_at is None:
+        parts.append(t("order_form.closed_returned_hint"))
+    st.info("  \n".join(parts))
 
 
 APPLY_ON_TOP, DROP = "apply_on_top", "drop"  # the choice after a conflict (not actions)

@@ -96,3 +96,17 @@ SELECT id, place FROM queue WHERE id IN (SELECT unnest(?::BIGINT[]))""",
         [CANCELLED, ids, ids],
     ).fetchall()
     return dict(rows)
+
+
+def stock_left(cur, livestream_id: int) -> dict[int, int | None]:
+    """Each item of the livestream: its stock minus what its claims are served (the claims of orders not cancelled,
+    less what waits); None for an item with unlimited stock."""
+    rows = cur.execute(
+        """
+SELECT i.id, i.stock - coalesce(sum(l.qty - l.waitlisted_qty) FILTER (WHERE o.status <> ?), 0)
+FROM live_items i LEFT JOIN order_lines l ON l.item_id = i.id LEFT JOIN orders o ON o.id = l.order_id
+WHERE i.livestream_id = ?
+GROUP BY i.id, i.stock""",
+        [CANCELLED, livestream_id],
+    ).fetchall()
+    return {item_id: None if left is None else int(left) for item_id, left in rows}

@@ -15,6 +15,7 @@ from core.domain.syntax import InvalidSettings, SyntaxSettings, normalize_code
 from core.domain.users import User, require_owner
 from core.records.catalog import fill_blank_lines, read_items, replace_items
 from core.records.stock import rebalance_all_stock
+from core.records.stock import stock_left as _stock_left
 from core.services.comments import reparse_comments
 
 PLATFORMS = ("facebook", "tiktok", "other")
@@ -76,6 +77,13 @@ def set_livestream_status(store: Store, livestream_id: int, status: str) -> None
 def list_items(store: Store, livestream_id: int) -> list[LiveItem]:
     with store.reading() as cur:
         return read_items(cur, livestream_id)
+
+
+def stock_left(store: Store, livestream_id: int) -> dict[int, int | None]:
+    """What is left of each item of the livestream to give to new claims: its stock minus what the claims of
+    orders not cancelled are served (a waitlisted quantity is not served). None: unlimited stock."""
+    with store.reading() as cur:
+        return _stock_left(cur, livestream_id)
 
 
 def items_to_copy(store: Store, livestream_id: int) -> list[LiveItem]:

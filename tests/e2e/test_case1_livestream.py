@@ -43,7 +43,7 @@ def test_ship_refuses_an_incomplete_order_and_says_what_is_missing(page, shop_ap
     wait_for_app(page)
     open_order_from_comment(page, "Bùi An", "D9 L 0977123456")
     press(page, "Ship")
-    expect(page.get_by_text("receiver address")).to_be_visible()
+    expect(page.get_by_text("receiver address").first).to_be_visible()
     expect(page.get_by_text("Draft", exact=False).first).to_be_visible()
 
 
@@ -57,9 +57,19 @@ def test_ship_with_shipping_info_ships_the_order(page, shop_app):
     page.get_by_label("Shipping fee ₫").fill("30000")
     screenshot(page, "2-livestream-edit-form")
     press(page, "Ship")
-    expect(page.get_by_text(re.compile(r"Ship: order L1-\d+ is now shipped"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Ship: order L1-\d+ is now shipped")).first).to_be_visible()
     expect(page.get_by_text("🚚 Shipped").first).to_be_visible()
     expect(page.get_by_text("Total 328.000 ₫")).to_be_visible()
+    # The shipped order's form: read-only, with its carrier, and no button to press again.
+    expect(page.get_by_text(re.compile("this order is closed"))).to_be_visible()
+    expect(page.get_by_label("Carrier", exact=True)).to_have_value("GHN")
+    expect(page.get_by_label("Carrier", exact=True)).to_be_disabled()
+    expect(page.get_by_label("Address")).to_be_disabled()
+    for label in ("Ship", "Send to shop", "Save to shipping book", "Cancel", "Save draft"):
+        expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
+    page.get_by_label("Carrier", exact=True).scroll_into_view_if_needed()
+    page.mouse.move(5, 5)
+    screenshot(page, "order-form-shipped")
 
 
 def test_picking_the_item_for_an_unknown_code_and_saving_a_draft(page, shop_app):
@@ -71,8 +81,11 @@ def test_picking_the_item_for_an_unknown_code_and_saving_a_draft(page, shop_app)
     item.click()
     page.keyboard.type("K3 ·")
     page.keyboard.press("Enter")
+    # Priced at once, before any save, and the warning gone.
+    expect(page.get_by_label("Unit price").first).to_have_value("30000")
+    expect(page.get_by_text(re.compile("Pick the item for Z9"))).to_have_count(0)
     press(page, "Save draft")
-    expect(page.get_by_text(re.compile(r"Save draft: order L1-\d+ is now draft"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Save draft: order L1-\d+ is now draft")).first).to_be_visible()
     expect(page.get_by_text(re.compile("Pick the item for Z9"))).to_have_count(0)
     expect(page.get_by_text("Total 60.000 ₫")).to_be_visible()
 
@@ -89,7 +102,7 @@ def test_send_to_shop_save_to_shipping_book_and_cancel(page, shop_app):
         if button != "Cancel":
             page.get_by_label("Address").fill("45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
         press(page, button)
-        expect(page.get_by_text(re.compile(rf"{button}: order L1-\d+ is now {outcome}"))).to_be_visible()
+        expect(page.get_by_text(re.compile(rf"{button}: order L1-\d+ is now {outcome}")).first).to_be_visible()
 
 
 def test_importing_a_comment_file_counts_bad_lines_and_adds_the_rest(page, shop_app, tmp_path):

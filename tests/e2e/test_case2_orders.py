@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import login, screenshot, until_idle
 
 GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+ALERT = '[data-testid="stAlertContainer"]'  # st.error has the role alert, st.success none
 
 
 def open_orders(page, app):
@@ -59,7 +60,7 @@ def test_edit_order_pick_item_fill_shipping_and_create_order(page, shop_app):
     until_idle(page)
     screenshot(page, "4-orders-edit-order")
     page.get_by_role("button", name="Create order", exact=True).last.click()
-    expect(page.get_by_text(re.compile(r"Create order: order L1-\d+ is now in shipping book"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Create order: order L1-\d+ is now in shipping book")).first).to_be_visible()
     grid = page.frame_locator(GRID)
     expect(grid_row(grid, "Trần Mai")).to_contain_text("In shipping book")
     expect(grid_row(grid, "Trần Mai")).to_contain_text("K3 ×2")
@@ -70,7 +71,7 @@ def test_save_waits_for_the_customers_confirmation(page, shop_app):
     tick(grid, "Hồ Bích")
     page.get_by_role("button", name="✏️ Edit order").click()
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Save: order L1-\d+ is now awaiting confirmation"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Save: order L1-\d+ is now awaiting confirmation")).first).to_be_visible()
     expect(grid_row(page.frame_locator(GRID), "Hồ Bích")).to_contain_text("Awaiting confirmation")
 
 
@@ -90,6 +91,30 @@ def test_bulk_send_to_shop_reports_incomplete_orders_and_bulk_delete(page, shop_
     expect(grid_row(grid, "Vũ Hạnh")).to_have_count(0)  # cancelled orders are hidden by default
 
 
+def test_an_actions_result_shows_next_to_its_button_and_at_the_top(page, shop_app):
+    """At 1366×768, a refusal and a success both show under the form's buttons, in view, and at the top."""
+    grid = open_orders(page, shop_app)
+    tick(grid, "Phạm Vy")
+    page.get_by_role("button", name="✏️ Edit order").click()
+    create = page.get_by_role("button", name="Create order", exact=True)
+    form = page.locator('[data-testid="stForm"]').filter(has=create)
+    expect(form).to_have_count(1)
+    until_idle(page)
+    form.get_by_role("button", name="Create order", exact=True).click()
+    expect(form.locator(ALERT).filter(has_text="receiver address")).to_be_in_viewport()
+    expect(page.locator(ALERT).filter(has_text="receiver address")).to_have_count(2)  # and at the top
+    page.get_by_label("Address").fill("45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
+    until_idle(page)
+    form.get_by_role("button", name="Create order", exact=True).click()
+    done = re.compile(r"Create order: order L1-\d+ is now in shipping book")
+    expect(form.locator(ALERT).filter(has_text=done)).to_be_in_viewport()
+    expect(page.locator(ALERT).filter(has_text=done)).to_have_count(2)
+    expect(page.locator(ALERT).filter(has_text="receiver address")).to_have_count(0)
+    until_idle(page)
+    page.mouse.move(5, 5)
+    screenshot(page, "order-form-result-next-to-button")
+
+
 def test_edit_order_send_to_shop(page, shop_app):
     grid = open_orders(page, shop_app)
     tick(grid, "Lê Huy")
@@ -97,7 +122,7 @@ def test_edit_order_send_to_shop(page, shop_app):
     page.get_by_label("Address").fill("45 Nguyễn Trãi, Phường Bến Thành, TP Hồ Chí Minh")
     until_idle(page)
     page.get_by_role("button", name="Send to shop", exact=True).last.click()
-    expect(page.get_by_text(re.compile(r"Send to shop: order L1-\d+ is now sent to shop"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Send to shop: order L1-\d+ is now sent to shop")).first).to_be_visible()
     expect(grid_row(page.frame_locator(GRID), "Lê Huy")).to_contain_text("Sent to shop")
 
 

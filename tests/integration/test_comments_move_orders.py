@@ -124,6 +124,18 @@ def test_claims_beyond_stock_are_waitlisted_and_a_cancel_hands_stock_to_the_earl
     assert "stock_assigned" in events
 
 
+def test_stock_left_is_stock_minus_what_is_served_and_a_cancel_gives_it_back(store, livestream_id):
+    # SP12 has 5 in stock, A1 20, K3 100; claims beyond the stock wait and take nothing.
+    feed(store, livestream_id, ("Lan", "SP12 3"), ("Mai", "SP12 4"), ("Huy", "A1 M 2"))
+    codes = {item.code: item.id for item in livestreams.list_items(store, livestream_id)}
+    left = livestreams.stock_left(store, livestream_id)
+    assert set(left) == set(codes.values())
+    assert (left[codes["SP12"]], left[codes["A1"]], left[codes["K3"]]) == (0, 18, 100)
+    orders.cancel(store, _only(store, livestream_id, "Lan").id, actor="lan")
+    left = livestreams.stock_left(store, livestream_id)
+    assert (left[codes["SP12"]], left[codes["A1"]]) == (1, 18)  # Mai's 4 are served now
+
+
 def test_a_late_arriving_earlier_comment_is_served_by_its_comment_time(store, livestream_id):
     ingest_comments(store, livestream_id, [comment(10, "Mai", "SP12 5")], source="test")
     assert _only(store, livestream_id, "Mai").lines[0].waitlisted_qty == 0

@@ -93,7 +93,9 @@ def test_the_orders_page_and_its_form_are_in_vietnamese(shop):
     # Create order on an incomplete order: the refusal lists what is missing, in Vietnamese.
     at.button(key=f"{base}-create_order").click().run()
     assert not at.exception
-    [error] = [e.value for e in at.error]
+    top, under_the_buttons = [e.value for e in at.error]  # the refusal shows at the top and under the buttons
+    assert top == under_the_buttons
+    error = top
     assert error.startswith("**Tạo đơn**: đơn L"), error
     assert "chưa đủ thông tin" in error and "số điện thoại người nhận" in error
     assert "dòng 1 (Z9): chọn sản phẩm, mã Z9 không có trong phiên live này" in shown(error)
