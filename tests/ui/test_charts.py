@@ -15,11 +15,15 @@ def x_axis(chart) -> dict:
     return chart.to_dict()["encoding"]["x"]["axis"]
 
 
+def ticks(chart) -> list[str]:
+    return [f"{value['hours']:02d}:{value['minutes']:02d}" for value in x_axis(chart)["values"]]
+
+
 def test_the_timeline_ticks_each_minute_once_on_a_short_live():
-    # Vega's own ticks on a four-minute live fall every 30 s, and "%H:%M" labels each minute twice.
-    assert x_axis(timeline_chart(timeline(4)))["tickCount"] == {"interval": "minute", "step": 1}
+    # Left to Vega, a four-minute live is ticked every 10 or 30 s and "%H:%M" labels each minute several times.
+    assert ticks(timeline_chart(timeline(4))) == ["14:03", "14:04", "14:05", "14:06"]
 
 
 def test_the_timeline_ticks_whole_minutes_a_dozen_at_most_on_a_long_live():
-    tick = x_axis(timeline_chart(timeline(180)))["tickCount"]
-    assert tick["interval"] == "minute" and 179 / tick["step"] <= 12 and tick["step"] == 15
+    shown = ticks(timeline_chart(timeline(180)))
+    assert len(shown) == len(set(shown)) <= 13 and shown[:3] == ["14:00", "14:15", "14:30"]
