@@ -4,6 +4,8 @@ with an error id in the log, never Streamlit's crash box; a database file that c
 what is wrong and what to do."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.access import logged_in_user, login_screen, refuse_owner_page
 from ui.failure import database_unavailable, guarded
@@ -15,6 +17,48 @@ st.set_page_config(page_title="Chotdon", page_icon="🛒", layout="wide")
 
 # The owner's pages (by url path). Staff do not see them in the menu, and get a refusal at their address.
 OWNER_ONLY = {"setup", "integrations", "reports"}
+
+
+# The session's last unknown address: the reruns that follow (logging in, a click) name its page by hash only.
+LOST_ADDRESS_KEY = "_lost_address"
+
+
+def not_found_page(url_path: str):
+    return st.Page(page_not_found, title=t("app.page_not_found"), icon="🧭", url_path=url_path, visibility="hidden")
+
+
+def unknown_address_page(pages: list):
+    """A hidden "page not found" page at the address this run was asked for, when no page has it (`/nope`), else
+    None. Streamlit would run the first page under an English "Page not found" box; Chotdon answers with its own page at that address instead, so the address stays and the menu
+    leads home. An address with a `/` inside cannot be a page's: Streamlit's box stays."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    manager = ctx.pages_manager
+    wanted_hash = manager.intended_page_script_hash
+    if wanted_hash:
+        if any(p._script_hash == wanted_hash for p in pages):
+            return None  # a page picked in the menu
+        lost = st.session_state.get(LOST_ADDRESS_KEY)
+        page = not_found_page(lost) if lost else None
+        return page if page is not None and page._script_hash == wanted_hash else None
+    wanted = (manager.intended_page_name or "").strip("/")
+    # The default page is served at `/` but keeps its own name (`/livestream`) reserved: no other page may have it,
+    # and that address opens the first page under Streamlit's box.
+    if not wanted or "/" in wanted or wanted in {page._url_path for page in pages} | {page.url_path for page in pages}:
+        return None
+    try:
+        page = not_found_page(wanted)
+    except StreamlitAPIException:  # an address no page could have: Streamlit's box stays
+        return None
+    st.session_state[LOST_ADDRESS_KEY] = wanted
+    return page
+
+
+def page_not_found() -> None:
+    st.title(f"🧭 {t('app.page_not_found')}", anchor=False)
+    st.info(t("app.page_not_found_text"))
+    st.page_link("pages/livestream.py", label=t("app.page_not_found_home"), icon="🏠")
 
 
 def main() -> None:
@@ -40,6 +84,10 @@ def main() -> None:
         st.Page("pages/reports.py", title=t("app.page_reports"), icon="📊", url_path="reports",
                 visibility=menu("reports")),
     ]
+
+    lost = unknown_address_page(pages)
+    if lost is not None:
+        pages.append(lost)
 
     # Our own layout CSS (never customer text): a busy live needs the width for the stream and the order side by side.
     st.html(

@@ -9,6 +9,7 @@ from core.base.formatting import vnd
 from core.base.i18n import Text
 from core.base.phones import format_vn_phone
 from core.services import assignment, customers, orders, staff
+from core.services.livestreams import PLATFORM_LABELS
 from ui.feedback import act, show_flashes
 from ui.i18n import number, say, t, time_text
 from ui.order_form import status_text
@@ -38,7 +39,9 @@ st.caption(t("customers.list_caption_first" if len(found) >= 200 else "customers
              count=number(len(found))))
 table = pd.DataFrame({
     t("customers.col_name"): [("⛔ " if b else "") + n for n, b in zip(found["name"], found["blacklisted"])],
-    t("customers.col_platform"): found["platform"], t("customers.col_id"): found["platform_user_id"],
+    t("customers.col_platform"): [t("customers.typed_by_hand") if by_hand else say(PLATFORM_LABELS.get(p, p))
+                                  for p, by_hand in zip(found["platform"], found["typed_by_hand"])],
+    t("customers.col_id"): ["" if by_hand else i for i, by_hand in zip(found["platform_user_id"], found["typed_by_hand"])],
     t("customers.col_phone"): [format_vn_phone(p) for p in found["phone"]],
     t("customers.col_address"): found["address"],
     t("customers.col_tags"): [", ".join(tags) for tags in found["tags"]], t("customers.col_staff"): found["staff"],
@@ -69,9 +72,13 @@ head.subheader(f"{'⛔ ' if customer.blacklisted else ''}{plain(customer.display
 if close.button(f"✕ {t('customers.close')}", key="close_customer"):
     st.session_state.pop("customer_id", None)
     st.rerun()
-st.caption(t("customers.about", platform=plain(customer.platform), id=plain(customer.platform_user_id),
-             since=time_text(customer.created_at, with_date=True),
-             staff=plain(customer.staff_name or t("customers.staff_nobody"))))
+if customer.typed_by_hand:  # no platform account: the id is only the name typed
+    st.caption(t("customers.about_typed", since=time_text(customer.created_at, with_date=True),
+                 staff=plain(customer.staff_name or t("customers.staff_nobody"))))
+else:
+    st.caption(t("customers.about", platform=say(PLATFORM_LABELS.get(customer.platform, customer.platform)),
+                 id=plain(customer.platform_user_id), since=time_text(customer.created_at, with_date=True),
+                 staff=plain(customer.staff_name or t("customers.staff_nobody"))))
 if customer.blacklisted:
     st.error(t("customers.blacklisted_mark", reason=plain(customer.blacklist_reason), by=plain(customer.blacklisted_by),
                when=time_text(customer.blacklisted_at, with_date=True)))

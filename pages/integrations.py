@@ -97,7 +97,7 @@ else:
             answer_column: [(say(r["last_answer"]) or "")[:200] for r in rows],
             t("integrations.col_since"): [time_text(r["created_at"], True) for r in rows],
         }),
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
         column_config={problem_column: st.column_config.TextColumn(width="large"),
                        answer_column: st.column_config.TextColumn(width="medium")},
     )
@@ -108,7 +108,7 @@ else:
         r1, r2 = st.columns([4, 1], vertical_alignment="bottom")
         picked = r1.multiselect(t("integrations.to_retry"), options=list(retryable), format_func=retryable.get,
                                 key="pushes_to_retry", placeholder=t("integrations.to_retry_placeholder"))
-        if r2.button(t("integrations.retry"), type="primary", key="retry_pushes", use_container_width=True):
+        if r2.button(t("integrations.retry"), type="primary", key="retry_pushes", width="stretch"):
             chosen = picked or list(retryable)
             done = outbox.retry(store, chosen, actor=actor())
             deliveries.wake_worker(store)
@@ -140,7 +140,7 @@ else:
                     t("integrations.col_outcome"): [say(a["outcome"]) or "" for a in attempts],
                     t("integrations.col_answer"): [(say(a["answer"]) or "")[:300] for a in attempts],
                 }),
-                hide_index=True, use_container_width=True,
+                hide_index=True, width="stretch",
             )
         else:
             st.caption(t("integrations.not_tried"))

@@ -14,7 +14,7 @@ from core.services import assignment, livestreams, orders, staff
 from core.services import comments as ingest
 from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
-from ui.i18n import number, say, t, time_text
+from ui.i18n import language, number, say, t, time_text
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
 from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.text import plain
@@ -23,6 +23,8 @@ MARKS = {
     "created": "🛒", "added": "🛒", "repeat": "🔁", "review": "⚠️", "question": "❓", "contact": "📞",
     "cancel": "🚫", "none": "💬",
 }
+# Comments a page of the stream shows; "Older comments" turns to the next page.
+STREAM_PAGE = 40
 # The "Show" choices: each one's label is livestream.show_<choice>.
 SHOW_KINDS = {
     "all": None, "order": ["order"], "review": ["review"], "question": ["question"], "contact": ["contact"],
@@ -51,21 +53,30 @@ show_flashes()
 top = st.columns([1.2, 1, 1.1, 1.5, 1.7], vertical_alignment="bottom")
 # Labels made here, in the reader's language: a format_func is also called outside this run (AppTest).
 speed_labels = {s: t("livestream.speed_option", speed=s) for s in (1, 5, 20, 60)}
+# The browser keeps a selectbox's choice as its label: a key per language, so that after a switch of language the
+# choice is not an English label that the Vietnamese options do not have (shown in English, and read as no option).
 speed = top[0].selectbox(t("livestream.demo_speed"), options=list(speed_labels), index=2,
-                         format_func=speed_labels.get, key="demo_speed", disabled=replay.running)
+                         format_func=speed_labels.get, key=f"demo_speed-{language()}", disabled=replay.running)
 if replay.running:
-    if top[1].button(t("livestream.stop_demo"), key="stop_demo", use_container_width=True):
+    if top[1].button(t("livestream.stop_demo"), key="stop_demo", width="stretch"):
         replay.stop()
         replay.wait(5)
         st.rerun()
 else:
-    if top[1].button(t("livestream.play_demo"), key="play_demo", type="primary", use_container_width=True):
+    if top[1].button(t("livestream.play_demo"), key="play_demo", type="primary", width="stretch"):
         replay.speed = float(speed)
         replay.start()
         st.rerun()
 show_labels = {choice: t(f"livestream.show_{choice}") for choice in SHOW_KINDS}
+
+
+def newest_page() -> None:
+    """Back to the newest comments (a new filter or search starts there)."""
+    st.session_state["live_older_pages"] = []
+
+
 show_choice = top[2].selectbox(t("livestream.show"), options=list(SHOW_KINDS), format_func=show_labels.get,
-                               key="show_kinds")
+                               key=f"show_kinds-{language()}", on_change=newest_page)
 
 
 def save_on_duty() -> None:
@@ -152,9 +163,34 @@ def comment_stream_panel() -> None:
         st.progress(replay.played / max(replay.total, 1),
                     text=t("livestream.demo_progress", played=number(replay.played), total=number(replay.total)))
     st.caption(t("livestream.legend"))
-    rows = ingest.comment_stream(store, livestream_id, limit=40, kinds=SHOW_KINDS[show_choice])
+    search = st.text_input(t("livestream.search"), key="live_search", placeholder=t("livestream.search_placeholder"),
+                           on_change=newest_page, label_visibility="collapsed")
+    # Older pages: a stack of the last comment (commented_at, id) of each page above the one shown (keyset).
+    pages = st.session_state.setdefault("live_older_pages", [])
+    before = pages[-1] if pages else None
+    kinds = SHOW_KINDS[show_choice]
+    rows = ingest.comment_stream(store, livestream_id, limit=STREAM_PAGE, kinds=kinds, search=search, before=before)
+    if search.strip() or before is not None:
+        found = ingest.comment_stream_count(store, livestream_id, kinds=kinds, search=search, before=before)
+    else:  # the newest page of the stream: the counts above say how many there are, no second count
+        found = {"total": sum(n for kind, n in counts.items() if kinds is None or kind in kinds), "newer": 0}
+    pager = st.columns([3, 1, 1, 1], vertical_alignment="center")
+    if rows:
+        key = "livestream.showing_found" if search.strip() else "livestream.showing"
+        pager[0].caption(t(key + "_one") if found["total"] == 1 else
+                         t(key, first=number(found["newer"] + 1), last=number(found["newer"] + len(rows)),
+                           total=number(found["total"])))
+    pager[1].button(t("livestream.newest"), key="live_newest", type="tertiary", disabled=not pages,
+                    on_click=newest_page, width="stretch")
+    pager[2].button(t("livestream.newer"), key="live_newer", type="tertiary", disabled=not pages,
+                    on_click=lambda: pages.pop() if pages else None, width="stretch")
+    older = (rows[-1]["commented_at"], rows[-1]["id"]) if rows else None
+    pager[3].button(t("livestream.older"), key="live_older", type="tertiary",
+                    disabled=not rows or found["newer"] + len(rows) >= found["total"],
+                    on_click=lambda: pages.append(older), width="stretch")
     if not rows:
-        st.info(t("livestream.no_comments"))
+        st.info(t("livestream.no_match", search=plain(search.strip())) if search.strip()
+                else t("livestream.no_comments"))
         return
     needing_review = [row for row in rows if comment_needs_reasons(row["kind"], row["effect"])]
     reasons_of = {row["id"]: result.reasons for row, result in zip(
@@ -175,7 +211,7 @@ def comment_stream_panel() -> None:
             if reasons_of.get(row["id"]):
                 cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
             if comment_can_be_fixed(row["kind"], row["effect"]):
-                if cols[4].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", use_container_width=True,
+                if cols[4].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", width="stretch",
                                   help=t("livestream.fix_help")):
                     st.session_state["live_fix_comment"] = int(row["id"])
                     st.session_state.pop("live_edit_order", None)
@@ -183,7 +219,7 @@ def comment_stream_panel() -> None:
             elif row["edit_order_id"] is not None:
                 if editing is None:
                     cols[3].caption(f"{row['order_code']}  \n{say(orders.STATUS_LABELS[row['order_status']])}")
-                if cols[4].button(t("livestream.edit"), key=f"edit-comment-{row['id']}", use_container_width=True,
+                if cols[4].button(t("livestream.edit"), key=f"edit-comment-{row['id']}", width="stretch",
                                   help=t("livestream.open_order", code=row["order_code"])):
                     st.session_state["live_edit_order"] = int(row["edit_order_id"])
                     st.session_state.pop("live_fix_comment", None)

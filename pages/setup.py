@@ -19,7 +19,9 @@ st.title(t("setup.title"), anchor=False)
 show_flashes()
 livestream_tab, items_tab, staff_tab, carriers_tab, mshopkeeper_tab = st.tabs(
     [t("setup.tab_livestreams"), t("setup.tab_items"), t("setup.tab_staff"), t("setup.tab_carriers"),
-     t("setup.tab_mshopkeeper")])
+     t("setup.tab_mshopkeeper")],
+    # Keyed and tracked: the tab picked stays open when an action reruns the page (setting a password, saving).
+    key="setup_tab", on_change="rerun")
 
 with livestream_tab:
     with st.form("new_livestream", border=True):
@@ -58,7 +60,7 @@ with livestream_tab:
                 t("setup.col_started"): [time_text(r["started_at"], True) for r in rows],
                 t("setup.col_created"): [time_text(r["created_at"], True) for r in rows],
             }),
-            hide_index=True, use_container_width=True,
+            hide_index=True, width="stretch",
         )
         livestream_id = selected_livestream_id(store)
         current = livestreams.get_livestream(store, livestream_id)
@@ -106,15 +108,13 @@ with items_tab:
         items = livestreams.list_items(store, livestream_id)
         edited = st.data_editor(
             items_table(items), key=f"items-editor-{livestream_id}-{current['catalog_version']}", num_rows="dynamic",
-            hide_index=True, use_container_width=True,
+            hide_index=True, width="stretch",
             column_config={
                 "id": None,
                 "code": st.column_config.TextColumn(t("setup.col_code"), required=True, max_chars=12),
                 "name": st.column_config.TextColumn(t("setup.col_name"), required=True, width="large"),
-                "price": st.column_config.NumberColumn(t("setup.col_price"), min_value=0, step=1000,
-                                                       format="localized"),
-                "stock": st.column_config.NumberColumn(t("setup.col_stock"), min_value=0, step=1, format="%d",
-                                                       help=t("setup.col_stock_help")),
+                "price": st.column_config.TextColumn(t("setup.col_price"), help=t("setup.col_price_help")),
+                "stock": st.column_config.TextColumn(t("setup.col_stock"), help=t("setup.col_stock_help")),
                 "sizes": st.column_config.TextColumn(t("setup.col_sizes"), help=t("setup.col_sizes_help")),
                 "colors": st.column_config.TextColumn(t("setup.col_colors"), help=t("setup.col_colors_help")),
                 "sku": st.column_config.TextColumn(t("setup.col_sku")),
@@ -163,7 +163,7 @@ with staff_tab:
                                     if u["id"] in locks else "")
                                    for u in users],
         }),
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     with st.form("new_staff", border=True, clear_on_submit=True):
         st.markdown(t("setup.add_staff_heading"))
@@ -211,7 +211,7 @@ with carriers_tab:
     carriers = shipping.list_carriers(store)
     edited_carriers = st.data_editor(
         carriers_table(carriers), key=f"carriers-editor-{len(carriers)}-{sum(c.id for c in carriers)}", num_rows="dynamic",
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
         column_config={
             "id": None,
             "name": st.column_config.TextColumn(t("setup.col_carrier"), required=True),

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core.base import i18n
 from core.base.formatting import vnd
@@ -38,7 +37,7 @@ else:
             t("shipping.col_total"): [vnd(total) for total in frame["total"]],
             t("shipping.col_payment"): [payments.get(p, str(p).upper()) for p in frame["payment"]],
         }),
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
 
     labels = {int(r.order_id): f"{r.code} · {r.receiver_name} · {vnd(r.total)}" for r in frame.itertuples()}
@@ -103,9 +102,9 @@ if printable:
         slips_page = shipping.packing_slips_html(store, to_print, language=print_language)
         d1, d2, d3 = st.columns([1, 1, 2], vertical_alignment="center")
         d1.download_button(t("shipping.download_labels"), data=labels_page.encode("utf-8"), file_name=f"labels-{stamp}.html",
-                           mime="text/html", key="download_labels", use_container_width=True)
+                           mime="text/html", key="download_labels", width="stretch")
         d2.download_button(t("shipping.download_slips"), data=slips_page.encode("utf-8"), file_name=f"slips-{stamp}.html",
-                           mime="text/html", key="download_slips", use_container_width=True)
+                           mime="text/html", key="download_slips", width="stretch")
         d3.caption(t("shipping.print_hint"))
         previews = {"labels": t("shipping.preview_labels"), "slips": t("shipping.preview_slips"),
                     "none": t("shipping.preview_none")}
@@ -113,4 +112,4 @@ if printable:
                            format_func=previews.get)
         if preview != "none":
             # Our own page, in its own frame; its Print button prints only the frame. Customer text is escaped.
-            components.html(labels_page if preview == "labels" else slips_page, height=640, scrolling=True)
+            st.iframe(labels_page if preview == "labels" else slips_page, height=640)

@@ -45,7 +45,7 @@ for order in inbox:
                  columns["price"]: vnd(line.unit_price), columns["amount"]: vnd(line.amount)}
                 for line in order.lines
             ], columns=list(columns.values())),
-            hide_index=True, use_container_width=True,
+            hide_index=True, width="stretch",
         )
         if order.note:
             st.caption(t("inbox.note", note=plain(order.note)))

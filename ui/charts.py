@@ -19,6 +19,30 @@ def money_tooltip(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{f"{column}_text": frame[column].map(vnd)})
 
 
+# Minutes between two ticks of the timeline: the smallest that leaves at most TIMELINE_TICKS ticks.
+TIMELINE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+TIMELINE_TICKS = 12
+
+
+def minute_step(timeline: pd.DataFrame) -> int:
+    if timeline.empty:
+        return 1
+    span = (timeline["minute"].max() - timeline["minute"].min()).total_seconds() / 60
+    return next((step for step in TIMELINE_STEPS if span / step <= TIMELINE_TICKS), TIMELINE_STEPS[-1])
+
+
+def minute_ticks(timeline: pd.DataFrame) -> list[alt.DateTime]:
+    """The timeline's ticks: whole minutes, minute_step apart, as naive shop times (the browser draws them as they
+    are, like the data)."""
+    if timeline.empty:
+        return []
+    step = minute_step(timeline)
+    first, last = timeline["minute"].min(), timeline["minute"].max()
+    first = first.floor(f"{step}min") if step < 60 else first.floor("h")
+    return [alt.DateTime(year=m.year, month=m.month, date=m.day, hours=m.hour, minutes=m.minute)
+            for m in pd.date_range(first, last, freq=f"{step}min")]
+
+
 def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
     long = timeline.melt(id_vars=["minute"], value_vars=["comments", "order_comments"], var_name="series",
                          value_name="count")
@@ -31,7 +55,9 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_line(interpolate="monotone", point=alt.OverlayMarkDef(size=12))
         .encode(
-            x=alt.X("minute:T", axis=alt.Axis(format="%H:%M", title=None)),
+            # Ticks on whole minutes only, at most about a dozen: left to itself, Vega ticks a short live every
+            # 10 or 30 seconds and the "%H:%M" labels repeat (20:00 20:00 20:01).
+            x=alt.X("minute:T", axis=alt.Axis(format="%H:%M", title=None, values=minute_ticks(timeline))),
             y=alt.Y("count:Q", axis=alt.Axis(title=t("reports.per_minute"))),
             color=alt.Color("series:N", legend=alt.Legend(orient="top", title=None),
                             scale=alt.Scale(domain=list(series.values()), range=["#9aa5b1", "#e8590c"])),
@@ -138,3 +164,52 @@ def lives_chart(lives: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+def chart_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each column that holds numbers as numbers: DuckDB's HUGEINT and DECIMAL may arrive as Python
+    objects, which no chart can measure. Columns of text stay text. By position: a query may name two columns alike."""
+    numbers = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if values.dtype == object and values.notna().any():
+            converted = pd.to_numeric(values, errors="coerce")
+            if converted.notna().sum() == values.notna().sum():
+                numbers.isetitem(position, converted.astype("float64"))
+    return numbers
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[int]:
+    """The positions of the columns a chart can measure."""
+    return [position for position in range(frame.shape[1])
+            if pd.api.types.is_numeric_dtype(frame.iloc[:, position])
+            and not pd.api.types.is_bool_dtype(frame.iloc[:, position])]
+
+
+def quick_chart(frame: pd.DataFrame, x: int, y: int, kind: str) -> alt.Chart:
+    """The SQL console's chart of the column at position y across the one at x (the row number when x is y), bars
+    or a line. The columns go in under fixed names: Vega reads `sum(total)` as a sum of `total`, and a dot or
+    brackets in a name as a path into nested data; the axes still show the query's own names."""
+    numbers = chart_numbers(frame)
+    y_title = str(frame.columns[y])
+    data = pd.DataFrame({"y": numbers.iloc[:, y].to_numpy()})
+    if x == y:
+        data["x"], x_type, x_title = range(1, len(numbers) + 1), "ordinal", "#"
+    else:
+        values = numbers.iloc[:, x]
+        x_title = str(frame.columns[x])
+        if pd.api.types.is_datetime64_any_dtype(values):
+            data["x"], x_type = values.to_numpy(), "temporal"
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            data["x"], x_type = values.to_numpy(), "quantitative"
+        else:  # text, booleans, lists: as text, in the query's order
+            data["x"], x_type = values.map(lambda v: "" if v is None else str(v)).to_numpy(), "nominal"
+    chart = alt.Chart(data)
+    chart = chart.mark_line(point=True) if kind == "line" else chart.mark_bar()
+    sort = None if x_type in ("nominal", "ordinal") else "ascending"
+    return chart.encode(
+        x=alt.X(field="x", type=x_type, title=x_title, sort=sort),
+        y=alt.Y(field="y", type="quantitative", title=y_title),
+        tooltip=[alt.Tooltip(field="x", type=x_type, title=x_title),
+                 alt.Tooltip(field="y", type="quantitative", title=y_title)],
+    ).properties(height=280)

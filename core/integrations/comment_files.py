@@ -161,6 +161,11 @@ def _comment_from_json_line(line: str) -> tuple[IncomingComment | None, str | No
         return None, said(error)
 
 
+# The platform user id of a customer typed in by hand: their name, as no platform account is known. Such a
+# customer is stored under the livestream's platform but is no Facebook or TikTok user (core.services.customers).
+HAND_ENTRY_USER_PREFIX = "name:"
+
+
 def hand_entry_comments(text: str, *, entry_token: str | None = None,
                         now: datetime | None = None) -> tuple[list[IncomingComment], list[Text]]:
     """Comments typed or pasted by staff, one per line as `Customer name: comment`.
@@ -181,7 +186,7 @@ def hand_entry_comments(text: str, *, entry_token: str | None = None,
         name = " ".join(name.split())
         comments.append(
             IncomingComment(
-                comment_id=f"hand-{token}-{number}", user_id="name:" + name.casefold(), user_name=name,
+                comment_id=f"hand-{token}-{number}", user_id=HAND_ENTRY_USER_PREFIX + name.casefold(), user_name=name,
                 message=message.strip(), commented_at=now,
             )
         )

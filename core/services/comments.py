@@ -1172,15 +1172,9 @@ def reparse_comments(cur, livestream_id: int) -> int:
 SHOWN_CHARS = 500
 
 
-def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: Iterable[str] | None = None,
-                   comment_id: int | None = None, shown_chars: int | None = SHOWN_CHARS) -> list[dict]:
-    """The newest comments first, with the customer, and the order Edit opens: the one the comment touched,
-    else the customer's current order in this livestream (None when they have none). With comment_id, just
-    that comment (an empty list when it is not in this livestream).
-
-    `message` is the first `shown_chars` characters of the stored text (all of it with None); `stored_length`
-    is the stored text's length, and `written_length` the length the customer wrote (longer than stored when
-    the text was cut at MESSAGE_LIMIT)."""
+def _stream_filter(livestream_id: int, kinds: Iterable[str] | None, search: str | None,
+                   comment_id: int | None = None) -> tuple[str, list]:
+    """The WHERE clause (over comments c and customers cu) of the stream's comments, and its parameters."""
     params: list = [livestream_id]
     where = "c.livestream_id = ?"
     kinds = list(kinds or [])
@@ -1190,6 +1184,34 @@ def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: It
     if comment_id is not None:
         where += " AND c.id = ?"
         params.append(comment_id)
+    words = " ".join((search or "").split())
+    if words:
+        # The name or the text, accents and case optional; contains(), not LIKE: a typed % or _ is a character.
+        # Folded alike on both sides: case, accents, and đ (which strip_accents leaves) as d.
+        fold = "replace(strip_accents(lower({})), 'đ', 'd')"
+        where += (f" AND (contains({fold.format('cu.display_name')}, {fold.format('?')})"
+                  f" OR contains({fold.format('c.message')}, {fold.format('?')}))")
+        params += [words, words]
+    return where, params
+
+
+def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: Iterable[str] | None = None,
+                   comment_id: int | None = None, shown_chars: int | None = SHOWN_CHARS, search: str | None = None,
+                   before: tuple | None = None) -> list[dict]:
+    """The newest comments first, with the customer, and the order Edit opens: the one the comment touched,
+    else the customer's current order in this livestream (None when they have none). With comment_id, just
+    that comment (an empty list when it is not in this livestream). `search` keeps the comments whose customer's
+    name or text holds it (accents and case optional); `before`, a (commented_at, id) of a comment shown, keeps
+    those older than it (a page of older comments: keyset, so the query stays as cheap on the hundredth page
+    and new comments arriving meanwhile do not shift it).
+
+    `message` is the first `shown_chars` characters of the stored text (all of it with None); `stored_length`
+    is the stored text's length, and `written_length` the length the customer wrote (longer than stored when
+    the text was cut at MESSAGE_LIMIT)."""
+    where, params = _stream_filter(livestream_id, kinds, search, comment_id)
+    if before is not None:
+        where += " AND (c.commented_at < ? OR (c.commented_at = ? AND c.id < ?))"
+        params += [before[0], before[0], before[1]]
     params += [limit, shown_chars, shown_chars]
     return store.query(
         # The newest comments first, then their orders: joined the other way round, the order of every comment
@@ -1198,7 +1220,8 @@ def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: It
 WITH c AS (
     SELECT c.id, c.commented_at, c.customer_id, c.message, c.message_length, c.kind, c.effect, c.parse_result,
            c.order_id, c.livestream_id
-    FROM comments c WHERE {where} ORDER BY c.commented_at DESC, c.id DESC LIMIT ?
+    FROM comments c {"JOIN customers cu ON cu.id = c.customer_id" if search and search.strip() else ""}
+    WHERE {where} ORDER BY c.commented_at DESC, c.id DESC LIMIT ?
 )
 SELECT c.id, c.commented_at, c.customer_id, cu.display_name AS customer,
        CASE WHEN ?::BIGINT IS NULL THEN c.message ELSE left(c.message, ?::BIGINT) END AS message,
@@ -1215,6 +1238,20 @@ LEFT JOIN LATERAL (
 ORDER BY c.commented_at DESC, c.id DESC""",
         params,
     )
+
+
+def comment_stream_count(store: Store, livestream_id: int, kinds: Iterable[str] | None = None,
+                         search: str | None = None, before: tuple | None = None) -> dict:
+    """How many comments the stream's filter keeps (`total`), and how many of them are newer than `before`
+    (`newer`: the page of older comments starts after them), for "showing 41–80 of 3,412"."""
+    where, params = _stream_filter(livestream_id, kinds, search)
+    newer = "0"
+    if before is not None:
+        newer = "count(*) FILTER (WHERE c.commented_at > ? OR (c.commented_at = ? AND c.id >= ?))"
+        params = [before[0], before[0], before[1], *params]
+    join = "JOIN customers cu ON cu.id = c.customer_id" if search and search.strip() else ""
+    row = store.query(f"SELECT count(*) AS total, {newer} AS newer FROM comments c {join} WHERE {where}", params)[0]
+    return {"total": int(row["total"]), "newer": int(row["newer"] or 0)}
 
 
 def comment_counts(store: Store, livestream_id: int) -> dict:

@@ -12,6 +12,7 @@ from core.base.phones import normalize_vn_phone
 from core.db.store import Store
 from core.domain.orders import CANCELLED, SHIPPED
 from core.domain.users import User
+from core.integrations.comment_files import HAND_ENTRY_USER_PREFIX
 
 MAX_TAGS = 12
 MAX_TAG_LENGTH = 30
@@ -38,6 +39,16 @@ class Customer:
     notes: str | None
     created_at: object
     phones: list[str] = field(default_factory=list)  # the customer's phone first, then receivers' phones used
+
+    @property
+    def typed_by_hand(self) -> bool:
+        return typed_by_hand(self.platform_user_id)
+
+
+def typed_by_hand(platform_user_id: str | None) -> bool:
+    """A customer staff typed in by hand (`Name: comment` on the Livestream screen): no Facebook or TikTok account,
+    whatever the livestream's platform."""
+    return (platform_user_id or "").startswith(HAND_ENTRY_USER_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,8 @@ def search(store: Store, text: str | None = None, *, blacklisted_only: bool = Fa
     params.append(limit)
     return store.frame(
         f"""
-SELECT c.id, c.display_name AS name, c.platform, c.platform_user_id, coalesce(c.phone, '') AS phone,
+SELECT c.id, c.display_name AS name, c.platform, c.platform_user_id,
+       starts_with(c.platform_user_id, ?) AS typed_by_hand, coalesce(c.phone, '') AS phone,
        coalesce(c.address, '') AS address, c.tags, c.blacklisted, coalesce(u.display_name, '') AS staff,
        count(o.id) FILTER (WHERE o.status <> ?) AS orders,
        count(o.id) FILTER (WHERE o.status = ?) AS cancelled,
@@ -83,7 +95,7 @@ SELECT c.id, c.display_name AS name, c.platform, c.platform_user_id, coalesce(c.
 FROM customers c LEFT JOIN users u ON u.id = c.staff_id LEFT JOIN orders o ON o.customer_id = c.id
 WHERE {' AND '.join(where)}
 GROUP BY ALL ORDER BY last_order_at DESC NULLS LAST, c.id DESC LIMIT ?""",
-        [CANCELLED, CANCELLED, *params],
+        [HAND_ENTRY_USER_PREFIX, CANCELLED, CANCELLED, *params],
     )
 
 

@@ -171,7 +171,7 @@ ORDER BY revenue_confirmed + revenue_pending DESC, orders DESC, staff
 LARGEST_CUSTOMERS_SQL = f"""
 WITH {_SCOPE},
 {_ORDER_VALUES}
-SELECT ov.customer_id, cu.display_name AS customer, cu.blacklisted,
+SELECT ov.customer_id, cu.display_name AS customer, cu.blacklisted, count(*) AS orders,
        string_agg(ov.code, ', ' ORDER BY ov.code) AS order_codes,
        string_agg(DISTINCT ov.status, ', ' ORDER BY ov.status) AS statuses,
        sum(ov.qty)::BIGINT AS items, sum(ov.waitlisted)::BIGINT AS waitlisted, sum(ov.total)::BIGINT AS value
@@ -314,7 +314,7 @@ class LiveReport:
     timeline: pd.DataFrame  # minute (shop time), comments, order_comments, new_orders (empty minutes as 0)
     top_items: pd.DataFrame  # item_id, code, name, price, stock, claimed, waitlisted, served, stock_left, ...
     by_staff: pd.DataFrame  # staff_id, staff, orders, customers, items, revenue_confirmed, revenue_pending, ...
-    largest_customers: pd.DataFrame  # customer_id, customer, blacklisted, order_codes, statuses, items, value
+    largest_customers: pd.DataFrame  # customer_id, customer, blacklisted, orders, order_codes, statuses, items, value
 
 
 @dataclass

@@ -255,8 +255,24 @@ def run_query(store: Store, sql: str, *, by: User, time_limit: float = TIME_LIMI
         _interrupt(sandbox)  # a result cut at a cap stops being made (closing alone would wait for it)
         sandbox.close()
     table = _plain_numbers(pa.Table.from_batches(batches, schema=schema))
+    table = table.rename_columns(_unique_names(table.column_names))
     return ConsoleResult(frame=table.to_pandas(), truncated=cut_by is not None, seconds=time.perf_counter() - started,
                          row_cap=max_rows, byte_cap=max_bytes, cut_by=cut_by)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names made unique (`SELECT 1 AS a, 2 AS a` gives a, a (2)): a table, a chart or a file cannot show
+    two columns of one name."""
+    seen: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name} ({n})"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
 
 
 def _fetch(reader: pa.RecordBatchReader, max_rows: int, max_bytes: int,

@@ -143,6 +143,12 @@ def test_largest_customers_come_first(store, shop):
     live, _ = shop
     largest = reports.live_report(store, live, largest=2).largest_customers
     assert largest["customer"].tolist() == ["Vy", "Mai"]
+    # Each customer's orders are counted (not cancelled), one per code listed.
+    assert largest["orders"].tolist() == [len(codes.split(", ")) for codes in largest["order_codes"]]
+    assert largest["orders"].tolist() == [
+        store.query("SELECT count(*) AS n FROM orders o JOIN customers c ON c.id = o.customer_id "
+                    "WHERE o.livestream_id = ? AND c.display_name = ? AND o.status <> 'cancelled'", [live, name])[0]["n"]
+        for name in ["Vy", "Mai"]]
     assert largest["value"].tolist() == [1_800_000, 1_350_000]
     assert largest["waitlisted"].tolist() == [2, 0]
 

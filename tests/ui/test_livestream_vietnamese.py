@@ -39,7 +39,7 @@ def test_the_livestream_screen_speaks_vietnamese(shop):
                     "Import a comment file", "Not connected"):
         assert english not in shown, english
     assert {b.label for b in at.button} >= {"Sửa", "Chỉnh"}
-    assert at.selectbox(key="show_kinds").options[:2] == ["Tất cả bình luận", "Bình luận chốt đơn"]
+    assert at.selectbox(key="show_kinds-vi").options[:2] == ["Tất cả bình luận", "Bình luận chốt đơn"]
     captions = [c.value for c in at.caption]
     assert any("**Facebook Live:** Chưa kết nối Facebook" in c for c in captions), captions
     # The parser's reasons for review, in Vietnamese: two quantities, and the words it could not read.

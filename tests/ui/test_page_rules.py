@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time
 
 import pandas as pd
+import pytest
 
+from core.base.errors import InvalidInput
 from core.domain import comment_rules
 from core.domain.catalog import LiveItem
 from core.services import customers, orders, shipping
@@ -90,3 +92,27 @@ def test_the_carriers_table_keeps_a_saved_carrier_whose_name_was_emptied_and_ski
                                              "active": [pd.NA]})], ignore_index=True)
     back = carriers_from_table(edited)
     assert [(c.id, c.name, c.default_fee, c.tracking_url, c.active) for c in back] == [(3, "", 30000, "", False)]
+
+
+def test_the_items_table_shows_prices_as_money_and_an_unlimited_stock_in_words():
+    table = items_table([LiveItem(id=1, code="A1", name="Áo", price=149000, stock=1234),
+                         LiveItem(id=2, code="K3", name="Kẹp", price=30000)])
+    assert table["price"].tolist() == ["149.000 ₫", "30.000 ₫"]
+    assert table["stock"].tolist() == ["1,234", "unlimited"]  # not Streamlit's grey None
+
+
+def test_the_items_table_reads_back_prices_and_stocks_as_typed_and_refuses_words():
+    table = items_table([LiveItem(id=1, code="A1", name="Áo", price=149000, stock=5)])
+    for price, stock, expected in [("149.000 ₫", "1.234", (149000, 1234)), ("149000", "không giới hạn", (149000, None)),
+                                   ("149,000đ", " Unlimited ", (149000, None)), ("", "", (0, None))]:
+        table.loc[0, ["price", "stock"]] = [price, stock]
+        [item] = items_from_table(table)
+        assert (item.price, item.stock) == expected, (price, stock)
+    table.loc[0, ["price", "stock"]] = ["149000", "lots"]
+    with pytest.raises(InvalidInput) as refused:
+        items_from_table(table)
+    assert refused.value.text.key == "setup.bad_stock"
+    assert refused.value.text.params == {"code": "A1", "value": "lots"}
+    table.loc[0, ["price", "stock"]] = ["-5", "3"]
+    with pytest.raises(InvalidInput):
+        items_from_table(table)

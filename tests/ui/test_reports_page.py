@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services import sql_console
+from core.services import livestreams, sql_console
 from tests.ui.helpers import demo_shop, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +97,35 @@ def test_the_owner_refreshes_the_reporting_copy_from_the_exports_tab(shop):
     assert any(s.value.startswith("Reporting copy refreshed") for s in at.success), [s.value for s in at.success]
     assert any(c.value.startswith("Last refreshed: ") for c in at.caption)
     assert (Path(store.path).with_name("shop.reporting") / "chotdon.duckdb").exists()
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT status, sum(total) FROM orders GROUP BY status ORDER BY status",  # unaliased: HUGEINT, "sum(total)"
+    "SELECT sum(total) FROM orders",  # one row, one column
+    "SELECT code, status FROM orders ORDER BY code",  # text only
+    "SELECT code, total AS \"a.b[0]\", total::DECIMAL(18, 2) AS money FROM orders ORDER BY code",
+    "SELECT 1 AS a, 2 AS a",  # two columns of one name
+])
+def test_the_console_quick_chart_never_crashes(shop, sql):
+    at = reports_page()
+    at.session_state["reports_tab"] = "🧮 SQL console"
+    at.run()
+    at.text_area(key="console_sql").set_value(sql).run()
+    at.button(key="console_run").click().run()
+    assert not at.exception, at.exception
+    charts = at.get("vega_lite_chart")
+    if "code, status" in sql:
+        assert not charts and any(c.value == "A chart needs a column of numbers." for c in at.caption)
+    else:
+        assert len(charts) == 1
+
+
+def test_a_live_whose_demo_has_ended_is_not_shown_live(shop):
+    store, livestream_id = shop
+    livestreams.set_livestream_status(store, livestream_id, "live")  # as the demo leaves it once played
+    at = reports_page()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    heading = next(m.value for m in at.markdown if m.value.startswith("**Live xả hàng thu đông"))
+    assert "🔴" not in heading, heading
+    assert "no comments are coming in" in heading

@@ -3,12 +3,12 @@ result as a table, a chart and files."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from core.base.errors import ChotdonError
 from core.db.store import Store
 from core.services import exports, sql_console
+from ui.charts import chart_numbers, numeric_columns, quick_chart
 from ui.failure import guarded
 from ui.feedback import act
 from ui.i18n import number, say, t
@@ -99,19 +99,18 @@ def show_console_result(result: sql_console.ConsoleResult) -> None:
     with table_tab:
         st.dataframe(frame, hide_index=True, width="stretch", height=320)
     with chart_tab:
-        numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
-                   and not pd.api.types.is_bool_dtype(frame[c])]
+        numeric = numeric_columns(chart_numbers(frame))
         if frame.empty or not numeric:
             st.caption(t("console.chart_needs_numbers"))
             return
         pick = st.columns([1, 1, 1])
-        x = pick[0].selectbox(t("console.across"), options=list(frame.columns), key="console_chart_x")
-        y = pick[1].selectbox(t("console.height"), options=numeric, index=len(numeric) - 1, key="console_chart_y")
+        names = [str(column) for column in frame.columns]  # by position: two columns may share a name
+        x = pick[0].selectbox(t("console.across"), options=range(len(names)), format_func=names.__getitem__,
+                              key="console_chart_x")
+        y = pick[1].selectbox(t("console.height"), options=numeric, index=len(numeric) - 1,
+                              format_func=names.__getitem__, key="console_chart_y")
         kind = pick[2].segmented_control(t("console.chart"), options=["bars", "line"], default="bars", required=True,
                                          format_func={"bars": t("console.bars"), "line": t("console.line")}.get,
                                          key="console_chart_kind")
-        data = frame[[x, y]] if x != y else frame[[y]].reset_index()
-        if kind == "line":
-            st.line_chart(data, x=x if x != y else "index", y=y, height=280)
-        else:
-            st.bar_chart(data, x=x if x != y else "index", y=y, height=280)
+        if x in range(len(names)) and y in numeric:
+            st.altair_chart(quick_chart(frame, x, y, kind), width="stretch")

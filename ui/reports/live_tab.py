@@ -7,6 +7,7 @@ import streamlit as st
 from core.base.formatting import vnd
 from core.db.store import Store
 from core.runtime.demo_replay import demo_replay
+from core.runtime.facebook import facebook_worker
 from core.services import livestreams, reports
 from ui.charts import items_chart, staff_chart, status_chart, timeline_chart
 from ui.failure import guarded
@@ -22,9 +23,17 @@ def live_tab(store: Store, livestream_id: int | None) -> None:
     if livestream_id is None:
         st.info(t("reports.no_livestream"))
         return
-    status = livestreams.get_livestream(store, livestream_id)["status"]
-    is_live = status == "live" or demo_replay(store, livestream_id).running
+    livestream = livestreams.get_livestream(store, livestream_id)
+    is_live = source_running(store, livestream)
     st.fragment(run_every=LIVE_REFRESH_SECONDS if is_live else None)(guarded(livestream_panel))(store, livestream_id, is_live)
+
+
+def source_running(store: Store, livestream: dict) -> bool:
+    """Comments are coming in: the demo live is playing, or the Facebook source is reading. A livestream still
+    marked live whose demo or source has ended is not shown as live (its figures no longer move)."""
+    if demo_replay(store, livestream["id"]).running:
+        return True
+    return livestream["platform"] == "facebook" and facebook_worker(store, livestream["id"]).running
 
 
 def figure_metrics(figures: reports.Figures) -> None:
@@ -53,8 +62,12 @@ def livestream_panel(store: Store, livestream_id: int, is_live: bool) -> None:
     if report is None:
         return
     held = day_and_time(report.held_at) if report.held_at else t("reports.not_started")
-    state = (t("reports.state_live", seconds=LIVE_REFRESH_SECONDS) if is_live
-             else t("reports.state_other", status=t(f"reports.live_status.{report.status}")))
+    if is_live:
+        state = t("reports.state_live", seconds=LIVE_REFRESH_SECONDS)
+    elif report.status == "live":
+        state = t("reports.state_idle")
+    else:
+        state = t("reports.state_other", status=t(f"reports.live_status.{report.status}"))
     st.markdown(t("reports.heading", title=plain(report.title), held=held, state=state))
     figure_metrics(report.figures)
 
@@ -91,7 +104,8 @@ def livestream_panel(store: Store, livestream_id: int, is_live: bool) -> None:
                     money=("revenue_confirmed", "revenue_pending"), key=f"staff-{livestream_id}")
     with right:
         chart_block(t("reports.chart_customers"), None, report.largest_customers,
-                    {"customer": t("reports.col.customer"), "order_codes": t("reports.col.order_list"),
+                    {"customer": t("reports.col.customer"), "orders": t("reports.col.orders"),
+                     "order_codes": t("reports.col.order_list"),
                      "items": t("reports.col.items"), "waitlisted": t("reports.col.waitlisted"),
                      "value": t("reports.col.value"), "blacklisted": t("reports.col.blacklisted")},
                     money=("value",), key=f"customers-{livestream_id}")
