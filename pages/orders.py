@@ -151,7 +151,7 @@ def edit_order(order_id: int) -> None:
                      disabled=status not in orders.CANCELLABLE):
             st.session_state[DELETING] = {"ids": [order_id], "codes": [code]}
             st.rerun()  # the confirmation takes the dialog's place
-    render_order_form(store, order_id, buttons=FORM_BUTTONS, key_prefix="list")
+    render_order_form(store, order_id, buttons=FORM_BUTTONS, key_prefix="list", offered_beside=("delete",))
     order_history(store, order_id)
 
 

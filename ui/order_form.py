@@ -66,7 +66,9 @@ def _priced_on_pick(item_key: str, price_key: str, items_by_id: dict):
 
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
-                      on_done=None) -> None:
+                      on_done=None, offered_beside: tuple[str, ...] = ()) -> None:
+    """offered_beside: actions the page offers next to the form with buttons of its own (Livestream orders' Delete,
+    which asks first); a closed order's note names them too."""
     current = act(lambda: orders.get_order(store, order_id), rerun=False)
     if current is None:
         return
@@ -103,7 +105,8 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     # A closed order (sent to shop, shipped, cancelled) is shown read-only, with only the actions its status allows.
     buttons = tuple(action for action in buttons if order.status in orders.ACTIONS[action].allowed_from)
     if not editable and conflict is None:
-        _closed_notice(order, buttons)
+        _closed_notice(order, buttons + tuple(
+            action for action in offered_beside if order.status in orders.ACTIONS[action].allowed_from))
     ward_prefill = _customer_and_staff(store, current, form_order=order, base=base, editable=editable and not moved_on,
                                        rebase=lambda: state.update(opened=None))
     if conflict is not None:

@@ -102,13 +102,13 @@ def test_an_order_sent_to_shop_offers_only_what_its_status_allows(shop):
     assert form_buttons(open_form("live", lan.id), f"live-{lan.id}-f0") == ["Cancel"]
     at = open_form("list", lan.id)
     base = f"list-{lan.id}-f0"
-    assert form_buttons(at, base) == ["Delete"]
+    # On Livestream orders, Delete is the dialog's own button beside the form, which asks first (pages/orders.py).
+    assert form_buttons(at, base) == []
     assert at.text_input(key=f"{base}-address").disabled
     assert any("What can still be done here: Delete" in i.value for i in at.info)
-    at.button(key=f"{base}-delete").click().run()
-    assert not at.exception, at.exception
-    assert orders.get_order(store, lan.id).status == orders.CANCELLED
-    assert form_buttons(at, f"list-{lan.id}-f1") == []
+    orders.delete(store, lan.id, actor="owner")
+    at = open_form("list", lan.id)
+    assert form_buttons(at, base) == []
     assert any("Nothing more can be done" in i.value for i in at.info)
 
 
