@@ -468,8 +468,11 @@ class OutboxWorker:
         self._stop.set()
         self.wake()
         if wait is not None:
-            for thread in self._threads.values():
-                thread.join(wait)
+            self.join(wait)
+
+    def join(self, timeout: float | None = None) -> None:
+        for thread in self._threads.values():
+            thread.join(timeout)
 
     def wake(self) -> None:
         for event in self._wake.values():
@@ -520,18 +523,8 @@ def wake_worker(store: Store) -> None:
 
 
 def stop_worker(store: Store, wait: float | None = 5.0) -> None:
-    worker = _workers.pop(store)
-    if worker is not None:
-        worker.stop(wait)
+    _workers.stop(store, wait=wait)
 
 
-@atexit.register
-def _stop_all_workers() -> None:
-    # Daemon threads are cut off wherever they are at exit; a try ended early is merely retried, but a thread
-    # frozen inside DuckDB makes its bindings complain. Give each a moment to finish its try.
-    workers = _workers.pop_all()
-    for worker in workers:
-        worker.stop()
-    for worker in workers:
-        for thread in worker._threads.values():
-            thread.join(2.0)
+# At exit each worker gets a moment to finish its try (a try cut short is merely retried).
+atexit.register(_workers.stop_all, 2.0)

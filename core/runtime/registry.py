@@ -46,3 +46,18 @@ class Registry(Generic[Worker]):
             workers = list(self._workers.values())
             self._workers.clear()
         return workers
+
+    def stop(self, store: Store, key: Hashable = None, wait: float | None = 5.0) -> None:
+        """Stops and forgets this store's worker for `key`, if any (waiting up to `wait` seconds for it)."""
+        worker = self.pop(store, key)
+        if worker is not None:
+            worker.stop(wait)
+
+    def stop_all(self, wait: float) -> None:
+        """Every worker at once, then each given up to `wait` seconds to end (at exit: daemon threads are cut off
+        wherever they are, and one frozen inside DuckDB makes its bindings complain)."""
+        workers = self.pop_all()
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            worker.join(wait)

@@ -47,6 +47,10 @@ class ReportingCopyWorker:
         if wait is not None and self._thread is not None:
             self._thread.join(wait)
 
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _first_wait(self) -> float:
         """A copy younger than the interval (the app restarted) waits out its age; otherwise a short delay."""
         refreshed = reporting_copy.last_refreshed(self.store)
@@ -98,17 +102,8 @@ def start_worker(store: Store, every: float | None = None) -> ReportingCopyWorke
 
 
 def stop_worker(store: Store, wait: float | None = 5.0) -> None:
-    worker = _workers.pop(store)
-    if worker is not None:
-        worker.stop(wait)
+    _workers.stop(store, wait=wait)
 
 
-@atexit.register
-def _stop_all_workers() -> None:
-    # A refresh cut off at exit leaves only a temporary file, removed by the next refresh; give it a moment.
-    workers = _workers.pop_all()
-    for worker in workers:
-        worker.stop()
-    for worker in workers:
-        if worker._thread is not None:
-            worker._thread.join(2.0)
+# A refresh cut off at exit leaves only a temporary file, removed by the next refresh; give it a moment.
+atexit.register(_workers.stop_all, 2.0)
