@@ -52,11 +52,14 @@ def test_edit_order_pick_item_fill_shipping_and_create_order(page, shop_app):
     for label in ("Save", "Create order", "Send to shop"):
         expect(dialog.get_by_role("button", name=label, exact=True)).to_be_visible()
     expect(dialog.get_by_role("button", name=re.compile(r"Delete \(cancel\) this order"))).to_be_visible()
-    page.get_by_role("combobox", name="Item", exact=True).first.click()
+    dialog.get_by_role("combobox", name="Item", exact=True).first.click()
     page.keyboard.type("K3 ·")
     page.keyboard.press("Enter")
-    page.get_by_label("Phone").fill("0912 000 111")
-    page.get_by_label("Address").fill("8 Trần Hưng Đạo, Phường Cửa Nam, Hà Nội")
+    # Picking the item reruns the page (its price fills in at once): the form is drawn anew, so wait for that run
+    # to end before typing, and type into the dialog's fields (a run's stale copy can still be on the page).
+    until_idle(page)
+    dialog.get_by_label("Phone").last.fill("0912 000 111")
+    dialog.get_by_label("Address").last.fill("8 Trần Hưng Đạo, Phường Cửa Nam, Hà Nội")
     until_idle(page)
     screenshot(page, "4-orders-edit-order")
     page.get_by_role("button", name="Create order", exact=True).last.click()
