@@ -6,14 +6,14 @@ import csv
 import io
 import json
 
-from core.base.errors import InvalidInput, NotFound, said
+from core.base.errors import InvalidInput, said
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
 from core.domain.catalog import LiveItem
 from core.domain.syntax import InvalidSettings, SyntaxSettings, normalize_code
 from core.domain.users import User, require_owner
-from core.records.catalog import fill_blank_lines, read_items, replace_items
+from core.records.catalog import fill_blank_lines, livestream_row, read_items, replace_items
 from core.records.stock import rebalance_all_stock
 from core.records.stock import stock_left as _stock_left
 from core.services.comments import reparse_comments
@@ -54,10 +54,8 @@ def list_livestreams(store: Store) -> list[dict]:
 
 
 def get_livestream(store: Store, livestream_id: int) -> dict:
-    rows = store.query("SELECT * FROM livestreams WHERE id = ?", [livestream_id])
-    if not rows:
-        raise NotFound("livestreams.not_found", id=livestream_id)
-    return rows[0]
+    with store.reading() as cur:
+        return livestream_row(cur, livestream_id)
 
 
 def set_livestream_status(store: Store, livestream_id: int, status: str) -> None:
