@@ -264,10 +264,10 @@ class FakeFacebook:
 
     def _answer_with_fault(self, handler, post: Post, fault) -> None:
         if fault in RATE_LIMIT_CODES:
-            return _json(handler, 400, {"error": {"message": "(#%d) Too many calls" % fault, "type": "OAuthException",
+            return _json(handler, 400, {"error": {"message": f"(#{fault}) Too many calls", "type": "OAuthException",
                                                   "code": fault, "fbtrace_id": "RaTeLiMiT"}})
         if isinstance(fault, tuple) and fault[0] == "refuse":
-            return _json(handler, 400, {"error": {"message": "(#%d) This person isn't available" % fault[1],
+            return _json(handler, 400, {"error": {"message": f"(#{fault[1]}) This person isn't available",
                                                   "type": "OAuthException", "code": fault[1]}})
         if isinstance(fault, tuple) and fault[0] == "stored":
             self._store(handler, post, answer=False)
