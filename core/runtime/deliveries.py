@@ -133,11 +133,13 @@ def deliver_due(store: Store, *, targets=None, policy: DeliveryPolicy | None = N
         client = http or httpx.Client(timeout=policy.timeout())
         try:
             for candidate in _due(store, target):
+                if target == FACEBOOK:
+                    facebook_answers.wait_turn(store, candidate[0], pacer)  # N a minute per page, evenly
                 claim = _claim(store, candidate, policy)
                 if claim is None:
                     continue  # changed since the list was read (a Retry, another thread): its new state rules
                 exchanges = _Exchanges(claim.id, policy.answer_chars)
-                outcome = _try(store, claim, client, exchanges, policy, pacer)
+                outcome = _try(store, claim, client, exchanges, policy)
                 report.add(_finish(store, claim, outcome, exchanges, policy, rng))
         finally:
             if http is None:
@@ -303,11 +305,10 @@ def _outcome_of_status(response: httpx.Response, label: Text, *, in_doubt: bool,
                    else Text("outbox.refused", target=label, code=code), in_doubt=in_doubt)
 
 
-def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy,
-         pacer: Pacer) -> Outcome:
+def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy) -> Outcome:
     try:
         if claim.target == FACEBOOK:
-            return Outcome(*facebook_answers.try_answer(store, claim, http, exchanges, policy, pacer))
+            return Outcome(*facebook_answers.try_answer(store, claim, http, exchanges, policy))
         if claim.target == MSHOPKEEPER:
             return _try_mshopkeeper(store, claim, http, exchanges, policy)
         return _try_webhook(claim, http, exchanges, policy)
