@@ -5,7 +5,8 @@ browser for it; then the server's memory and what an open Livestream tab costs t
 
 `.venv/bin/python -m bench browser` (estimated 15-18 minutes on a quiet 2-core machine with the code of issue 15's
 start, less as the screens get faster, far more on a shared machine); `BENCH_QUICK=1` for a quick look: the
-20,000-comment live only, three rounds, 10 s idle windows; `BENCH_REPEATS=N` for N rounds on every shop.
+20,000-comment live only, three rounds, 10 s idle windows; `BENCH_REPEATS=N` for N rounds on every shop;
+`BENCH_SHOPS=demo,live20k` for some shops only.
 
 How an action is timed: a script added to every frame of the page notes the press (pointerdown or keydown, in the
 page or in the grid's iframe), every change of Streamlit's script state (`data-test-script-state` on the app's root:
@@ -32,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SHOP_NAMES = ["live20k"] if QUICK else ["demo", "live20k", "live200k"]
+if os.environ.get("BENCH_SHOPS"):  # e.g. BENCH_SHOPS=demo,live20k
+    SHOP_NAMES = [name for name in ["demo", "live20k", "live200k"] if name in os.environ["BENCH_SHOPS"].split(",")]
 COLUMNS = {"demo": "demo", "live20k": "20k comments", "live200k": "200k comments"}
 # Rounds of each action per shop (BENCH_REPEATS=N for N on every shop): enough for a median and a 95th percentile
 # where item 1 sets one (the 20k live), fewer where a round takes a minute (the 200k live, the big orders).
@@ -633,11 +636,13 @@ def report(results: dict[str, ShopResult], built: dict[str, dict]) -> str:
              "a fresh copy of its cached build. Each action timed from the press until its result is on screen and "
              "the app is idle (no script run, nothing redrawn, for 0.7 s: the grid's echo run counts); the bytes are "
              "what the server sent on the websocket meanwhile. The baseline is the demo shop, in the same run.", "",
-             "| shop | comments | orders (not cancelled) | big orders | build | server start + first pages |",
+             "| shop | comments (with the big orders') | orders (not cancelled) | big orders | build | "
+             "server start + first pages |",
              "|---|---:|---:|---|---:|---:|"]
     for name in names:
         meta, result = results[name].meta, results[name]
-        big = "; ".join(f"{meta[key]['code']}: {meta[key]['lines']} lines, {meta[key]['events']:,} events"
+        big = "; ".join(f"{meta[key]['code']}: {meta[key]['lines']} line{'s' if meta[key]['lines'] != 1 else ''}, "
+                        f"{meta[key]['events']:,} events"
                         for key in ("big_lines", "big_events") if key in meta) or "—"
         build = f"{meta['build_seconds']:.0f} s" + (" (cached)" if meta.get("cached") else "")
         lines.append(f"| {COLUMNS[name]} | {meta['comments']:,} | {meta['orders']:,} | {big} | {build} | "
