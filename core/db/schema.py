@@ -372,4 +372,34 @@ INSERT INTO app_secrets SELECT 'owner_set_up', 'yes', now()::TIMESTAMP
 ALTER TABLE comments ADD COLUMN message_length BIGINT;
 """,
     ),
+    (
+        11,
+        "answers on facebook",
+        """
+-- core.services.answers. Per livestream: which automatic answers go to Facebook and their templates (checked when
+-- saved). No row: every answer off, the Vietnamese default templates.
+CREATE TABLE answer_settings (
+    livestream_id BIGINT PRIMARY KEY,
+    reply_publicly BOOLEAN NOT NULL DEFAULT FALSE,
+    reply_template VARCHAR NOT NULL,
+    message_privately BOOLEAN NOT NULL DEFAULT FALSE,
+    message_template VARCHAR NOT NULL,
+    hide_phone_comments BOOLEAN NOT NULL DEFAULT FALSE,
+    language VARCHAR NOT NULL DEFAULT 'vi',
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+-- Shop-wide settings by name (answers_per_minute: answers per minute per Facebook page).
+CREATE TABLE shop_settings (
+    name VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL,
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+-- Answers travel through the outbox (target 'facebook'): comment_id is the comment answered (comments.id). A
+-- one-off reply or a hide may concern no order, so order_id may be NULL.
+ALTER TABLE outbox ADD COLUMN comment_id BIGINT;
+ALTER TABLE outbox ALTER COLUMN order_id DROP NOT NULL;
+""",
+    ),
 ]
