@@ -22,7 +22,7 @@ from core.db.store import Store
 from core.services import answers
 from ui.feedback import act
 from ui.i18n import number, say, t
-from ui.session import actor
+from ui.session import current_user
 from ui.text import plain
 
 
@@ -94,7 +94,7 @@ def render_answer_settings(store: Store, livestream_id: int) -> None:
                 except ChotdonError as problem:
                     _preview(None, problem, on)
         if st.button(t("answers_ui.save"), type="primary", key=f"{base}-save"):
-            act(lambda: answers.save_settings(store, livestream_id, typed, actor=actor()), t("answers_ui.saved"))
+            act(lambda: answers.save_settings(store, livestream_id, typed, by=current_user()), t("answers_ui.saved"))
 
 
 def render_rate_limit(store: Store) -> None:
@@ -107,5 +107,5 @@ def render_rate_limit(store: Store) -> None:
                                      help=t("answers_ui.rate_limit_help"))
         saved = c2.form_submit_button(t("answers_ui.save_rate"), key="save_answer_rate")
     if saved:
-        act(lambda: answers.set_rate_limit(store, int(per_minute), actor=actor()),
+        act(lambda: answers.set_rate_limit(store, int(per_minute), by=current_user()),
             lambda done: t("answers_ui.rate_saved", count=number(done)))

@@ -47,8 +47,8 @@ def test_every_answer_is_off_by_default_with_the_vietnamese_templates_and_their_
     assert at.text_area(key=f"{base}-reply-template").value == saved.reply_template
     assert "{code}" in saved.reply_template and "{name}" in saved.reply_template
     captions = [shown(c.value) for c in at.caption]
-    assert any("{code}: the order code" in c and "{name}" in c for c in captions), captions
-    assert any("{order}: the order's items" in c and "{total}" in c for c in captions), captions
+    assert any("`{code}`: the order code" in c and "`{name}`" in c for c in captions), captions
+    assert any("`{order}`: the order's items" in c and "`{total}`" in c for c in captions), captions
     # Both previews fill the sample order in: no placeholder is left in what the customer would read.
     previews = [text for text in texts(at) if "Nguyễn Thị Lan" in text]
     assert len(previews) == 2 and not any("{" in text for text in previews), texts(at)
@@ -125,7 +125,7 @@ def test_setup_speaks_vietnamese_in_the_answer_settings(shop):
     assert at.number_input(key="answer_rate_limit").label == "Số câu trả lời mỗi phút cho một Trang Facebook"
     at.toggle(key=f"{base}-message-on").set_value(True)
     at.button(key=f"{base}-save").click().run()
-    assert any(s.value == "Đã lưu cài đặt trả lời cho livestream này." for s in at.success), errors(at)
+    assert any(shown(s.value) == "Đã lưu cài đặt trả lời cho livestream này." for s in at.success), errors(at)
     assert answers.get_settings(store, livestream_id).message_privately is True
     assert not raw_keys(at), sorted(raw_keys(at))
 
