@@ -35,7 +35,7 @@ def _placeholder_list(kind: str) -> str:
         code = f"`{{{name}}}`"
         names.append(t("answers_ui.placeholder_line", name=code, meaning=t(meaning_key))
                      if meaning_key in i18n.table("en") else code)
-    return t("answers_ui.placeholders", names=" · ".join(names))
+    return t("answers_ui.placeholders", names="".join(f"\n- {name}" for name in names))
 
 
 def _template(kind: str, label_key: str, value: str, key: str) -> str:
@@ -101,7 +101,7 @@ def render_rate_limit(store: Store) -> None:
     """The shop-wide answer speed: answers per minute per Facebook page."""
     st.markdown(t("answers_ui.rate_heading"))
     with st.form("answer_rate", border=False):
-        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        c1, c2, _ = st.columns([1.2, 1, 1.6], vertical_alignment="bottom")
         per_minute = c1.number_input(t("answers_ui.rate_limit"), min_value=1, max_value=200, step=1,
                                      value=int(answers.get_rate_limit(store)), key="answer_rate_limit",
                                      help=t("answers_ui.rate_limit_help"))

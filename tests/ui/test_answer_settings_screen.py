@@ -47,7 +47,7 @@ def test_every_answer_is_off_by_default_with_the_vietnamese_templates_and_their_
     assert at.text_area(key=f"{base}-reply-template").value == saved.reply_template
     assert "{code}" in saved.reply_template and "{name}" in saved.reply_template
     captions = [shown(c.value) for c in at.caption]
-    assert any("`{code}`: the order code" in c and "`{name}`" in c for c in captions), captions
+    assert any("`{code}`: the order code" in c and "- `{name}`" in c for c in captions), captions
     assert any("`{order}`: the order's items" in c and "`{total}`" in c for c in captions), captions
     # Both previews fill the sample order in: no placeholder is left in what the customer would read.
     previews = [text for text in texts(at) if "Nguyễn Thị Lan" in text]
