@@ -23,6 +23,7 @@ from core.domain import answers as rules
 from core.domain.answers import MESSAGE, REPLY, AnswerSettings
 from core.domain.users import User, require_owner
 from core.records.catalog import livestream_row
+from core.services import outbox
 
 __all__ = ["AnswerSettings", "Preview", "get_settings", "save_settings", "placeholders", "preview",
            "get_rate_limit", "set_rate_limit"]
@@ -120,3 +121,105 @@ def set_rate_limit(store: Store, per_minute: int, *, by: User) -> int:
         cur.execute("INSERT OR REPLACE INTO shop_settings (name, value, updated_by, updated_at) VALUES (?, ?, ?, ?)",
                     [RATE_LIMIT_SETTING, json.dumps(value), by.username, utc_now()])
     return value
+
+
+# -- writing answers (inside the transaction that causes them) ---------------------------------------------------
+# Only comments read from Facebook itself are answered: a comment typed in by hand, imported from a file or played
+# by the demo carries an id Facebook would not know. (core.runtime.facebook's source name.)
+ANSWERED_SOURCE = "facebook"
+ORDER_EFFECTS = ("created", "added")  # a comment that made an order or added lines to it
+OPEN_STATUSES = ("draft", "awaiting_confirmation")  # an order still being put together with the customer
+
+
+def enqueue_for_comments(cur, livestream: dict, source: str, first_id: int, count: int, *, actor: str) -> int:
+    """Called by ingest (core.services.comments) in the batch's transaction, once its comments are written (ids
+    first_id .. first_id + count - 1): the answers they call for, written to the outbox. Comments older than the
+    7-day window get none. Returns how many answers were written."""
+    if livestream["platform"] != "facebook" or source != ANSWERED_SOURCE or not count:
+        return 0
+    settings = settings_of(cur, livestream["id"])
+    if not (settings.reply_publicly or settings.message_privately or settings.hide_phone_comments):
+        return 0
+    now = utc_now()
+    ids = (first_id, first_id + count)
+    opened = now - rules.PRIVATE_REPLY_WINDOW + rules.WINDOW_MARGIN  # the oldest comment time still answered
+    rows = []
+    if settings.reply_publicly:
+        rows += _public_replies(cur, settings, livestream["id"], ids, opened)
+    if settings.message_privately:
+        rows += _private_messages(cur, settings, livestream["id"], ids, opened)
+    if settings.hide_phone_comments:
+        rows += _hides(cur, livestream["id"], ids, opened)
+    return outbox.enqueue_answers(cur, rows, actor=actor, now=now)
+
+
+def _payload(**values) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _public_replies(cur, settings: AnswerSettings, livestream_id: int, ids: tuple[int, int], opened) -> list[dict]:
+    """A reply under each order comment of a customer not on the blacklist: the template, the order code and the
+    cleaned name (core.domain.answers.public_name), never the comment's text."""
+    found = cur.execute(
+        "SELECT c.id, c.platform_comment_id, c.order_id, o.code, cu.display_name FROM comments c "
+        "JOIN orders o ON o.id = c.order_id JOIN customers cu ON cu.id = c.customer_id "
+        "WHERE c.id >= ? AND c.id < ? AND c.source = ? AND list_contains(?::VARCHAR[], c.effect) "
+        "AND NOT cu.blacklisted AND c.commented_at > ? ORDER BY c.id",
+        [*ids, ANSWERED_SOURCE, list(ORDER_EFFECTS), opened]).fetchall()
+    return [{"order_id": order_id, "comment_id": comment_id, "action": outbox.REPLY,
+             "key": f"facebook:reply:{platform_id}",
+             "payload": _payload(comment=platform_id, livestream_id=livestream_id, text=rules.render_reply(
+                 settings.reply_template, code=code, customer_name=name, language=settings.language))}
+            for comment_id, platform_id, order_id, code, name in found]
+
+
+_FIRST_COMMENTS = """
+WITH touched AS (
+    SELECT DISTINCT order_id FROM comments
+    WHERE id >= $first AND id < $last AND source = $source AND list_contains($effects, effect)),
+first_comments AS (
+    SELECT c.order_id, arg_min(c.id, c.commented_at) AS comment_id FROM comments c
+    WHERE c.livestream_id = $livestream AND c.order_id IN (SELECT order_id FROM touched) AND c.source = $source
+      AND list_contains($effects, c.effect) AND c.commented_at > $opened
+    GROUP BY c.order_id)
+SELECT f.order_id, f.comment_id, c.platform_comment_id FROM first_comments f
+JOIN comments c ON c.id = f.comment_id JOIN orders o ON o.id = f.order_id JOIN customers cu ON cu.id = o.customer_id
+WHERE NOT cu.blacklisted AND list_contains($open, o.status)
+  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = 'facebook' AND p.action = 'message'
+                  AND p.order_id = f.order_id)
+ORDER BY f.comment_id
+"""
+
+
+def _private_messages(cur, settings: AnswerSettings, livestream_id: int, ids: tuple[int, int], opened
+                      ) -> list[dict]:
+    """The order in Messenger, once per order: for each open order these comments made or changed that has no
+    private message yet, to its first Facebook order comment still inside the window. The text is written when
+    it is sent (core.runtime.deliveries calls message_text), so it shows the order as it is then."""
+    found = cur.execute(_FIRST_COMMENTS, {
+        "first": ids[0], "last": ids[1], "source": ANSWERED_SOURCE, "effects": list(ORDER_EFFECTS),
+        "livestream": livestream_id, "opened": opened, "open": list(OPEN_STATUSES)}).fetchall()
+    return [_message_row(order_id, comment_id, platform_id, livestream_id, settings)
+            for order_id, comment_id, platform_id in found]
+
+
+def _message_row(order_id: int, comment_id: int, platform_id: str, livestream_id: int,
+                 settings: AnswerSettings) -> dict:
+    # One private reply per comment, ever (Facebook's rule): the key is the comment's.
+    return {"order_id": order_id, "comment_id": comment_id, "action": outbox.PRIVATE_MESSAGE,
+            "key": f"facebook:message:{platform_id}",
+            "payload": _payload(comment=platform_id, livestream_id=livestream_id,
+                                template=settings.message_template, language=settings.language, text=None)}
+
+
+def _hides(cur, livestream_id: int, ids: tuple[int, int], opened) -> list[dict]:
+    """Each comment holding a phone number is hidden (its phone is already read and kept). A blacklisted
+    customer's too: hiding answers nobody, it keeps the number from other viewers."""
+    found = cur.execute(
+        "SELECT id, platform_comment_id, order_id FROM comments WHERE id >= ? AND id < ? AND source = ? "
+        "AND json_extract_string(parse_result, '$.phone') IS NOT NULL AND commented_at > ? ORDER BY id",
+        [*ids, ANSWERED_SOURCE, opened]).fetchall()
+    return [{"order_id": order_id, "comment_id": comment_id, "action": outbox.HIDE,
+             "key": f"facebook:hide:{platform_id}",
+             "payload": _payload(comment=platform_id, livestream_id=livestream_id)}
+            for comment_id, platform_id, order_id in found]

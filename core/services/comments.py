@@ -59,6 +59,7 @@ from core.records import orders as order_records
 from core.records import stock
 from core.records.catalog import livestream_row, load_catalog
 from core.records.rotation import StaffRotation
+from core.services import answers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -847,6 +848,9 @@ def _write_batch(cur, memory: IngestMemory, livestream: dict, source: str, comme
     _write_plan(cur, livestream_id, now, plan, first_number, plan.events, actor=orders.COMMENT_ACTOR,
                 skip_customers={people.id_of_key[key][0] for key in people.new_keys}, waitlisted=waitlisted)
     _write_comments(cur, livestream, source, now, _comment_rows(comments, people, read, acted))
+    # The answers on Facebook these comments call for (replies, the order in Messenger, hides): same transaction.
+    answers.enqueue_for_comments(cur, livestream, source, acted.first_comment_id, comments.num_rows,
+                                 actor=orders.COMMENT_ACTOR)
     acted.staff.save(cur)
     # The queues that a cancel, a late comment or a held order moved are recounted whole.
     stock.rebalance_stock(cur, queue_again, actor=orders.COMMENT_ACTOR)

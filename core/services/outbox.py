@@ -29,25 +29,38 @@ log = logging.getLogger(__name__)
 # -- targets and states ------------------------------------------------------------------------------------------
 MSHOPKEEPER = "mshopkeeper"
 OCM_WEBHOOK = "ocm_webhook"
-TARGETS = (MSHOPKEEPER, OCM_WEBHOOK)
-TARGET_LABELS = {MSHOPKEEPER: Text("outbox.target_mshopkeeper"), OCM_WEBHOOK: Text("outbox.target_ocm_webhook")}
+FACEBOOK = "facebook"  # answers to customers (core.services.answers): a row per answer, comment_id the comment
+TARGETS = (MSHOPKEEPER, OCM_WEBHOOK, FACEBOOK)
+TARGET_LABELS = {MSHOPKEEPER: Text("outbox.target_mshopkeeper"), OCM_WEBHOOK: Text("outbox.target_ocm_webhook"),
+                 FACEBOOK: Text("answers.target_facebook")}
 CREATE_ORDER = "create_order"  # MShopKeeper's one action; webhook rows carry their event name as action
+# Facebook's actions: a public reply under the comment, a private reply (Messenger), hiding the comment.
+REPLY, PRIVATE_MESSAGE, HIDE = "reply", "message", "hide"
+FACEBOOK_ACTIONS = {REPLY: Text("answers.action_reply"), PRIVATE_MESSAGE: Text("answers.action_message"),
+                    HIDE: Text("answers.action_hide")}
 
 PENDING = "pending"  # waiting for its first or next try
 SENDING = "sending"  # a try is under way
 DELIVERED = "delivered"  # the target has it
 FAILED = "failed"  # the target refused it: not retried by itself (Retry on the Integrations screen)
 DEAD = "dead"  # no success within the policy's number of tries (Retry gives it another round)
-WITHDRAWN = "withdrawn"  # the order was cancelled before it reached MShopKeeper: nothing was sent
-STATES = (PENDING, SENDING, DELIVERED, FAILED, DEAD, WITHDRAWN)
+WITHDRAWN = "withdrawn"  # not sent, and never will be: the order was cancelled first, or (answers) past the window
+# A private reply whose try may have reached Facebook (no answer came back): Facebook allows one per comment, so it
+# is never sent again, by the worker or by Retry; staff check the Page's Messenger inbox.
+MAY_HAVE_BEEN_SENT = "may_have_been_sent"
+STATES = (PENDING, SENDING, DELIVERED, FAILED, DEAD, WITHDRAWN, MAY_HAVE_BEEN_SENT)
 STATE_LABELS = {PENDING: Text("outbox.state_pending"), SENDING: Text("outbox.state_sending"),
                 DELIVERED: Text("outbox.state_delivered"), FAILED: Text("outbox.state_failed"),
-                DEAD: Text("outbox.state_dead"), WITHDRAWN: Text("outbox.state_withdrawn")}
-NEEDS_ATTENTION = (FAILED, DEAD)
-RETRYABLE = (PENDING, FAILED, DEAD)
+                DEAD: Text("outbox.state_dead"), WITHDRAWN: Text("outbox.state_withdrawn"),
+                MAY_HAVE_BEEN_SENT: Text("answers.state_may_have_been_sent")}
+NEEDS_ATTENTION = (FAILED, DEAD, MAY_HAVE_BEEN_SENT)
+RETRYABLE = (PENDING, FAILED, DEAD)  # never MAY_HAVE_BEEN_SENT
 
 
 def is_configured(target: str) -> bool:
+    """Facebook answers are always delivered: each livestream has its own Page token (a push without one waits)."""
+    if target == FACEBOOK:
+        return True
     return mshopkeeper.is_configured() if target == MSHOPKEEPER else webhook.is_configured()
 
 
@@ -55,6 +68,8 @@ def describe(target: str, action: str) -> Text | str:
     """What a push does, in words (a Text): "create the order", "entered the shipping book"."""
     if target == MSHOPKEEPER:
         return Text("outbox.create_order") if action == CREATE_ORDER else action
+    if target == FACEBOOK:
+        return FACEBOOK_ACTIONS.get(action, action)
     return webhook.EVENTS.get(action, action)
 
 
@@ -113,13 +128,34 @@ def enqueue_for_transition(cur, *, order_before, to_status: str, action: str, ac
     return ids
 
 
-def _insert(cur, *, order_id: int, target: str, action: str, key: str, payload: str, actor: str,
-            now: datetime) -> int:
+def _insert(cur, *, order_id: int | None, target: str, action: str, key: str, payload: str, actor: str,
+            now: datetime, comment_id: int | None = None) -> int:
     return cur.execute(
         "INSERT INTO outbox (order_id, target, action, idempotency_key, payload, state, tries, next_try_at, "
-        "created_at, updated_at, caused_by) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id",
-        [order_id, target, action, key, payload, now, now, now, actor],
+        "created_at, updated_at, caused_by, comment_id) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?) "
+        "RETURNING id",
+        [order_id, target, action, key, payload, now, now, now, actor, comment_id],
     ).fetchone()[0]
+
+
+def enqueue_answers(cur, rows: list[dict], *, actor: str, now: datetime) -> int:
+    """Facebook answers (core.services.answers builds them), in the caller's transaction: each a dict of
+    order_id, comment_id, action, key, payload. A key already in the outbox is skipped (an answer is written
+    once: a comment read again adds nothing). Returns how many were written."""
+    if not rows:
+        return 0
+    written = 0
+    for start in range(0, len(rows), 500):
+        values = [[r["order_id"], FACEBOOK, r["action"], r["key"], r["payload"], now, now, now, actor,
+                   r["comment_id"]] for r in rows[start:start + 500]]
+        written += len(cur.execute(
+            "INSERT INTO outbox (order_id, target, action, idempotency_key, payload, state, tries, next_try_at, "
+            "created_at, updated_at, caused_by, comment_id) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)"] * len(values))
+            + " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            [value for row in values for value in row],
+        ).fetchall())
+    return written
 
 
 def _withdraw_unsent(cur, order_id: int) -> None:
@@ -135,7 +171,7 @@ def _withdraw_unsent(cur, order_id: int) -> None:
 _PUSH_COLUMNS = (
     "p.id, p.order_id, o.code AS order_code, p.target, p.action, p.state, p.tries, p.next_try_at, p.last_answer, "
     "p.problem, p.in_doubt, p.remote_ref, p.idempotency_key, p.caused_by, p.created_at, p.updated_at, "
-    "p.delivered_at"
+    "p.delivered_at, p.comment_id"
 )
 
 
