@@ -1,0 +1,93 @@
+"""AppTest: answers on Facebook on the Livestream screen (issue 16): the order form's Messenger panel (the state,
+the message as it goes, "Send order in Messenger" by hand and its refusals), and the reply panel of a question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.services import answers, auth
+from tests.integration.answer_fixtures import answers_written, fb_comment, feed_facebook
+from tests.ui.helpers import demo_shop, order_id_of, raw_keys, shown, sign_in
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    """The demo shop (a Facebook livestream, every answer off) with Nguyễn Lan's old order from a comment file,
+    and two comments read from Facebook a few minutes ago: Trần Mai's order and Lê Huy's question."""
+    with demo_shop(tmp_path, monkeypatch, ("Nguyễn Lan", "chốt A1 M 2")) as (store, livestream_id):
+        feed_facebook(store, livestream_id, fb_comment(11, "Trần Mai", "chốt A1 M 2"),
+                      fb_comment(12, "Lê Huy", "A1 còn size L không shop?"))
+        yield store, livestream_id
+
+
+def livestream_page(store, language: str = "en") -> AppTest:
+    owner = auth.user_by_username(store, "owner")
+    auth.set_user_language(store, owner.id, language)
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_order(at, order_id: int) -> AppTest:
+    at.session_state["live_edit_order"] = order_id
+    return at.run()
+
+
+def texts(at, kind: str) -> list[str]:
+    return [shown(element.value) for element in getattr(at, kind)]
+
+
+def test_the_order_form_sends_the_order_in_messenger_by_hand_and_then_shows_it_waiting(shop):
+    store, livestream_id = shop
+    mai = order_id_of(store, livestream_id, "Trần Mai")
+    at = open_order(livestream_page(store), mai)
+    assert "No Messenger message for this order yet." in texts(at, "caption")
+    send = at.button(key=f"live-messenger-send-{mai}")
+    assert send.label == "Send order in Messenger"
+
+    send.click().run()
+    assert any(s.startswith("Order L1-002: the message is on its way") for s in texts(at, "success")), \
+        texts(at, "error")
+    assert [row["action"] for row in answers_written(store)] == ["message"]
+    assert any(i.startswith("waiting to be sent · ") for i in texts(at, "info")), texts(at, "info")
+    message = [text.value for text in at.text if "L1-002" in text.value]
+    assert message and "Trần Mai" in message[0] and "Total" not in message[0], message  # the answers' language: vi
+    assert f"live-messenger-send-{mai}" not in [b.key for b in at.button]  # one private reply per comment
+
+
+@pytest.mark.parametrize("language, refusal", [
+    ("en", "This order has no Facebook comment younger than 7 days"),
+    ("vi", "Đơn này không có bình luận Facebook nào"),
+])
+def test_an_order_without_a_recent_facebook_comment_is_refused_in_the_reader_s_language(shop, language, refusal):
+    store, livestream_id = shop
+    lan = order_id_of(store, livestream_id, "Nguyễn Lan")  # from a comment file, days ago
+    at = open_order(livestream_page(store, language), lan)
+    at.button(key=f"live-messenger-send-{lan}").click().run()
+    assert any(refusal in e for e in texts(at, "error")), texts(at, "error")
+    assert answers_written(store) == [] and answers.messenger_state(store, lan) is None
+    assert not raw_keys(at), sorted(raw_keys(at))
+
+
+def test_a_question_from_facebook_gets_a_one_off_reply_from_the_reply_panel(shop):
+    store, livestream_id = shop
+    at = livestream_page(store)
+    huy = store.scalar("SELECT id FROM comments WHERE platform_comment_id LIKE '%\\_12' ESCAPE '\\'")
+    at.button(key=f"reply-comment-{huy}").click().run()
+    assert any("Reply to Lê Huy on Facebook" in m for m in texts(at, "markdown")), texts(at, "markdown")
+    at.button(key=f"reply-submit-{huy}").click().run()
+    assert any("Write the reply first" in e for e in texts(at, "error")), texts(at, "error")
+    assert answers_written(store) == []
+
+    at.text_area(key=f"reply-text-{huy}").set_value("Dạ còn size L ạ")
+    at.button(key=f"reply-submit-{huy}").click().run()
+    assert any("Your reply is on its way to Facebook" in s for s in texts(at, "success")), texts(at, "error")
+    written = answers_written(store)
+    assert [(row["action"], row["comment_id"], row["payload"]["text"]) for row in written] == [
+        ("reply", huy, "Dạ còn size L ạ")]
+    assert f"reply-submit-{huy}" not in [b.key for b in at.button]  # the panel closed: no second reply by a click
