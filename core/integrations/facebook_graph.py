@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import httpx
 
@@ -66,6 +67,55 @@ def problem_from_transport(error: httpx.TransportError) -> FacebookProblem:
     if isinstance(error, httpx.TimeoutException):
         return FacebookProblem("facebook.timeout")
     return FacebookProblem("facebook.network_down")
+
+
+# -- answering: the three calls (core.runtime.deliveries decides when, and what an answer means) ----------------
+def _url(graph_url: str, *parts: str) -> str:
+    return "/".join([graph_url.rstrip("/"), *(quote(part, safe="") for part in parts)])
+
+
+def reply_to_comment(http: httpx.Client, graph_url: str, token: str, comment_id: str, text: str) -> httpx.Response:
+    """A public reply under a comment: `POST /{comment-id}/comments` with `message`; the answer holds the new
+    comment's `id`."""
+    return http.post(_url(graph_url, comment_id, "comments"), params={"access_token": token},
+                     data={"message": text})
+
+
+def private_reply(http: httpx.Client, graph_url: str, token: str, comment_id: str, text: str) -> httpx.Response:
+    """A private reply in Messenger to the person who wrote a comment: `POST /me/messages` (with a Page token,
+    `me` is the Page) with `recipient.comment_id`; the answer holds `recipient_id` and `message_id`. Facebook
+    allows one per comment, within 7 days of it."""
+    body = {"recipient": {"comment_id": comment_id}, "message": {"text": text}}
+    return http.post(_url(graph_url, "me", "messages"), params={"access_token": token},
+                     content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                     headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+def hide_comment(http: httpx.Client, graph_url: str, token: str, comment_id: str) -> httpx.Response:
+    """Hides a comment from everyone but its writer and their friends: `POST /{comment-id}` with `is_hidden`."""
+    return http.post(_url(graph_url, comment_id), params={"access_token": token}, data={"is_hidden": "true"})
+
+
+def graph_error(response: httpx.Response) -> dict | None:
+    """The `error` object of a Graph answer, when it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def answer_ref(response: httpx.Response) -> str | None:
+    """What Facebook made: the reply's comment id or the message's id (a hide answers `success` only)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    ref = body.get("id") or body.get("message_id")
+    return str(ref) if ref else None
 
 
 def unix_seconds(moment: datetime) -> int:

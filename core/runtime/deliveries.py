@@ -30,11 +30,15 @@ from core.base.i18n import Text
 from core.db.store import Store
 from core.domain.orders import CANCELLED
 from core.integrations import mshopkeeper, webhook
+from core.runtime import facebook_answers
+from core.runtime.facebook_answers import Pacer, never_sent
 from core.runtime.registry import Registry
 from core.services.outbox import (
     DEAD,
     DELIVERED,
+    FACEBOOK,
     FAILED,
+    MAY_HAVE_BEEN_SENT,
     MSHOPKEEPER,
     OCM_WEBHOOK,
     PENDING,
@@ -109,15 +113,17 @@ class DeliveryReport:
 
     def to_json(self) -> dict:
         return {"tried": self.tried, **{state: self.by_state.get(state, 0) for state in
-                                        (DELIVERED, PENDING, FAILED, DEAD, WITHDRAWN)},
+                                        (DELIVERED, PENDING, FAILED, DEAD, WITHDRAWN, MAY_HAVE_BEEN_SENT)},
                 "not_configured": self.skipped_targets}
 
 
 def deliver_due(store: Store, *, targets=None, policy: DeliveryPolicy | None = None, http: httpx.Client | None = None,
-                rng: random.Random | None = None) -> DeliveryReport:
+                rng: random.Random | None = None, pacer: Pacer | None = None) -> DeliveryReport:
     """One pass: every push that is due now gets one try, oldest first. A push waits while an earlier push of
-    the same order to the same target is still waiting, so a receiver gets an order's events in order."""
+    the same order to the same target is still waiting, so a receiver gets an order's events in order. Answers on
+    Facebook go out at most N a minute per page, evenly spaced (`pacer`; the worker keeps one across passes)."""
     policy = policy or DEFAULT_POLICY
+    pacer = pacer or Pacer()
     recover_interrupted(store)
     report = DeliveryReport()
     for target in targets or TARGETS:
@@ -131,7 +137,7 @@ def deliver_due(store: Store, *, targets=None, policy: DeliveryPolicy | None = N
                 if claim is None:
                     continue  # changed since the list was read (a Retry, another thread): its new state rules
                 exchanges = _Exchanges(claim.id, policy.answer_chars)
-                outcome = _try(store, claim, client, exchanges, policy)
+                outcome = _try(store, claim, client, exchanges, policy, pacer)
                 report.add(_finish(store, claim, outcome, exchanges, policy, rng))
         finally:
             if http is None:
@@ -144,8 +150,9 @@ SELECT p.id, p.state, p.in_doubt FROM outbox p
 WHERE p.target = ?
   AND ((p.state = 'pending' AND coalesce(p.next_try_at, p.created_at) <= ?)
        OR (p.state = 'sending' AND p.lease_until < ?))
-  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.target = p.target AND e.order_id = p.order_id AND e.id < p.id
-                  AND e.state IN ('pending', 'sending'))
+  AND (p.target = 'facebook'  -- answers stand alone: a reply that waits does not hold up the order's message
+       OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.target = p.target AND e.order_id = p.order_id AND e.id < p.id
+                      AND e.state IN ('pending', 'sending')))
 ORDER BY p.id
 """
 
@@ -254,11 +261,6 @@ class _Exchanges:
         )
 
 
-def _never_sent(error: httpx.HTTPError) -> bool:
-    """Errors that prove the request did not leave: no connection was made."""
-    return isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-
-
 def parse_retry_after(value: str | None, *, limit: float) -> float | None:
     """Retry-After in seconds, from its seconds or HTTP-date form; None when absent or unreadable."""
     if not value:
@@ -294,15 +296,20 @@ def _outcome_of_status(response: httpx.Response, label: Text, *, in_doubt: bool,
                    else Text("outbox.refused", target=label, code=code), in_doubt=in_doubt)
 
 
-def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy) -> Outcome:
+def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy,
+         pacer: Pacer) -> Outcome:
     try:
+        if claim.target == FACEBOOK:
+            return Outcome(*facebook_answers.try_answer(store, claim, http, exchanges, policy, pacer))
         if claim.target == MSHOPKEEPER:
             return _try_mshopkeeper(store, claim, http, exchanges, policy)
         return _try_webhook(claim, http, exchanges, policy)
     except Exception as error:  # a bug must not leave the push claimed until its lease runs out
         log.exception("push %s: unexpected error", claim.id)
-        return Outcome(PENDING, Text("outbox.could_not_try", kind=type(error).__name__, error=str(error)),
-                       in_doubt=True)
+        problem = Text("outbox.could_not_try", kind=type(error).__name__, error=str(error))
+        if facebook_answers.once_only(claim):  # it may have gone out: never a second private reply
+            return Outcome(MAY_HAVE_BEEN_SENT, Text("answers.may_have_been_sent", why=problem), in_doubt=True)
+        return Outcome(PENDING, problem, in_doubt=True)
 
 
 def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges,
@@ -356,7 +363,7 @@ def _try_mshopkeeper(store: Store, claim: Claim, http: httpx.Client, exchanges: 
         uncertain = creating and response.status_code >= 500
         return _outcome_of_status(response, label, in_doubt=in_doubt or uncertain, policy=policy)
     except httpx.HTTPError as error:
-        uncertain = creating and not _never_sent(error)
+        uncertain = creating and not never_sent(error)
         return Outcome(PENDING, Text("outbox.network_try_later", target=label,
                                      error=mshopkeeper.describe_http_error(error)), in_doubt=in_doubt or uncertain)
 
@@ -372,7 +379,7 @@ def _try_webhook(claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy
             http, endpoint, body, idempotency_key=claim.key, event=claim.action))
     except httpx.HTTPError as error:
         return Outcome(PENDING, Text("outbox.network_try_later", target=label,
-                                     error=mshopkeeper.describe_http_error(error)), in_doubt=not _never_sent(error))
+                                     error=mshopkeeper.describe_http_error(error)), in_doubt=not never_sent(error))
     if response.is_success:
         return Outcome(DELIVERED)
     return _outcome_of_status(response, label, in_doubt=response.status_code >= 500, policy=policy)
@@ -391,7 +398,8 @@ def _finish(store: Store, claim: Claim, outcome: Outcome, exchanges: _Exchanges,
             delay = outcome.retry_after if outcome.retry_after is not None else policy.backoff(used, rng)
             next_try = now + timedelta(seconds=delay)
     words = {DELIVERED: Text("outbox.outcome_delivered"), FAILED: Text("outbox.outcome_failed"),
-             DEAD: Text("outbox.outcome_dead"), WITHDRAWN: Text("outbox.outcome_withdrawn")}.get(state)
+             DEAD: Text("outbox.outcome_dead"), WITHDRAWN: Text("outbox.outcome_withdrawn"),
+             MAY_HAVE_BEEN_SENT: Text("answers.outcome_may_have_been_sent")}.get(state)
     if state == PENDING:
         words = Text("outbox.outcome_try_again", seconds=f"{(next_try - now).total_seconds():.3g}")
     if outcome.in_doubt and state != DELIVERED:
@@ -420,7 +428,8 @@ _recovered_lock = threading.Lock()
 def recover_interrupted(store: Store) -> int:
     """Once per process and database, before the first try: a push left 'sending' was being tried by a process
     that stopped (DuckDB lets one process open the file, so no one else can be trying it now). It goes back to
-    waiting, in doubt, so its next try asks the target first. Returns how many were recovered."""
+    waiting, in doubt, so its next try asks the target first; a private reply on Facebook, which has no second
+    chance, becomes "may have been sent" instead. Returns how many were recovered."""
     with _recovered_lock:
         if store.path in _recovered:
             return 0
@@ -428,6 +437,8 @@ def recover_interrupted(store: Store) -> int:
             ids = [r[0] for r in cur.execute("SELECT id FROM outbox WHERE state = 'sending'").fetchall()]
             if ids:
                 _record_lost_tries(cur, ids, Text("outbox.lost_stopped"))
+                facebook_answers.recover_private_replies(cur, ids)
+                ids = [r[0] for r in cur.execute("SELECT id FROM outbox WHERE state = 'sending'").fetchall()]
                 cur.execute(
                     "UPDATE outbox SET state = 'pending', next_try_at = ?, claim_token = NULL, lease_until = NULL, "
                     "in_doubt = TRUE, updated_at = ?, problem = ? WHERE id IN (SELECT unnest(?::BIGINT[]))",
@@ -450,6 +461,7 @@ class OutboxWorker:
         self._threads: dict[str, threading.Thread] = {}
         self.last_error: str | None = None
         self.last_pass_at: datetime | None = None
+        self.pacer = Pacer(sleep=self._stop.wait)  # answers per page spread over passes; a stop cuts a wait short
 
     @property
     def running(self) -> bool:
@@ -485,7 +497,8 @@ class OutboxWorker:
                 tried = 0
                 try:
                     self.store.cursor().close()  # raises once the store is closed: this worker's job is over
-                    tried = deliver_due(self.store, targets=[target], policy=self.policy, http=http).tried
+                    tried = deliver_due(self.store, targets=[target], policy=self.policy, http=http,
+                                        pacer=self.pacer).tried
                     self.last_error = None
                 except duckdb.ConnectionException:
                     return

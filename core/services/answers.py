@@ -13,9 +13,12 @@ A blacklisted customer gets no automatic answer. Below services.comments (ingest
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, replace
+from datetime import datetime
 
-from core.base.errors import InvalidInput
+from core.base import config
+from core.base.errors import InvalidInput, NotFound
 from core.base.formatting import utc_now
 from core.base.i18n import Text
 from core.db.store import Store
@@ -25,8 +28,9 @@ from core.domain.users import User, require_owner
 from core.records.catalog import livestream_row
 from core.services import outbox
 
-__all__ = ["AnswerSettings", "Preview", "get_settings", "save_settings", "placeholders", "preview",
-           "get_rate_limit", "set_rate_limit"]
+__all__ = ["AnswerSettings", "MessengerState", "Preview", "STATE_LABELS", "comment_marks", "default_settings",
+           "get_rate_limit", "get_settings", "messenger_state", "placeholders", "preview", "reply_to_comment",
+           "save_settings", "send_order_message", "set_rate_limit"]
 
 RATE_LIMIT_SETTING = "answers_per_minute"
 
@@ -223,3 +227,202 @@ def _hides(cur, livestream_id: int, ids: tuple[int, int], opened) -> list[dict]:
              "key": f"facebook:hide:{platform_id}",
              "payload": _payload(comment=platform_id, livestream_id=livestream_id)}
             for comment_id, platform_id, order_id in found]
+
+
+# -- delivering (core.runtime.deliveries asks, in its own transactions) ------------------------------------------
+@dataclass(frozen=True)
+class Delivery:
+    """What one try of an answer needs: the Facebook comment, the Page token (None: none set), the text (the
+    private message written now, from the order as it is), the page's rate limit, or why it is dropped."""
+
+    comment: str
+    token: str | None
+    text: str | None
+    per_minute: int
+    dropped: Text | None = None
+
+
+def prepare_delivery(store: Store, push_id: int, claim_token: str) -> Delivery:
+    """For the try under way (claimed with `claim_token`): drops an answer past the 7-day window, to a cancelled
+    order or to a customer on the blacklist since; writes the private message's text into the push before it
+    goes out, so the screens show the message as sent."""
+    with store.transaction() as cur:
+        push = cur.execute(
+            "SELECT p.action, p.payload, p.order_id, c.commented_at, o.status, cu.blacklisted, c.livestream_id "
+            "FROM outbox p LEFT JOIN comments c ON c.id = p.comment_id LEFT JOIN orders o ON o.id = p.order_id "
+            "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE p.id = ?", [push_id]).fetchone()
+        action, payload, order_id, commented_at, status, blacklisted, livestream_id = push
+        body = json.loads(payload)
+        delivery = Delivery(comment=body["comment"], token=page_token_of(cur, livestream_id), text=body.get("text"),
+                            per_minute=rate_limit_of(cur), dropped=_why_dropped(action, commented_at, status,
+                                                                                blacklisted, body))
+        if delivery.dropped is None and action == outbox.PRIVATE_MESSAGE:
+            text = message_text(cur, order_id, body["template"], body["language"])
+            cur.execute("UPDATE outbox SET payload = ? WHERE id = ? AND claim_token = ?",
+                        [_payload(**{**body, "text": text}), push_id, claim_token])
+            delivery = replace(delivery, text=text)
+    return delivery
+
+
+def _why_dropped(action: str, commented_at, status, blacklisted, body: dict) -> Text | None:
+    if commented_at is None or not rules.within_window(commented_at, utc_now()):
+        return Text("answers.past_window")
+    if action == outbox.HIDE:
+        return None  # a hide answers nobody: it keeps a phone number from other viewers, whatever the order
+    if status == "cancelled":
+        return Text("answers.order_cancelled")
+    if blacklisted and not body.get("by_staff"):
+        return Text("answers.customer_blacklisted")
+    return None
+
+
+def page_token_of(cur, livestream_id: int | None) -> str | None:
+    """The livestream's own Page token, else the CHOTDON_FACEBOOK_PAGE_TOKEN setting (as core.services.sources)."""
+    row = cur.execute("SELECT page_token FROM facebook_sources WHERE livestream_id = ?", [livestream_id]).fetchone()
+    return (row[0] if row else None) or config.get("CHOTDON_FACEBOOK_PAGE_TOKEN") or None
+
+
+def message_text(cur, order_id: int, template: str, language: str) -> str:
+    """The private message for the order as it is now."""
+    return rules.render_message(template, order_for_message(cur, order_id), language)
+
+
+def order_for_message(cur, order_id: int) -> rules.OrderForMessage:
+    head = cur.execute(
+        "SELECT o.code, cu.display_name, o.shipping_fee, o.discount, o.receiver_phone, o.receiver_address "
+        "FROM orders o JOIN customers cu ON cu.id = o.customer_id WHERE o.id = ?", [order_id]).fetchone()
+    if head is None:
+        raise NotFound("answers.order_not_found", id=order_id)
+    lines = cur.execute(
+        "SELECT l.code_typed, i.name, l.size, l.color, l.qty, l.unit_price, l.waitlisted_qty FROM order_lines l "
+        "LEFT JOIN live_items i ON i.id = l.item_id WHERE l.order_id = ? ORDER BY l.id", [order_id]).fetchall()
+    code, name, fee, discount, phone, address = head
+    return rules.OrderForMessage(code=code, customer_name=name or "", lines=tuple(
+        rules.MessageLine(*line) for line in lines), shipping_fee=fee or 0, discount=discount or 0,
+        has_phone=bool(phone), has_address=bool((address or "").strip()))
+
+
+# -- on screen: marks on comments, the order's Messenger state --------------------------------------------------
+MARKS = {outbox.REPLY: "replied", outbox.PRIVATE_MESSAGE: "messaged", outbox.HIDE: "hidden"}
+
+
+def comment_marks(store: Store, comment_ids) -> dict[int, frozenset[str]]:
+    """For each comment that has any: "replied", "messaged", "hidden" (delivered answers only)."""
+    ids = [int(i) for i in comment_ids]
+    if not ids:
+        return {}
+    rows = store.query(
+        "SELECT comment_id, list(DISTINCT action) AS actions FROM outbox WHERE target = 'facebook' "
+        "AND state = 'delivered' AND comment_id IN (SELECT unnest(?::BIGINT[])) GROUP BY comment_id", [ids])
+    return {row["comment_id"]: frozenset(MARKS[a] for a in row["actions"] if a in MARKS) for row in rows}
+
+
+QUEUED, SENDING, SENT, MAY_HAVE_BEEN_SENT, FAILED, DROPPED = (
+    "queued", "sending", "sent", "may_have_been_sent", "failed", "dropped")
+STATE_LABELS = {state: Text(f"answers.messenger_{state}") for state in
+                (QUEUED, SENDING, SENT, MAY_HAVE_BEEN_SENT, FAILED, DROPPED)}
+_STATE_OF_PUSH = {outbox.PENDING: QUEUED, outbox.SENDING: SENDING, outbox.DELIVERED: SENT,
+                  outbox.MAY_HAVE_BEEN_SENT: MAY_HAVE_BEEN_SENT, outbox.FAILED: FAILED, outbox.DEAD: FAILED,
+                  outbox.WITHDRAWN: DROPPED}
+
+
+@dataclass(frozen=True)
+class MessengerState:
+    state: str  # STATE_LABELS
+    text: str  # the message as sent (or as it would be sent now)
+    at: datetime | None  # when it was sent, else when its state last changed (naive UTC)
+    reason: Text | str | None  # why it was dropped, failed or is in doubt
+    comment_id: int | None
+    outbox_id: int
+
+
+def messenger_state(store: Store, order_id: int) -> MessengerState | None:
+    """The order's private message (the latest, when staff sent one again after a failure), or None."""
+    with store.reading() as cur:
+        row = cur.execute(
+            "SELECT id, state, payload, problem, delivered_at, updated_at, comment_id FROM outbox "
+            "WHERE target = 'facebook' AND action = 'message' AND order_id = ? ORDER BY id DESC LIMIT 1",
+            [order_id]).fetchone()
+        if row is None:
+            return None
+        push_id, state, payload, problem, delivered_at, updated_at, comment_id = row
+        body = json.loads(payload)
+        text = body.get("text") or message_text(cur, order_id, body["template"], body["language"])
+    return MessengerState(state=_STATE_OF_PUSH.get(state, state), text=text, at=delivered_at or updated_at,
+                          reason=outbox.read_problem(problem), comment_id=comment_id, outbox_id=push_id)
+
+
+# -- staff's own answers ---------------------------------------------------------------------------------------------
+_USED = (outbox.PENDING, outbox.SENDING, outbox.DELIVERED, outbox.MAY_HAVE_BEEN_SENT)  # a private reply spent
+
+
+def send_order_message(store: Store, order_id: int, *, actor: str) -> MessengerState:
+    """Staff send the order privately by hand (when the automatic message is off, or it failed without being
+    sent): to the order's first Facebook comment inside the window that has no private reply spent. Refused
+    while a message of the order is queued, sent or in doubt, with no such comment, or for the blacklist."""
+    now = utc_now()
+    with store.transaction() as cur:
+        order = cur.execute(
+            "SELECT o.livestream_id, cu.blacklisted FROM orders o JOIN customers cu ON cu.id = o.customer_id "
+            "WHERE o.id = ?", [order_id]).fetchone()
+        if order is None:
+            raise NotFound("answers.order_not_found", id=order_id)
+        livestream_id, blacklisted = order
+        if blacklisted:
+            raise InvalidInput("answers.customer_blacklisted")
+        spent = cur.execute(
+            "SELECT state FROM outbox WHERE target = 'facebook' AND action = 'message' AND order_id = ? "
+            "AND list_contains(?::VARCHAR[], state) LIMIT 1", [order_id, list(_USED)]).fetchone()
+        if spent is not None:
+            raise InvalidInput("answers.message_exists", state=STATE_LABELS[_STATE_OF_PUSH[spent[0]]])
+        comment = _comment_for_message(cur, order_id, now)
+        if comment is None:
+            raise InvalidInput("answers.no_comment_in_window")
+        comment_id, platform_id = comment
+        row = _message_row(order_id, comment_id, platform_id, livestream_id, settings_of(cur, livestream_id))
+        # The comment's earlier message, failed or dropped without being sent, is the same push tried again (its
+        # tries stay in its history).
+        again = cur.execute(
+            "UPDATE outbox SET state = 'pending', payload = ?, next_try_at = ?, tries_at_last_retry = tries, "
+            "problem = NULL, in_doubt = FALSE, caused_by = ?, updated_at = ? WHERE idempotency_key = ? RETURNING id",
+            [row["payload"], now, actor, now, row["key"]]).fetchall()
+        if not again:
+            outbox.enqueue_answers(cur, [row], actor=actor, now=now)
+    return messenger_state(store, order_id)
+
+
+def _comment_for_message(cur, order_id: int, now: datetime) -> tuple[int, str] | None:
+    return cur.execute(
+        "SELECT c.id, c.platform_comment_id FROM comments c JOIN livestreams l ON l.id = c.livestream_id "
+        "WHERE c.order_id = ? AND c.source = ? AND l.platform = 'facebook' AND c.commented_at > ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.idempotency_key = 'facebook:message:' || c.platform_comment_id "
+        "AND list_contains(?::VARCHAR[], p.state)) ORDER BY c.commented_at, c.id LIMIT 1",
+        [order_id, ANSWERED_SOURCE, now - rules.PRIVATE_REPLY_WINDOW + rules.WINDOW_MARGIN, list(_USED)]).fetchone()
+
+
+def reply_to_comment(store: Store, comment_id: int, text: str, *, actor: str) -> int:
+    """A one-off public reply that staff write (to a ❓ question comment, say); returns its outbox id. Refused
+    when empty, too long, not a comment read from Facebook, or older than the 7-day window."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("answers.reply_empty")
+    if len(text) > rules.REPLY_LIMIT:
+        raise InvalidInput("answers.reply_too_long", length=len(text), limit=rules.REPLY_LIMIT)
+    now = utc_now()
+    with store.transaction() as cur:
+        comment = cur.execute(
+            "SELECT c.platform_comment_id, c.order_id, c.commented_at, c.source, l.platform, c.livestream_id "
+            "FROM comments c JOIN livestreams l ON l.id = c.livestream_id WHERE c.id = ?", [comment_id]).fetchone()
+        if comment is None:
+            raise NotFound("answers.comment_not_found", id=comment_id)
+        platform_id, order_id, commented_at, source, platform, livestream_id = comment
+        if source != ANSWERED_SOURCE or platform != "facebook":
+            raise InvalidInput("answers.not_facebook_comment")
+        if not rules.within_window(commented_at, now):
+            raise InvalidInput("answers.past_window")
+        # Each staff reply is its own push: the same words twice are two replies staff chose to write.
+        key = f"facebook:reply:{platform_id}:{uuid.uuid4().hex[:12]}"
+        return outbox.insert_push(cur, order_id=order_id, target=outbox.FACEBOOK, action=outbox.REPLY, key=key,
+                              payload=_payload(comment=platform_id, livestream_id=livestream_id, text=text,
+                                               by_staff=True),
+                              actor=actor, now=now, comment_id=comment_id)

@@ -89,6 +89,11 @@ def _read(rows: list[dict], *columns: str) -> list[dict]:
     return rows
 
 
+def read_problem(stored: str | None):
+    """A problem kept with a push, read back for a screen (without secrets)."""
+    return _read([{"problem": stored}], "problem")[0]["problem"]
+
+
 # -- writing pushes (inside the action's transaction) --------------------------------------------------------------
 def enqueue_for_transition(cur, *, order_before, to_status: str, action: str, actor: str) -> list[int]:
     """Called by every staff action inside its transaction, right after its order_events row.
@@ -114,7 +119,7 @@ def enqueue_for_transition(cur, *, order_before, to_status: str, action: str, ac
     if connection is not None:
         body = mshopkeeper.order_json(snapshot, branch_id=connection.branch_id)
         # One MShopKeeper order per Chotdon order, ever: the key is the order number MShopKeeper gets.
-        ids.append(_insert(cur, order_id=order_id, target=MSHOPKEEPER, action=CREATE_ORDER,
+        ids.append(insert_push(cur, order_id=order_id, target=MSHOPKEEPER, action=CREATE_ORDER,
                            key=f"mshopkeeper:{code}", payload=json.dumps(body, ensure_ascii=False,
                                                                          separators=(",", ":")),
                            actor=actor, now=now))
@@ -123,12 +128,12 @@ def enqueue_for_transition(cur, *, order_before, to_status: str, action: str, ac
         event_id = f"chotdon-{code}-e{event_row}-{uuid.uuid4().hex[:12]}"
         payload = webhook.event_payload(snapshot, event=event, event_id=event_id, occurred_at=iso_utc(now),
                                         actor=actor, previous_status=from_status)
-        ids.append(_insert(cur, order_id=order_id, target=OCM_WEBHOOK, action=event, key=event_id,
+        ids.append(insert_push(cur, order_id=order_id, target=OCM_WEBHOOK, action=event, key=event_id,
                            payload=webhook.body_text(payload), actor=actor, now=now))
     return ids
 
 
-def _insert(cur, *, order_id: int | None, target: str, action: str, key: str, payload: str, actor: str,
+def insert_push(cur, *, order_id: int | None, target: str, action: str, key: str, payload: str, actor: str,
             now: datetime, comment_id: int | None = None) -> int:
     return cur.execute(
         "INSERT INTO outbox (order_id, target, action, idempotency_key, payload, state, tries, next_try_at, "

@@ -9,6 +9,11 @@ It answers as Meta documents them (shared/docs/REFERENCE.md):
 
 Tests script it: `add` a comment (visible to polling at once, later with `reveal`, or never), `send` events or
 `DROP` down the open event stream, queue failing answers with `fail_polls` / `fail_streams`, `expire_token`.
+
+It also takes the three answers (REFERENCE.md): `POST /{comment-id}/comments` (a public reply, form `message`),
+`POST /me/messages` (a private reply, JSON `recipient.comment_id` and `message.text`) and `POST /{comment-id}`
+(form `is_hidden=true`). Every POST is recorded in `posts`, with its payload and whether Facebook "stored" it,
+before any fault is applied; `fail_answers` queues faults for the next POSTs (of one kind, or any).
 """
 
 from __future__ import annotations
@@ -43,6 +48,25 @@ class Published:
     at: datetime
     polled: bool  # listed by /comments yet (Graph can list a comment a little after it was written)
     low_quality: bool = False
+
+
+# Faults for answers (fail_answers). Statuses 500 / 503 / 429 and Graph's rate-limit codes answer at once;
+# AFTER_STORE_* store the answer first and then lose it on the way back; BEFORE_STORE_DROP loses the request.
+TIMEOUT_AFTER_STORE = "timeout_after_store"  # stored, then no answer for longer than the client waits
+DROP_AFTER_STORE = "drop_after_store"  # stored, then the connection closes without an answer
+DROP_BEFORE_STORE = "drop_before_store"  # read, not stored, the connection closes without an answer
+HOLD_AFTER_STORE = "hold_after_store"  # stored, then held until `release()` (a worker is killed meanwhile)
+RATE_LIMIT_CODES = (4, 17, 32, 613)
+
+
+@dataclass
+class Post:
+    kind: str  # reply | message | hide | unknown
+    comment: str  # the comment answered
+    payload: dict  # the form fields or the JSON body
+    token_ok: bool
+    stored: bool = False  # Facebook did it (the reply is there, the message delivered, the comment hidden)
+    fault: object = None
 
 
 @dataclass
@@ -80,6 +104,11 @@ class FakeFacebook:
         self._pending: list = []  # sent while no stream was open: goes to the next one
         self._closing = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+        self.posts: list[Post] = []
+        self.answer_faults: list[tuple[str | None, object]] = []  # (kind or None for any, fault)
+        self.fault_hold = 3.0  # seconds TIMEOUT_AFTER_STORE waits before answering
+        self.holding = threading.Event()  # set while a HOLD_AFTER_STORE request is held
+        self._release = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     @property
@@ -92,6 +121,9 @@ class FakeFacebook:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (the http.server name)
                 fake._handle(self)
+
+            def do_POST(self):  # noqa: N802
+                fake._handle_post(self)
 
             def log_message(self, *args):
                 pass
@@ -151,6 +183,22 @@ class FakeFacebook:
             for stream in self._streams:
                 stream.put(DROP)
 
+    def fail_answers(self, *faults, kind: str | None = None) -> None:
+        """The next POSTs (of `kind`, else any) meet these faults in turn: an HTTP status (500, 503, 429), a Graph
+        rate-limit code (4, 17, 32, 613: HTTP 400 with that code, nothing done), ("refuse", code), or one of
+        TIMEOUT_AFTER_STORE, DROP_AFTER_STORE, DROP_BEFORE_STORE, HOLD_AFTER_STORE. A 5xx stores the answer first
+        when given as ("stored", 500): Facebook did it, then answered an error."""
+        with self._lock:
+            self.answer_faults.extend((kind, fault) for fault in faults)
+
+    def release(self) -> None:
+        self._release.set()
+
+    def answers(self, kind: str | None = None, *, stored: bool | None = None) -> list[Post]:
+        with self._lock:
+            return [p for p in self.posts if (kind is None or p.kind == kind)
+                    and (stored is None or p.stored == stored)]
+
     def polls(self) -> list[SeenRequest]:
         with self._lock:
             return [r for r in self.requests if r.path.endswith("/comments")]
@@ -179,6 +227,70 @@ class FakeFacebook:
             _json(handler, 404, {"error": {
                 "message": "Unsupported get request. Object does not exist.", "type": "GraphMethodException",
                 "code": 100, "error_subcode": 33, "fbtrace_id": "AnOtFoUnD"}})
+
+    def _handle_post(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        post = _read_post(parts.path, raw, handler.headers.get("Content-Type", ""))
+        with self._lock:
+            self.requests.append(SeenRequest(parts.path, params))
+            post.token_ok = params.get("access_token") == self.token
+            fault = next(((kind, f) for kind, f in self.answer_faults if kind in (None, post.kind)), None)
+            if fault is not None:
+                self.answer_faults.remove(fault)
+                post.fault = fault[1]
+            self.posts.append(post)
+        fault = post.fault
+        if fault is None:
+            if not post.token_ok:
+                return _json(handler, 400, TOKEN_ERROR)
+            if post.kind == "unknown":
+                return _json(handler, 404, {"error": {"message": "Unknown path", "type": "GraphMethodException",
+                                                      "code": 100}})
+            return self._store(handler, post)
+        self._answer_with_fault(handler, post, fault)
+
+    def _store(self, handler, post: Post, *, answer: bool = True) -> None:
+        with self._lock:
+            post.stored = True
+            number = len(self.posts)
+        if not answer:
+            return
+        body = {"reply": {"id": f"{post.comment}_r{number}"},
+                "message": {"recipient_id": "fb-recipient", "message_id": f"m_{number}"},
+                "hide": {"success": True}}[post.kind]
+        _json(handler, 200, body)
+
+    def _answer_with_fault(self, handler, post: Post, fault) -> None:
+        if fault in RATE_LIMIT_CODES:
+            return _json(handler, 400, {"error": {"message": f"(#{fault}) Too many calls", "type": "OAuthException",
+                                                  "code": fault, "fbtrace_id": "RaTeLiMiT"}})
+        if isinstance(fault, tuple) and fault[0] == "refuse":
+            return _json(handler, 400, {"error": {"message": f"(#{fault[1]}) This person isn't available",
+                                                  "type": "OAuthException", "code": fault[1]}})
+        if isinstance(fault, tuple) and fault[0] == "stored":
+            self._store(handler, post, answer=False)
+            return _json(handler, fault[1], SERVER_ERROR)
+        if isinstance(fault, int):
+            return _json(handler, fault, SERVER_ERROR if fault >= 500 else {"error": {
+                "message": "Too many requests", "type": "OAuthException", "code": 4}})
+        if fault == DROP_BEFORE_STORE:
+            handler.close_connection = True
+            return
+        self._store(handler, post, answer=False)
+        if fault == TIMEOUT_AFTER_STORE:
+            self._closing.wait(self.fault_hold)
+        elif fault == HOLD_AFTER_STORE:
+            self.holding.set()
+            while not (self._release.is_set() or self._closing.is_set()):
+                self._release.wait(0.05)
+        if fault in (TIMEOUT_AFTER_STORE, HOLD_AFTER_STORE):
+            try:
+                _json(handler, 200, {"recipient_id": "late", "message_id": "late"})
+            except OSError:
+                pass  # the client has gone
+        handler.close_connection = True
 
     def _comments(self, handler, params: dict, token_ok: bool) -> None:
         with self._lock:
@@ -263,6 +375,21 @@ class FakeFacebook:
                     leftovers.append(events.get())
                 self._pending = leftovers + self._pending
             handler.close_connection = True
+
+
+def _read_post(path: str, raw: bytes, content_type: str) -> Post:
+    if "json" in content_type:
+        payload = json.loads(raw or b"{}")
+    else:
+        payload = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
+    pieces = [p for p in path.split("/") if p]
+    if pieces == ["me", "messages"] or (len(pieces) == 2 and pieces[1] == "messages"):
+        return Post("message", str(payload.get("recipient", {}).get("comment_id")), payload, False)
+    if len(pieces) == 2 and pieces[1] == "comments":
+        return Post("reply", pieces[0], payload, False)
+    if len(pieces) == 1 and payload.get("is_hidden") in ("true", True):
+        return Post("hide", pieces[0], payload, False)
+    return Post("unknown", path, payload, False)
 
 
 def _failure(status: int) -> tuple[int, dict]:
