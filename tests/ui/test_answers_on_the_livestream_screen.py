@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services import answers, auth
-from tests.integration.answer_fixtures import answers_written, fb_comment, feed_facebook
+from core.domain.users import SYSTEM_USER
+from core.runtime import deliveries
+from core.runtime.facebook_answers import Pacer
+from core.services import answers, auth, outbox, sources
+from tests.integration import fake_facebook
+from tests.integration.answer_fixtures import ALL_ON, answers_written, fb_comment, feed_facebook
+from tests.integration.push_fixtures import FAST
 from tests.ui.helpers import demo_shop, order_id_of, raw_keys, shown, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +28,34 @@ def shop(tmp_path, monkeypatch):
         feed_facebook(store, livestream_id, fb_comment(11, "Trần Mai", "chốt A1 M 2"),
                       fb_comment(12, "Lê Huy", "A1 còn size L không shop?"))
         yield store, livestream_id
+
+
+@pytest.fixture
+def answering(tmp_path, monkeypatch):
+    """The demo livestream reading a local fake Facebook with its token, every answer on, the answers delivered
+    there: yields (store, livestream id, fake)."""
+    fake = fake_facebook.FakeFacebook().start()
+    monkeypatch.setenv("CHOTDON_FACEBOOK_GRAPH_URL", fake.url)
+    monkeypatch.delenv("CHOTDON_FACEBOOK_PAGE_TOKEN", raising=False)
+    try:
+        with demo_shop(tmp_path, monkeypatch) as (store, livestream_id):
+            sources.save_source(store, livestream_id, by=SYSTEM_USER, live_video_id=fake.video_id,
+                                page_token=fake.token)
+            answers.save_settings(store, livestream_id, ALL_ON, by=SYSTEM_USER)
+            yield store, livestream_id, fake
+    finally:
+        fake.close()
+
+
+def deliver(store) -> None:
+    """Passes over the Facebook answers until none waits (the pace per page is counted, not slept)."""
+    pacer = Pacer(clock=lambda: 0.0, sleep=lambda seconds: None)
+    for _ in range(200):
+        deliveries.deliver_due(store, targets=[outbox.FACEBOOK], policy=FAST, pacer=pacer)
+        if not store.scalar("SELECT count(*) FROM outbox WHERE target = 'facebook' AND state IN ('pending', "
+                            "'sending')"):
+            return
+    raise AssertionError("answers still waiting")
 
 
 def livestream_page(store, language: str = "en") -> AppTest:
@@ -91,3 +124,29 @@ def test_a_question_from_facebook_gets_a_one_off_reply_from_the_reply_panel(shop
     assert [(row["action"], row["comment_id"], row["payload"]["text"]) for row in written] == [
         ("reply", huy, "Dạ còn size L ạ")]
     assert f"reply-submit-{huy}" not in [b.key for b in at.button]  # the panel closed: no second reply by a click
+
+
+def test_the_stream_marks_each_comment_with_the_answers_facebook_has(answering):
+    store, livestream_id, fake = answering
+    fake.fail_answers(fake_facebook.DROP_AFTER_STORE, kind="message")  # Mai's message: sent, its answer lost
+    feed_facebook(store, livestream_id, fb_comment(1, "Trần Mai", "chốt A1 M 2 0912345678"),
+                  fb_comment(2, "Lê Huy", "A1 còn size L không shop?"), fb_comment(3, "Phạm Vy", "K3 3"))
+    deliver(store)
+    at = livestream_page(store)
+    names = [m.value for m in at.markdown if "**" in m.value]
+    # Mai: replied and hidden, her message in doubt (no ✉); Vy: replied and messaged; Huy's question: nothing.
+    assert "🛒 **Trần Mai**  ↩ 🙈" in names and "🛒 **Phạm Vy**  ↩ ✉" in names and "❓ **Lê Huy**" in names, names
+    assert any("↩ replied · ✉ order sent in Messenger · 🙈 hidden" in c for c in texts(at, "caption"))
+
+    mai = order_id_of(store, livestream_id, "Trần Mai")
+    at = open_order(at, mai)
+    assert any(w.startswith("may have been sent: check Messenger · ") for w in texts(at, "warning")), \
+        texts(at, "warning")
+    assert any("Chotdon will not send it again" in c for c in texts(at, "caption"))
+    assert f"live-messenger-send-{mai}" not in [b.key for b in at.button]  # never a second private reply
+    vy = order_id_of(store, livestream_id, "Phạm Vy")
+    at.session_state["live_edit_order"] = vy
+    at.run()
+    assert any(s.startswith("sent · ") for s in texts(at, "success")), texts(at, "success")
+    sent = [post.payload["message"]["text"] for post in fake.answers("message", stored=True)]
+    assert [text.value for text in at.text if "Phạm Vy" in text.value] == [t for t in sent if "Phạm Vy" in t]
