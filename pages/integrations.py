@@ -61,7 +61,9 @@ for column, target, configured, words in (
 ):
     with column.container(border=True):
         st.markdown(f"**{_target(target)}** {'🟢' if configured else '⚪'}  \n{words}")
-        st.caption(t("integrations.counts", delivered=number(_count(target, outbox.DELIVERED)),
+        # Facebook's answers needing attention include private messages in doubt ("may have been sent").
+        st.caption(t("integrations.facebook_counts" if target == outbox.FACEBOOK else "integrations.counts",
+                     delivered=number(_count(target, outbox.DELIVERED)),
                      waiting=number(_count(target, outbox.PENDING, outbox.SENDING)),
                      attention=number(_count(target, *outbox.NEEDS_ATTENTION))))
 if worker.last_error:

@@ -41,9 +41,9 @@ def messenger_panel(store: Store, order, *, key_prefix: str = "order") -> None:
             label = say(answers.STATE_LABELS.get(state.state, state.state))
             line = t("answers_ui.messenger_state", state=plain(label), time=time_text(state.at, True))
             getattr(st, _BOX.get(state.state, "info"))(line)
-            if state.state == "may_have_been_sent":
+            if state.state == "may_have_been_sent":  # in staff's words; the technical cause is on Integrations
                 st.caption(t("answers_ui.messenger_doubt"))
-            if state.reason:
+            elif state.reason:
                 st.caption(t("answers_ui.messenger_reason", reason=plain(say(state.reason))))
             if state.text:
                 st.caption(t("answers_ui.messenger_text"))

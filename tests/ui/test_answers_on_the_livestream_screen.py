@@ -150,3 +150,42 @@ def test_the_stream_marks_each_comment_with_the_answers_facebook_has(answering):
     assert any(s.startswith("sent · ") for s in texts(at, "success")), texts(at, "success")
     sent = [post.payload["message"]["text"] for post in fake.answers("message", stored=True)]
     assert [text.value for text in at.text if "Phạm Vy" in text.value] == [t for t in sent if "Phạm Vy" in t]
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", {"state": "State", "what": "What", "system": "System", "tries": "Tries", "request": "Request",
+            "reply": "reply under the comment", "message": "private message (Messenger)", "hide": "hide the comment",
+            "delivered": "✅ delivered", "doubt": "❓ may have been sent", "card": "Answers to customers",
+            "counts": "2 delivered · 0 waiting · 1 failed, given up or maybe sent"}),
+    ("vi", {"state": "Trạng thái", "what": "Nội dung", "system": "Hệ thống", "tries": "Số lần thử",
+            "request": "Yêu cầu", "reply": "trả lời dưới bình luận", "message": "tin nhắn riêng (Messenger)",
+            "hide": "ẩn bình luận", "delivered": "✅ đã nhận", "doubt": "❓ có thể đã gửi", "card": "Trả lời khách",
+            "counts": "2 đã nhận · 0 đang chờ · 1 bị từ chối, đã ngừng thử hoặc có thể đã gửi"}),
+])
+def test_integrations_lists_facebook_answers_with_their_tries_in_the_reader_s_language(answering, language, words):
+    store, livestream_id, fake = answering
+    fake.fail_answers(500, kind="reply")  # the reply goes on the second try
+    fake.fail_answers(fake_facebook.DROP_AFTER_STORE, kind="message")  # the message: in doubt, never again
+    feed_facebook(store, livestream_id, fb_comment(1, "Trần Mai", "chốt A1 M 2 0912345678"))
+    deliver(store)
+    at = livestream_page(store, language)
+    at.switch_page("pages/integrations.py").run()
+    assert not at.exception, at.exception
+    assert any(words["card"] in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert words["counts"] in [c.value for c in at.caption], [c.value for c in at.caption]
+    attention = at.dataframe[0].value  # the first view: what needs attention
+    assert attention[words["what"]].tolist() == [words["message"]]
+    assert attention[words["state"]].tolist() == [words["doubt"]]
+    assert "retry_pushes" not in [b.key for b in at.button]  # a message in doubt is never sent again
+
+    at.radio(key="pushes_view").set_value("all").run()
+    table = at.dataframe[0].value
+    assert sorted(zip(table[words["what"]], table[words["state"]], table[words["tries"]])) == sorted([
+        (words["reply"], words["delivered"], 2), (words["message"], words["doubt"], 1),
+        (words["hide"], words["delivered"], 1)])
+    assert set(table[words["system"]]) == {"Facebook"}
+    reply = next(row["id"] for row in outbox.list_pushes(store) if row["action"] == "reply")
+    at.selectbox(key="push_details").set_value(reply).run()
+    tries = at.dataframe[1].value
+    assert len(tries) == 2 and tries["HTTP"].tolist() == [500, 200], tries
+    assert not raw_keys(at), sorted(raw_keys(at))
