@@ -87,7 +87,7 @@ def test_the_order_form_sends_the_order_in_messenger_by_hand_and_then_shows_it_w
     assert any(s.startswith("Order L1-002: the message is on its way") for s in texts(at, "success")), \
         texts(at, "error")
     assert [row["action"] for row in answers_written(store)] == ["message"]
-    assert any(i.startswith("waiting to be sent · ") for i in texts(at, "info")), texts(at, "info")
+    assert any(i.startswith("Waiting to be sent · ") for i in texts(at, "info")), texts(at, "info")
     message = [text.value for text in at.text if "L1-002" in text.value]
     assert message and "Trần Mai" in message[0] and "Total" not in message[0], message  # the answers' language: vi
     assert f"live-messenger-send-{mai}" not in [b.key for b in at.button]  # one private reply per comment
@@ -140,14 +140,14 @@ def test_the_stream_marks_each_comment_with_the_answers_facebook_has(answering):
 
     mai = order_id_of(store, livestream_id, "Trần Mai")
     at = open_order(at, mai)
-    assert any(w.startswith("may have been sent: check Messenger · ") for w in texts(at, "warning")), \
+    assert any(w.startswith("May have been sent: check Messenger · ") for w in texts(at, "warning")), \
         texts(at, "warning")
     assert any("Chotdon will not send it again" in c for c in texts(at, "caption"))
     assert f"live-messenger-send-{mai}" not in [b.key for b in at.button]  # never a second private reply
     vy = order_id_of(store, livestream_id, "Phạm Vy")
     at.session_state["live_edit_order"] = vy
     at.run()
-    assert any(s.startswith("sent · ") for s in texts(at, "success")), texts(at, "success")
+    assert any(s.startswith("Sent · ") for s in texts(at, "success")), texts(at, "success")
     sent = [post.payload["message"]["text"] for post in fake.answers("message", stored=True)]
     assert [text.value for text in at.text if "Phạm Vy" in text.value] == [t for t in sent if "Phạm Vy" in t]
 
