@@ -104,6 +104,7 @@ class FakeFacebook:
         self._pending: list = []  # sent while no stream was open: goes to the next one
         self._closing = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+        self.start_time = START  # `add`'s seconds count from here (answers need comments younger than 7 days)
         self.posts: list[Post] = []
         self.answer_faults: list[tuple[str | None, object]] = []  # (kind or None for any, fault)
         self.fault_hold = 3.0  # seconds TIMEOUT_AFTER_STORE waits before answering
@@ -144,7 +145,7 @@ class FakeFacebook:
     def add(self, number: int, user: str | None, message: str, second: float, *, polled: bool = True,
             low_quality: bool = False) -> dict:
         """A comment written `second` seconds after START; user None hides `from`, as privacy settings do."""
-        at = START + timedelta(seconds=second)
+        at = self.start_time + timedelta(seconds=second)
         record = {"id": f"{self.video_id}_{number}", "message": message, "created_time": graph_time(at)}
         if user is not None:
             record["from"] = {"id": f"fb-{user}", "name": user}
