@@ -50,6 +50,11 @@ def name_line(page, pattern: str):
     return page.locator("[data-testid='stMarkdownContainer'] p").filter(has_text=re.compile(pattern))
 
 
+def to_top(locator) -> None:
+    """Scrolls the page so that `locator` is at the top of the screen (for a screenshot of what follows it)."""
+    locator.evaluate("element => element.scrollIntoView({block: 'start'})")
+
+
 def row_of(page, comment_text: str):
     message = page.get_by_text(comment_text, exact=True).first
     return message.locator("xpath=ancestor::div[@data-testid='stHorizontalBlock'][1]")
@@ -78,21 +83,22 @@ def test_the_stream_shows_what_was_answered_and_the_order_form_the_messenger_sta
     row_of(page, "K3 3").get_by_role("button", name="Edit", exact=True).click()
     expect(page.get_by_text(re.compile(r"^Sent · "))).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Chào Phạm Vy, shop gửi chị/anh đơn L1-\d+:"))).to_be_visible()
-    page.get_by_text("✉ Messenger").scroll_into_view_if_needed()
+    to_top(page.get_by_text("✉ Messenger"))
     screenshot(page, "17-order-form-messenger-sent")
 
     row_of(page, "chốt A1 M 2 0912345678").get_by_role("button", name="Edit", exact=True).click()
     expect(page.get_by_text(re.compile(r"^May have been sent: check Messenger · "))).to_be_visible()
     expect(page.get_by_role("button", name="Send order in Messenger")).to_have_count(0)
-    page.get_by_text("✉ Messenger").scroll_into_view_if_needed()
+    to_top(page.get_by_text("✉ Messenger"))
     screenshot(page, "17-order-form-messenger-in-doubt")
 
     page.get_by_test_id("stSidebar").get_by_role("radio", name="Tiếng Việt").click()
     expect(page.get_by_text(re.compile(r"^Có thể đã gửi: kiểm tra Messenger · "))).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Trả lời trên Facebook: ↩ đã trả lời · ✉ đã gửi đơn qua Messenger · 🙈 đã ẩn")).to_be_visible()
-    page.get_by_text("✉ Messenger").scroll_into_view_if_needed()
+    to_top(page.get_by_text("✉ Messenger"))
     screenshot(page, "17-order-form-messenger-in-doubt-vi")
-    page.get_by_role("button", name="Đóng").first.click()
+    page.get_by_role("button", name="✕ Đóng", exact=True).click()
+    expect(page.get_by_text("✉ Messenger")).to_have_count(0)
     expect(name_line(page, r"Phạm Vy\s+↩ ✉$")).to_be_visible()
     screenshot(page, "17-livestream-answer-marks-vi")
 
