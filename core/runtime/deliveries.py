@@ -133,11 +133,13 @@ def deliver_due(store: Store, *, targets=None, policy: DeliveryPolicy | None = N
         client = http or httpx.Client(timeout=policy.timeout())
         try:
             for candidate in _due(store, target):
+                if target == FACEBOOK:
+                    facebook_answers.wait_turn(store, candidate[0], pacer)  # N a minute per page, evenly
                 claim = _claim(store, candidate, policy)
                 if claim is None:
                     continue  # changed since the list was read (a Retry, another thread): its new state rules
                 exchanges = _Exchanges(claim.id, policy.answer_chars)
-                outcome = _try(store, claim, client, exchanges, policy, pacer)
+                outcome = _try(store, claim, client, exchanges, policy)
                 report.add(_finish(store, claim, outcome, exchanges, policy, rng))
         finally:
             if http is None:
@@ -150,9 +152,16 @@ SELECT p.id, p.state, p.in_doubt FROM outbox p
 WHERE p.target = ?
   AND ((p.state = 'pending' AND coalesce(p.next_try_at, p.created_at) <= ?)
        OR (p.state = 'sending' AND p.lease_until < ?))
-  AND (p.target = 'facebook'  -- answers stand alone: a reply that waits does not hold up the order's message
-       OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.target = p.target AND e.order_id = p.order_id AND e.id < p.id
-                      AND e.state IN ('pending', 'sending')))
+  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.target = p.target AND e.order_id = p.order_id AND e.id < p.id
+                  AND e.state IN ('pending', 'sending'))
+ORDER BY p.id
+"""
+# Answers on Facebook stand alone: a reply that waits does not hold up the order's private message.
+_DUE_ANSWERS = """
+SELECT p.id, p.state, p.in_doubt FROM outbox p
+WHERE p.target = ?
+  AND ((p.state = 'pending' AND coalesce(p.next_try_at, p.created_at) <= ?)
+       OR (p.state = 'sending' AND p.lease_until < ?))
 ORDER BY p.id
 """
 
@@ -161,7 +170,7 @@ def _due(store: Store, target: str) -> list[tuple]:
     now = utc_now()
     cur = store.cursor()
     try:
-        return cur.execute(_DUE, [target, now, now]).fetchall()
+        return cur.execute(_DUE_ANSWERS if target == FACEBOOK else _DUE, [target, now, now]).fetchall()
     finally:
         cur.close()
 
@@ -296,11 +305,10 @@ def _outcome_of_status(response: httpx.Response, label: Text, *, in_doubt: bool,
                    else Text("outbox.refused", target=label, code=code), in_doubt=in_doubt)
 
 
-def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy,
-         pacer: Pacer) -> Outcome:
+def _try(store: Store, claim: Claim, http: httpx.Client, exchanges: _Exchanges, policy: DeliveryPolicy) -> Outcome:
     try:
         if claim.target == FACEBOOK:
-            return Outcome(*facebook_answers.try_answer(store, claim, http, exchanges, policy, pacer))
+            return Outcome(*facebook_answers.try_answer(store, claim, http, exchanges, policy))
         if claim.target == MSHOPKEEPER:
             return _try_mshopkeeper(store, claim, http, exchanges, policy)
         return _try_webhook(claim, http, exchanges, policy)
@@ -448,6 +456,9 @@ def recover_interrupted(store: Store) -> int:
         return len(ids)
 
 
+FACEBOOK_IDLE_SECONDS = 1.0
+
+
 # -- the worker ----------------------------------------------------------------------------------------------------
 class OutboxWorker:
     """Delivers the outbox from background threads, one per target, so that a target that is down does not hold
@@ -490,6 +501,11 @@ class OutboxWorker:
         for event in self._wake.values():
             event.set()
 
+    def _idle_wait(self, target: str) -> float:
+        """Answers are written by ingest, which the Facebook reader follows with a wake: between wakes the
+        facebook thread looks at most once a second (a busy live's answers are already due when the wake comes)."""
+        return max(self.policy.poll_seconds, FACEBOOK_IDLE_SECONDS) if target == FACEBOOK else self.policy.poll_seconds
+
     def _run(self, target: str) -> None:
         http = httpx.Client(timeout=self.policy.timeout())
         try:
@@ -507,7 +523,7 @@ class OutboxWorker:
                     self.last_error = _scrubbed(f"{type(error).__name__}: {error}")
                 self.last_pass_at = utc_now()
                 if not tried:
-                    self._wake[target].wait(self.policy.poll_seconds)
+                    self._wake[target].wait(self._idle_wait(target))
                     self._wake[target].clear()
         finally:
             http.close()

@@ -51,6 +51,7 @@ from core.integrations.facebook_graph import (
     sse_data,
     unix_seconds,
 )
+from core.runtime.deliveries import wake_worker
 from core.runtime.pipeline import next_batch
 from core.runtime.registry import Registry
 from core.services.comments import ingest_comments, prepare
@@ -326,6 +327,8 @@ class FacebookLiveWorker:
         if not fresh:
             return
         summary = ingest_comments(self.store, self.livestream_id, fresh, source=SOURCE)
+        if summary.new:
+            wake_worker(self.store)  # the answers these comments call for go out at once
         with self._lock:
             self._comments_received += summary.new
             for comment in fresh:

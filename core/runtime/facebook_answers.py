@@ -18,6 +18,7 @@ idempotent enough to repeat.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -41,6 +42,8 @@ from core.services.outbox import (
     REPLY,
     WITHDRAWN,
 )
+
+log = logging.getLogger(__name__)
 
 
 class Answered(NamedTuple):
@@ -89,19 +92,31 @@ def page_of(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
 
 
-def try_answer(store, claim, http: httpx.Client, exchanges, policy, pacer: Pacer) -> Answered:
-    """One try of one answer: dropped when it may no longer go (past the window, cancelled, blacklisted), else
-    sent in its page's turn, and what the answer means (see the module's docstring)."""
+def wait_turn(store, push_id: int, pacer: Pacer) -> None:
+    """Before an answer is claimed: waits for its page's turn. Waiting before the claim, not during the try,
+    keeps a private reply from sitting "sending" while it waits (a stop then would make it "may have been
+    sent" though nothing had left)."""
+    token, per_minute = answers.page_token_of_push(store, push_id)
+    if token is not None:
+        pacer.wait_turn(page_of(token), per_minute)
+
+
+def try_answer(store, claim, http: httpx.Client, exchanges, policy) -> Answered:
+    """One try of one answer, in its page's turn (wait_turn): dropped when it may no longer go (past the window,
+    cancelled, blacklisted), else sent, and what the answer means (see the module's docstring)."""
     private = claim.action == PRIVATE_MESSAGE
     if private and claim.was_in_doubt:  # an earlier try may have delivered it: never a second message
         return _may_have_been_sent(Text("answers.lost_earlier"))
-    delivery = answers.prepare_delivery(store, claim.id, claim.token)
+    try:
+        delivery = answers.prepare_delivery(store, claim.id, claim.token)
+    except Exception as error:  # nothing has left yet: a plain try again, even for a private reply
+        log.exception("answer %s: could not be prepared", claim.id)
+        return Answered(PENDING, Text("outbox.could_not_try", kind=type(error).__name__, error=str(error)))
     if delivery.dropped is not None:
         return Answered(WITHDRAWN, delivery.dropped)
     if delivery.token is None:
         return Answered(PENDING, Text("answers.no_token"))
     graph_url = config.get("CHOTDON_FACEBOOK_GRAPH_URL") or ""
-    pacer.wait_turn(page_of(delivery.token), delivery.per_minute)
     calls = {
         REPLY: lambda: facebook_graph.reply_to_comment(http, graph_url, delivery.token, delivery.comment,
                                                        delivery.text),

@@ -233,12 +233,11 @@ def _hides(cur, livestream_id: int, ids: tuple[int, int], opened) -> list[dict]:
 @dataclass(frozen=True)
 class Delivery:
     """What one try of an answer needs: the Facebook comment, the Page token (None: none set), the text (the
-    private message written now, from the order as it is), the page's rate limit, or why it is dropped."""
+    private message written now, from the order as it is), or why it is dropped."""
 
     comment: str
     token: str | None
     text: str | None
-    per_minute: int
     dropped: Text | None = None
 
 
@@ -254,8 +253,7 @@ def prepare_delivery(store: Store, push_id: int, claim_token: str) -> Delivery:
         action, payload, order_id, commented_at, status, blacklisted, livestream_id = push
         body = json.loads(payload)
         delivery = Delivery(comment=body["comment"], token=page_token_of(cur, livestream_id), text=body.get("text"),
-                            per_minute=rate_limit_of(cur), dropped=_why_dropped(action, commented_at, status,
-                                                                                blacklisted, body))
+                            dropped=_why_dropped(action, commented_at, status, blacklisted, body))
         if delivery.dropped is None and action == outbox.PRIVATE_MESSAGE:
             text = message_text(cur, order_id, body["template"], body["language"])
             cur.execute("UPDATE outbox SET payload = ? WHERE id = ? AND claim_token = ?",
@@ -274,6 +272,14 @@ def _why_dropped(action: str, commented_at, status, blacklisted, body: dict) -> 
     if blacklisted and not body.get("by_staff"):
         return Text("answers.customer_blacklisted")
     return None
+
+
+def page_token_of_push(store: Store, push_id: int) -> tuple[str | None, int]:
+    """The Page token an answer goes out with, and the answers per minute its page may take."""
+    with store.reading() as cur:
+        row = cur.execute("SELECT json_extract(payload, '$.livestream_id')::BIGINT FROM outbox WHERE id = ?",
+                          [push_id]).fetchone()
+        return page_token_of(cur, row[0] if row else None), rate_limit_of(cur)
 
 
 def page_token_of(cur, livestream_id: int | None) -> str | None:

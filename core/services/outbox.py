@@ -174,8 +174,8 @@ def _withdraw_unsent(cur, order_id: int) -> None:
 
 # -- reading -----------------------------------------------------------------------------------------------------
 _PUSH_COLUMNS = (
-    "p.id, p.order_id, o.code AS order_code, p.target, p.action, p.state, p.tries, p.next_try_at, p.last_answer, "
-    "p.problem, p.in_doubt, p.remote_ref, p.idempotency_key, p.caused_by, p.created_at, p.updated_at, "
+    "p.id, p.order_id, coalesce(o.code, '') AS order_code, p.target, p.action, p.state, p.tries, p.next_try_at, "
+    "p.last_answer, p.problem, p.in_doubt, p.remote_ref, p.idempotency_key, p.caused_by, p.created_at, p.updated_at, "
     "p.delivered_at, p.comment_id"
 )
 

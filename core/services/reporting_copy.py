@@ -51,7 +51,7 @@ TABLES: dict[str, tuple[str, ...] | None] = {
     # What was pushed where and how it went; not the payload, the stored answers and problems (a server may echo
     # an Authorization header), the idempotency key or the delivery lease.
     "outbox": ("id", "order_id", "target", "action", "state", "tries", "tries_at_last_retry", "in_doubt",
-               "remote_ref", "caused_by", "next_try_at", "created_at", "updated_at", "delivered_at"),
+               "remote_ref", "caused_by", "next_try_at", "created_at", "updated_at", "delivered_at", "comment_id"),
     "outbox_attempts": ("id", "outbox_id", "happened_at", "status_code", "duration_ms"),
     "facebook_sources": ("livestream_id", "polled_through", "updated_at"),  # not the Page token
     "carriers": EVERY_COLUMN,
@@ -59,6 +59,8 @@ TABLES: dict[str, tuple[str, ...] | None] = {
     "saved_queries": EVERY_COLUMN,
     "livestream_on_duty": EVERY_COLUMN,
     "staff_rotation": EVERY_COLUMN,
+    "answer_settings": EVERY_COLUMN,  # which answers each livestream sends on Facebook, and their templates
+    "shop_settings": EVERY_COLUMN,  # named shop-wide settings (answers per minute): no secret is kept there
 }
 LEFT_OUT: dict[str, str] = {
     "app_secrets": "the session cookie's signing key",

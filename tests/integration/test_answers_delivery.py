@@ -141,6 +141,17 @@ def test_a_try_cut_short_makes_a_private_reply_may_have_been_sent_and_a_reply_wa
     assert fake.answers("message") == []
 
 
+def test_a_private_reply_whose_try_outlived_its_lease_is_not_sent_again(store, live, fake):
+    feed_facebook(store, live, fb_comment(1, "Lan", "chốt A1 M"))
+    deliveries.recover_interrupted(store)  # this process's start is behind it
+    with store.transaction() as cur:  # a try that hung past its lease, in this very process
+        cur.execute("UPDATE outbox SET state = 'sending', in_doubt = TRUE, claim_token = 'stuck', tries = 1, "
+                    "lease_until = ? WHERE action = 'message'", [utc_now() - timedelta(seconds=1)])
+    deliver(store)
+    assert states(store) == {"reply": "delivered", "message": outbox.MAY_HAVE_BEEN_SENT}
+    assert fake.answers("message") == []
+
+
 def test_answers_past_the_window_are_dropped_with_a_reason(store, live, fake):
     feed_facebook(store, live, fb_comment(1, "Lan", "chốt A1 M 0912345678"))
     with store.transaction() as cur:  # the worker was off for a week

@@ -35,8 +35,9 @@ LAYER_RANKS = {
 }
 TOP_RANK = 9  # pages and app.py: nothing else may import them, and they do not import one another
 # Inside core.services, where both ends are named: outbox < orders < comments, orders < shipping,
-# comments < livestreams, shipping < livestreams (comments and shipping are not ordered between themselves).
-SERVICE_RANKS = {"outbox": 0, "orders": 1, "comments": 2, "shipping": 2, "livestreams": 3}
+# comments < livestreams, shipping < livestreams (comments and shipping are not ordered between themselves);
+# outbox < answers < comments (ingest writes the answers on Facebook its comments call for).
+SERVICE_RANKS = {"outbox": 0, "orders": 1, "answers": 1, "comments": 2, "shipping": 2, "livestreams": 3}
 # Storage, network, screens and frames. (A lock guarding a memo of pure results, as the parser keeps, is allowed.)
 IMPURE = {"duckdb", "httpx", "streamlit", "st_aggrid", "pandas", "pyarrow", "socket", "subprocess"}
 
