@@ -189,3 +189,34 @@ def test_integrations_lists_facebook_answers_with_their_tries_in_the_reader_s_la
     tries = at.dataframe[1].value
     assert len(tries) == 2 and tries["HTTP"].tolist() == [500, 200], tries
     assert not raw_keys(at), sorted(raw_keys(at))
+
+
+def test_a_question_not_read_from_facebook_is_refused_in_the_reply_panel(shop):
+    store, livestream_id = shop
+    feed_facebook(store, livestream_id, fb_comment(13, "Đỗ Hà", "G07 còn size 38 không?"), source="hand")
+    typed = store.scalar("SELECT id FROM comments WHERE source = 'hand'")
+    at = livestream_page(store)
+    at.button(key=f"reply-comment-{typed}").click().run()
+    at.text_area(key=f"reply-text-{typed}").set_value("Dạ còn ạ")
+    at.button(key=f"reply-submit-{typed}").click().run()
+    assert "Only a Facebook comment can be answered." in texts(at, "error"), texts(at, "error")
+    assert answers_written(store) == []
+
+
+def test_an_order_of_a_livestream_not_on_facebook_has_no_messenger_box(shop):
+    store, _ = shop
+    from core.services import livestreams
+
+    tiktok = livestreams.create_livestream(store, "Live TikTok", platform="tiktok",
+                                           items=livestreams.items_to_copy(store, 1))
+    feed_facebook(store, tiktok, fb_comment(21, "Vũ Hạnh", "chốt A1 M 1"),
+                  fb_comment(22, "Vũ Hạnh", "A1 còn size L không shop?"), source="tiktok")
+    order = order_id_of(store, tiktok, "Vũ Hạnh")
+    at = livestream_page(store)
+    at.session_state["select_livestream_id"] = tiktok
+    at = open_order(at, order)
+    assert any("Vũ Hạnh" in m.value for m in at.markdown), "the order form is open"
+    assert "❓ **Vũ Hạnh**" in [m.value for m in at.markdown]  # the question is on the stream
+    assert not [m for m in at.markdown if "Messenger" in m.value]
+    assert f"live-messenger-send-{order}" not in [b.key for b in at.button]
+    assert not [b for b in at.button if b.key and b.key.startswith("reply-comment-")]  # no Reply off Facebook
