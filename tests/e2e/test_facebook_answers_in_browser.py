@@ -102,6 +102,19 @@ def test_the_stream_shows_what_was_answered_and_the_order_form_the_messenger_sta
     expect(name_line(page, r"Phạm Vy\s+↩ ✉$")).to_be_visible()
     screenshot(page, "17-livestream-answer-marks-vi")
 
+    # Integrations: the answers with their states and tries, like any push.
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Kết nối", exact=True).click()
+    expect(page.get_by_text("Trả lời khách: trả lời dưới bình luận", exact=False)).to_be_visible(timeout=30_000)
+    page.get_by_test_id("stRadioGroup").get_by_text("Tất cả", exact=True).click()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    page.wait_for_timeout(800)  # the table draws on a canvas once the page settles
+    screenshot(page, "17-integrations-facebook-answers-vi")
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
+    expect(page.get_by_text("Answers to customers: replies under comments", exact=False)).to_be_visible(
+        timeout=30_000)
+    page.wait_for_timeout(800)
+    screenshot(page, "17-integrations-facebook-answers")
+
 
 def test_setup_shows_the_answer_settings_with_previews_in_both_languages(page, shop_app):
     login(page, shop_app, "/setup")
