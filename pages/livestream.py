@@ -344,8 +344,12 @@ def reply_panel(comment_id: int) -> None:
     text = st.text_area(t("answers_ui.reply_text"), key=f"reply-text-{comment_id}", height=90,
                         help=t("answers_ui.reply_text_help"))
     if st.button(t("answers_ui.reply_send"), type="primary", key=f"reply-submit-{comment_id}"):
+        def close_reply(_outbox_id: int) -> None:  # sent once: the panel and its text go
+            st.session_state.pop("live_reply_comment", None)
+            st.session_state.pop(f"reply-text-{comment_id}", None)
+
         act(lambda: answers.reply_to_comment(store, comment_id, text, actor=actor()), t("answers_ui.reply_queued"),
-            then=lambda _: [st.session_state.pop(key, None) for key in ("live_reply_comment", f"reply-text-{comment_id}")])
+            then=close_reply)
 
 
 with editor_column:
