@@ -95,15 +95,16 @@ class Preview:
 
 def preview(settings: AnswerSettings, *, language: str | None = None) -> Preview:
     """The reply and the message the templates make for a sample order (customer "Nguyễn Thị Lan", two lines,
-    no address yet), in the answers' language (`language` shows another). Templates are checked as when saved."""
+    no address yet), in the answers' language (`language` shows another). Templates are checked as when saved;
+    an empty template previews as an empty text."""
     language = language if language in rules.LANGUAGES else settings.language
-    reply_template = rules.check_template(REPLY, settings.reply_template, required=True)
-    message_template = rules.check_template(MESSAGE, settings.message_template, required=True)
+    reply_template = rules.check_template(REPLY, settings.reply_template, required=settings.reply_publicly)
+    message_template = rules.check_template(MESSAGE, settings.message_template, required=settings.message_privately)
     order = rules.sample_order(language)
     return Preview(
         reply=rules.render_reply(reply_template, code=order.code, customer_name=order.customer_name,
-                                 language=language),
-        message=rules.render_message(message_template, order, language))
+                                 language=language) if reply_template else "",
+        message=rules.render_message(message_template, order, language) if message_template else "")
 
 
 # -- the rate limit ------------------------------------------------------------------------------------------------

@@ -86,6 +86,9 @@ def test_the_preview_shows_a_sample_order_in_the_answers_language():
 def test_the_preview_refuses_what_saving_refuses():
     with pytest.raises(InvalidInput, match=r"\{order\}"):
         answers.preview(replace(answers.AnswerSettings(), message_template="Chào {name}"))
+    with pytest.raises(InvalidInput, match="before turning it on"):
+        answers.preview(answers.AnswerSettings(reply_publicly=True, reply_template=""))
+    assert answers.preview(answers.AnswerSettings(reply_template="")).reply == ""
 
 
 def test_the_rate_limit_is_30_a_minute_until_the_owner_sets_it(store):

@@ -14,7 +14,7 @@ from core.base.formatting import utc_now
 from core.domain.users import SYSTEM_USER
 from core.runtime import deliveries
 from core.runtime.facebook_answers import Pacer
-from core.services import answers, outbox
+from core.services import answers, customers, outbox
 from tests.integration import fake_facebook as fb
 from tests.integration.answer_fixtures import (  # noqa: F401 (fixtures)
     ALL_ON,
@@ -170,6 +170,15 @@ def test_a_cancelled_order_gets_no_answer_but_its_phone_is_still_hidden(store, l
     deliver(store)
     assert states(store) == {"reply": "withdrawn", "message": "withdrawn", "hide": "delivered"}
     assert [p.kind for p in fake.posts] == ["hide"]
+
+
+def test_a_customer_blacklisted_before_the_answers_went_out_gets_none(store, live, fake):
+    feed_facebook(store, live, fb_comment(1, "Lan", "chốt A1 M 0912345678"))
+    customers.set_blacklisted(store, store.scalar("SELECT id FROM customers"), "bom hàng", by=SYSTEM_USER)
+    deliver(store)
+    assert states(store) == {"reply": "withdrawn", "message": "withdrawn", "hide": "delivered"}
+    assert [p.kind for p in fake.posts] == ["hide"]
+    assert "blacklist" in outbox.list_pushes(store, targets=[outbox.FACEBOOK])[-1]["problem"]
 
 
 def test_answers_go_out_evenly_at_the_pages_rate(store, live, fake):
