@@ -88,8 +88,9 @@ def render_answer_settings(store: Store, livestream_id: int) -> None:
                                         ("message", message_preview, message_on, message_template)):
             with box:
                 try:
+                    switch = "reply_publicly" if kind == "reply" else "message_privately"
                     alone = replace(answers.AnswerSettings(), language=message_language,
-                                    **{f"{kind}_template": template})
+                                    **{f"{kind}_template": template, switch: on})
                     _preview(getattr(answers.preview(alone, language=message_language), kind), None, on)
                 except ChotdonError as problem:
                     _preview(None, problem, on)

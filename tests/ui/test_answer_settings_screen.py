@@ -138,3 +138,18 @@ def test_the_answer_speed_is_shop_wide_and_saved(shop):
     at.button(key="save_answer_rate").click().run()
     assert any("At most 12 answers a minute" in s.value for s in at.success), errors(at)
     assert answers.get_rate_limit(store) == 12
+
+
+def test_an_empty_template_may_stay_while_its_answer_is_off_and_is_refused_once_it_is_on(shop):
+    store, livestream_id = shop
+    before = answers.get_settings(store, livestream_id)
+    at = setup_page(store)
+    base = f"answers-{livestream_id}"
+    at.text_area(key=f"{base}-message-template").set_value("")
+    at.run()
+    assert not at.warning, [w.value for w in at.warning]  # off: nothing to preview, nothing wrong
+    at.toggle(key=f"{base}-message-on").set_value(True)
+    at.button(key=f"{base}-save").click().run()
+    assert any("Write the private message template before turning it on" in e for e in errors(at)), errors(at)
+    assert any("Write the private message template before turning it on" in shown(w.value) for w in at.warning)
+    assert answers.get_settings(store, livestream_id) == before
