@@ -1,4 +1,5 @@
-"""Integrations: every push to MShopKeeper and the OCM webhook, with its state, tries and last answer; Retry."""
+"""Integrations: every push to MShopKeeper and the OCM webhook, and every answer to customers on Facebook, with
+its state, tries and last answer; Retry."""
 
 import json
 
@@ -50,14 +51,19 @@ elif endpoint.secret:
 else:
     webhook_words = t("integrations.webhook_unsigned", url=plain(redact.mask_url(endpoint.url)))
 
-left, right = st.columns(2)
+# Facebook answers are set per livestream (Setup → Livestreams); the card shows whether any went out yet.
+facebook_words = t("integrations.facebook_answers")
+left, middle, right = st.columns(3)
 for column, target, configured, words in (
     (left, outbox.MSHOPKEEPER, connection is not None, mshopkeeper_words),
-    (right, outbox.OCM_WEBHOOK, endpoint is not None, webhook_words),
+    (middle, outbox.OCM_WEBHOOK, endpoint is not None, webhook_words),
+    (right, outbox.FACEBOOK, any(target == outbox.FACEBOOK for target, _ in counts), facebook_words),
 ):
     with column.container(border=True):
         st.markdown(f"**{_target(target)}** {'🟢' if configured else '⚪'}  \n{words}")
-        st.caption(t("integrations.counts", delivered=number(_count(target, outbox.DELIVERED)),
+        # Facebook's answers needing attention include private messages in doubt ("may have been sent").
+        st.caption(t("integrations.facebook_counts" if target == outbox.FACEBOOK else "integrations.counts",
+                     delivered=number(_count(target, outbox.DELIVERED)),
                      waiting=number(_count(target, outbox.PENDING, outbox.SENDING)),
                      attention=number(_count(target, *outbox.NEEDS_ATTENTION))))
 if worker.last_error:
@@ -86,7 +92,7 @@ else:
     st.dataframe(
         pd.DataFrame({
             "#": [r["id"] for r in rows],
-            t("integrations.col_order"): [r["order_code"] for r in rows],
+            t("integrations.col_order"): [r["order_code"] or "" for r in rows],
             t("integrations.col_system"): [_target(r["target"]) for r in rows],
             t("integrations.col_what"): [say(outbox.describe(r["target"], r["action"])) for r in rows],
             t("integrations.col_state"): [_state(r["state"]) for r in rows],
@@ -102,7 +108,7 @@ else:
                        answer_column: st.column_config.TextColumn(width="medium")},
     )
 
-    retryable = {r["id"]: f"#{r['id']} · {r['order_code']} · {_target(r['target'])} · {_state(r['state'])}"
+    retryable = {r["id"]: f"#{r['id']} · {r['order_code'] or '–'} · {_target(r['target'])} · {_state(r['state'])}"
                  for r in rows if r["state"] in outbox.RETRYABLE}
     if retryable:
         r1, r2 = st.columns([4, 1], vertical_alignment="bottom")
@@ -116,7 +122,7 @@ else:
             flash(t("integrations.retried_one" if done == 1 else "integrations.retried_many", count=number(done)))
             st.rerun()
 
-    details = {r["id"]: f"#{r['id']} · {r['order_code']} · {_target(r['target'])} · "
+    details = {r["id"]: f"#{r['id']} · {r['order_code'] or '–'} · {_target(r['target'])} · "
                f"{say(outbox.describe(r['target'], r['action']))}"
                for r in rows}
     chosen = st.selectbox(t("integrations.tries_of"), options=list(details), format_func=details.get, index=None,

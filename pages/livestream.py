@@ -10,7 +10,7 @@ from core.domain.comment_rules import LINES_TAKEN, comment_can_be_fixed, comment
 from core.integrations.comment_files import hand_entry_comments
 from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
-from core.services import assignment, livestreams, orders, staff
+from core.services import answers, assignment, livestreams, orders, staff
 from core.services import comments as ingest
 from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
@@ -30,6 +30,8 @@ SHOW_KINDS = {
     "all": None, "order": ["order"], "review": ["review"], "question": ["question"], "contact": ["contact"],
     "cancel": ["cancel"],
 }
+# What Chotdon answered on Facebook to a comment (delivered answers only; core.services.answers).
+ANSWER_MARKS = {"replied": "↩", "messaged": "✉", "hidden": "🙈"}
 
 
 def mark_of(kind: str, effect: str) -> str:
@@ -150,6 +152,24 @@ def long_comment(column, row: dict) -> None:
         column.caption(t("livestream.comment_cut", count=number(row["written_length"]), kept=number(stored)))
 
 
+on_facebook = livestream["platform"] == "facebook"
+
+
+def answer_marks(marks) -> str:
+    """The answers a comment got, after the customer's name: ↩ replied, ✉ messaged, 🙈 hidden."""
+    return ("  " + " ".join(mark for name, mark in ANSWER_MARKS.items() if name in marks)) if marks else ""
+
+
+def reply_button(column, row: dict) -> None:
+    """Under a question: opens the reply panel beside the stream (one small button; the panel is drawn once)."""
+    if column.button(t("answers_ui.reply"), key=f"reply-comment-{row['id']}", type="tertiary",
+                     help=t("answers_ui.reply_help")):
+        st.session_state["live_reply_comment"] = int(row["id"])
+        st.session_state.pop("live_edit_order", None)
+        st.session_state.pop("live_fix_comment", None)
+        st.rerun()
+
+
 def comment_stream_panel() -> None:
     if facebook_live is not None:
         facebook_status()
@@ -162,7 +182,7 @@ def comment_stream_panel() -> None:
     if replay.running or (replay.played and replay.played < replay.total):
         st.progress(replay.played / max(replay.total, 1),
                     text=t("livestream.demo_progress", played=number(replay.played), total=number(replay.total)))
-    st.caption(t("livestream.legend"))
+    st.caption(t("livestream.legend") + (f"  \n{t('answers_ui.legend')}" if on_facebook else ""))
     search = st.text_input(t("livestream.search"), key="live_search", placeholder=t("livestream.search_placeholder"),
                            on_change=newest_page, label_visibility="collapsed")
     # Older pages: a stack of the last comment (commented_at, id) of each page above the one shown (keyset).
@@ -196,6 +216,7 @@ def comment_stream_panel() -> None:
     reasons_of = {row["id"]: result.reasons for row, result in zip(
         needing_review, ingest.explain_comments(store, livestream_id, [whole_text(row) for row in needing_review],
                                                 [row["customer"] for row in needing_review]))}
+    answered = answers.comment_marks(store, [row["id"] for row in rows]) if on_facebook else {}  # one query
     with st.container(height=560, border=False):
         for row in rows:
             if editing is None:
@@ -204,9 +225,12 @@ def comment_stream_panel() -> None:
                 cols = st.columns([0.9, 1.4, 2.1, 0.01, 1.0], vertical_alignment="center", gap="small")
             cols[0].caption(time_text(row["commented_at"]))
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
-            cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**")
+            cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**"
+                             + answer_marks(answered.get(row["id"])))
             cols[2].markdown(plain(row["message"]) or t("livestream.empty_comment"))
             long_comment(cols[2], row)
+            if on_facebook and row["kind"] == "question":
+                reply_button(cols[2], row)
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
                 cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
@@ -305,13 +329,41 @@ def fix_comment_panel(comment_id: int) -> None:
             lambda made: Text("livestream.fixed", code=made["code"]), then=open_fixed_order)
 
 
+def reply_panel(comment_id: int) -> None:
+    """A one-off public reply, written by staff, under a comment on Facebook (a question, mostly)."""
+    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id, shown_chars=None)
+    if st.button(t("livestream.close"), key="close_reply_comment"):
+        st.session_state.pop("live_reply_comment", None)
+        st.rerun()
+    if not found:
+        st.warning(t("livestream.comment_gone"))
+        return
+    row = found[0]
+    st.markdown(t("answers_ui.reply_title", customer=plain(row["customer"])))
+    st.caption(t("answers_ui.reply_comment", comment=plain(row["message"])))
+    text = st.text_area(t("answers_ui.reply_text"), key=f"reply-text-{comment_id}", height=90,
+                        help=t("answers_ui.reply_text_help"))
+    if st.button(t("answers_ui.reply_send"), type="primary", key=f"reply-submit-{comment_id}"):
+        def close_reply(_outbox_id: int) -> None:  # sent once: the panel and its text go
+            st.session_state.pop("live_reply_comment", None)
+            st.session_state.pop(f"reply-text-{comment_id}", None)
+
+        act(lambda: answers.reply_to_comment(store, comment_id, text, actor=actor()), t("answers_ui.reply_queued"),
+            then=close_reply)
+
+
 with editor_column:
     fixing = st.session_state.get("live_fix_comment")
+    replying = st.session_state.get("live_reply_comment")
     if fixing is not None:
+        st.session_state.pop("live_reply_comment", None)
         fix_comment_panel(int(fixing))
+    elif replying is not None and editing is None:
+        reply_panel(int(replying))
     elif editing is None:
         st.info(t("livestream.press_edit"))
     else:
+        st.session_state.pop("live_reply_comment", None)
         close = st.button(t("livestream.close"), key="close_live_editor")
         if close:
             st.session_state.pop("live_edit_order", None)

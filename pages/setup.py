@@ -7,6 +7,7 @@ from core.base import redact
 from core.domain.users import ROLE_LABELS, ROLES
 from core.integrations import mshopkeeper
 from core.services import auth, livestreams, shipping, sources, staff
+from ui.answer_settings import render_answer_settings, render_rate_limit
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import number, say, t, time_text
 from ui.session import actor, current_user, get_store, selected_livestream_id
@@ -97,6 +98,8 @@ with livestream_tab:
                                                 page_token=page_token),
                     t("setup.facebook_source_saved"),  # and the secret does not linger in the form
                     then=lambda _: st.session_state.pop(f"facebook_token-{livestream_id}", None))
+            render_answer_settings(store, livestream_id)
+            render_rate_limit(store)
 
 with items_tab:
     livestream_id = selected_livestream_id(store)

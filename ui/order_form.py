@@ -34,6 +34,7 @@ from core.services import assignment, customers, livestreams, orders, outbox, sh
 from ui.failure import guarded
 from ui.feedback import FLASH_SECONDS, act, flash, show_message, unflash
 from ui.i18n import say, t, time_text
+from ui.messenger import messenger_panel
 from ui.session import actor, current_user
 from ui.text import plain
 
@@ -98,6 +99,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         st.caption(t("order_form.handled_by_shop", by=plain(current.handled_by),
                      time=time_text(current.handled_at, True)))
     _pushes_of_order(store, current, key_prefix=key_prefix)
+    messenger_panel(store, current, key_prefix=key_prefix)
     moved_on = conflict is not None and current.status not in orders.EDITABLE
     # The widgets stay as they were when the order moved on: Streamlit drops what was typed into a widget that turns
     # disabled, and the typing must stay on screen; the form then only offers to reload the order.
