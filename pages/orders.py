@@ -28,9 +28,16 @@ if livestream_id is None:
     st.stop()
 editing = st.session_state.get(EDITING)
 deleting = st.session_state.get(DELETING)
+# The grid's place among the page's elements must be the same on every run: Streamlit's frontend keys the AgGrid by its
+# id, and when the grid moves among its siblings (three messages more or fewer above it, as when the edit dialog closes
+# over three fresh results) React moves its iframe in the page, the browser reloads it, and Streamlit keeps listening
+# to the iframe's old window: the grid stays blank until a reload (docs/notes/grid-blank.md). So everything above the
+# grid whose number varies sits in a container of its own, one slot whether it holds nothing or ten messages.
+messages = st.container()
 flashes_on_page = editing is None or deleting is not None
 if flashes_on_page:
-    show_flashes()  # else in the edit dialog, where staff are looking
+    with messages:
+        show_flashes()  # else in the edit dialog, where staff are looking
 
 users = staff.list_users(store)
 staff_options = {0: t("orders.nobody")} | {user["id"]: user["display_name"] for user in users}
@@ -52,8 +59,9 @@ search = filters[4].text_input(t("orders.search"), key="filter_search", placehol
 # The time range is within the livestream's day; a "To" before "From" means the live crossed midnight, said on screen
 # (a typo would otherwise look like an empty or a too-long list).
 since, until = orders.time_window(store, livestream_id, since_time, until_time)
-if since_time is not None and until_time is not None and until_time < since_time:
-    st.info(t("orders.crosses_midnight", since=since_time.strftime("%H:%M"), until=until_time.strftime("%H:%M")))
+with st.container():  # one slot, the note or nothing (see messages above)
+    if since_time is not None and until_time is not None and until_time < since_time:
+        st.info(t("orders.crosses_midnight", since=since_time.strftime("%H:%M"), until=until_time.strftime("%H:%M")))
 frame = orders.list_orders(store, livestream_id, statuses=orders.listed_statuses(statuses), staff_ids=staff_ids,
                            since=since, until=until, search=search)
 st.caption(t("orders.list_caption_one" if len(frame) == 1 else "orders.list_caption_many",
