@@ -79,13 +79,6 @@ def orders_list() -> None:
         st.session_state[PAGE] = pages
     page = st.session_state.get(PAGE, 1)
     rows = page_of(frame, page)
-    if pages > 1:
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.number_input(t("orders.page"), min_value=1, max_value=pages, step=1, key=PAGE, width=140,
-                            help=t("orders.page_help", size=number(PAGE_SIZE)))
-            first = (page - 1) * PAGE_SIZE + 1
-            st.caption(t("orders.page_rows", first=number(first), last=number(first + len(rows) - 1),
-                         count=number(len(frame)), pages=number(pages)))
     shown_ids = set(rows["order_id"].tolist())
     # The grid may still report rows that the filters, the page or the last action just removed.
     selected = [order_id for order_id in orders_grid(rows, key=f"orders-grid-{livestream_id}") if order_id in shown_ids]
@@ -109,6 +102,13 @@ def orders_list() -> None:
         st.session_state[DELETING] = {"ids": selected, "codes": [codes[order_id] for order_id in selected]}
         st.rerun()  # the whole page: the confirmation opens from it
     actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
+    if pages > 1:  # under the buttons, which stay where staff look for them
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.number_input(t("orders.page"), min_value=1, max_value=pages, step=1, key=PAGE, width=150,
+                            label_visibility="collapsed")
+            first = (page - 1) * PAGE_SIZE + 1
+            st.caption(t("orders.page_rows", first=number(first), last=number(first + len(rows) - 1),
+                         count=number(len(frame)), pages=number(pages)))
 
     if bulk:
         result = orders.perform_bulk(store, bulk, selected, actor=actor())

@@ -121,11 +121,11 @@ def test_the_grid_gets_one_page_of_a_long_list_and_the_page_control_turns_it(lon
     at = orders_page()
     assert any(caption.value.startswith("450 orders · ") for caption in at.caption)
     assert codes_shown(at) == every[:grid.PAGE_SIZE]
-    assert any(caption.value == "orders 1–200 of 450 · 3 pages" for caption in at.caption), \
+    assert any(caption.value.startswith("of 3 pages · orders 1–200 of 450 · ") for caption in at.caption), \
         [c.value for c in at.caption]
     at.number_input(key="orders_page").set_value(3).run()
     assert codes_shown(at) == every[2 * grid.PAGE_SIZE:]
-    assert any(caption.value == "orders 401–450 of 450 · 3 pages" for caption in at.caption)
+    assert any(caption.value.startswith("of 3 pages · orders 401–450 of 450 · ") for caption in at.caption)
     # Other filters start again at the first page (here the same orders).
     at.text_input(key="filter_search").set_value("Khách").run()
     assert at.number_input(key="orders_page").value == 1
