@@ -9,7 +9,7 @@ import streamlit as st
 from core.base.i18n import Text
 from core.services import orders, staff
 from ui.feedback import act, flash, show_flashes
-from ui.grid import orders_grid
+from ui.grid import PAGE_SIZE, listed_orders, orders_grid, page_count, page_of
 from ui.i18n import number, say, t
 from ui.order_form import CASE2_BUTTONS, order_history, render_order_form
 from ui.session import actor, current_user, get_store, selected_livestream_id
@@ -17,6 +17,8 @@ from ui.text import plain
 
 EDITING = "list_edit_order"  # the order open in the edit dialog
 DELETING = "list_confirm_delete"  # {"ids": [...], "codes": [...]}: a Delete waiting for its confirmation
+PAGE = "orders_page"  # the page of the list the grid shows (1 = the first)
+PAGED_FILTERS = "_orders_paged_filters"  # the filters that page belongs to
 # The form's own Delete is replaced by the dialog's, which asks first.
 FORM_BUTTONS = tuple(action for action in CASE2_BUTTONS if action != "delete")
 
@@ -62,43 +64,71 @@ since, until = orders.time_window(store, livestream_id, since_time, until_time)
 with st.container():  # one slot, the note or nothing (see messages above)
     if since_time is not None and until_time is not None and until_time < since_time:
         st.info(t("orders.crosses_midnight", since=since_time.strftime("%H:%M"), until=until_time.strftime("%H:%M")))
-frame = orders.list_orders(store, livestream_id, statuses=orders.listed_statuses(statuses), staff_ids=staff_ids,
-                           since=since, until=until, search=search)
+chosen = {"statuses": orders.listed_statuses(statuses), "staff_ids": staff_ids, "since": since, "until": until,
+          "search": search}
+frame = listed_orders(store, livestream_id, **chosen)
 st.caption(t("orders.list_caption_one" if len(frame) == 1 else "orders.list_caption_many",
              count=number(len(frame))))
 
-shown_ids = set(frame["order_id"].tolist())
 codes = dict(zip(frame["order_id"].tolist(), frame["code"].tolist()))
 listed_status = dict(zip(frame["order_id"].tolist(), frame["status"].tolist()))
-# The grid may still report rows that the filters or the last action just removed.
-selected = [order_id for order_id in orders_grid(frame, key=f"orders-grid-{livestream_id}") if order_id in shown_ids]
+# Other filters start the list again at its first page.
+if st.session_state.get(PAGED_FILTERS) != (livestream_id, repr(chosen)):
+    st.session_state[PAGED_FILTERS] = (livestream_id, repr(chosen))
+    st.session_state[PAGE] = 1
 
-actions = st.columns([1, 1.4, 1.4, 1.4, 2], vertical_alignment="center")
-one = len(selected) == 1
-if actions[0].button(t("orders.edit_order"), key="edit_order", disabled=not one, type="primary",
-                     help=t("orders.edit_order_help")):
-    st.session_state[EDITING] = editing = selected[0]
-bulk = None
-ticked = number(len(selected))
-if actions[1].button(t("orders.bulk_button", action=say(orders.ACTIONS["create_order"].label), count=ticked),
-                     key="bulk_create_order", disabled=not selected):
-    bulk = "create_order"
-if actions[2].button(t("orders.bulk_button", action=say(orders.ACTIONS["send_to_shop"].label), count=ticked),
-                     key="bulk_send_to_shop", disabled=not selected):
-    bulk = "send_to_shop"
-if actions[3].button(t("orders.bulk_delete", count=ticked), key="bulk_delete", disabled=not selected,
-                     help=t("orders.delete_help")):
-    st.session_state[DELETING] = deleting = {"ids": selected, "codes": [codes[order_id] for order_id in selected]}
-actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
 
-if bulk:
-    result = orders.perform_bulk(store, bulk, selected, actor=actor())
-    label = orders.ACTIONS[bulk].label
-    if result.done:
-        flash(Text("orders.bulk_done", action=label, codes=", ".join(result.done)))
-    for code, message in result.failed:
-        flash(Text("orders.bulk_failed", action=label, code=code, message=message), "error")
-    st.rerun()
+@st.fragment
+def orders_list() -> None:
+    """The grid, its page and the buttons that act on its ticks: a tick or a page turn reruns this part alone (the
+    filters, the caption and the dialogs above and below stay as they are)."""
+    pages = page_count(len(frame))
+    if st.session_state.get(PAGE, 1) > pages:
+        st.session_state[PAGE] = pages
+    page = st.session_state.get(PAGE, 1)
+    rows = page_of(frame, page)
+    shown_ids = set(rows["order_id"].tolist())
+    # The grid may still report rows that the filters, the page or the last action just removed.
+    selected = [order_id for order_id in orders_grid(rows, key=f"orders-grid-{livestream_id}") if order_id in shown_ids]
+
+    actions = st.columns([1, 1.4, 1.4, 1.4, 2], vertical_alignment="center")
+    one = len(selected) == 1
+    if actions[0].button(t("orders.edit_order"), key="edit_order", disabled=not one, type="primary",
+                         help=t("orders.edit_order_help")):
+        st.session_state[EDITING] = selected[0]
+        st.rerun()  # the whole page: the dialog opens from it
+    bulk = None
+    ticked = number(len(selected))
+    if actions[1].button(t("orders.bulk_button", action=say(orders.ACTIONS["create_order"].label), count=ticked),
+                         key="bulk_create_order", disabled=not selected):
+        bulk = "create_order"
+    if actions[2].button(t("orders.bulk_button", action=say(orders.ACTIONS["send_to_shop"].label), count=ticked),
+                         key="bulk_send_to_shop", disabled=not selected):
+        bulk = "send_to_shop"
+    if actions[3].button(t("orders.bulk_delete", count=ticked), key="bulk_delete", disabled=not selected,
+                         help=t("orders.delete_help")):
+        st.session_state[DELETING] = {"ids": selected, "codes": [codes[order_id] for order_id in selected]}
+        st.rerun()  # the whole page: the confirmation opens from it
+    actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
+    if pages > 1:  # under the buttons, which stay where staff look for them
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.number_input(t("orders.page"), min_value=1, max_value=pages, step=1, key=PAGE, width=150,
+                            label_visibility="collapsed")
+            first = (page - 1) * PAGE_SIZE + 1
+            st.caption(t("orders.page_rows", first=number(first), last=number(first + len(rows) - 1),
+                         count=number(len(frame)), pages=number(pages)))
+
+    if bulk:
+        result = orders.perform_bulk(store, bulk, selected, actor=actor())
+        label = orders.ACTIONS[bulk].label
+        if result.done:
+            flash(Text("orders.bulk_done", action=label, codes=", ".join(result.done)))
+        for code, message in result.failed:
+            flash(Text("orders.bulk_failed", action=label, code=code, message=message), "error")
+        st.rerun()
+
+
+orders_list()
 
 
 def _drop(name: str) -> None:

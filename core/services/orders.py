@@ -56,7 +56,7 @@ __all__ = [
     "COMMITTED", "DRAFT", "EDITABLE", "HELD_BLACKLISTED", "OPEN_FOR_COMMENTS", "PAYMENTS", "SENT_TO_SHOP", "SHIPPED",
     "STATUSES", "STATUS_LABELS", "STATUS_PHRASES", "BulkResult", "LineEdit", "Order", "OrderEdits", "OrderLine",
     "Shipment", "describe_event", "fields_changed", "missing_for_completion",
-    "get_order", "get_order_by_code", "list_orders", "count_orders", "order_events", "changes_since",
+    "get_order", "get_order_by_code", "list_orders", "list_stamp", "count_orders", "order_events", "changes_since",
     "waitlist_places", "perform_action", "apply_on_top", "perform_bulk", "save_draft", "save", "create_order", "save_to_shipping_book", "send_to_shop",
     "ship", "cancel", "delete", "mark_handled", "accept_held_order", "mark_returned", "orders_with_lines",
     "list_shipping_book", "list_shop_inbox",
@@ -161,6 +161,25 @@ ORDER BY o.first_comment_at, o.id
         | (frame["receiver_address"].str.strip() == "")
     )
     return frame
+
+
+def list_stamp(store: Store, livestream_id: int | None) -> str:
+    """A cheap fingerprint of everything list_orders shows for the livestream: it changes whenever a row of the list
+    would (so a screen may keep its formatted list until then), and costs 11-17 ms on a live of 25,000 orders where
+    list_orders costs about a second.
+
+    Lines and totals are covered by the orders' version (every write to an order's lines bumps it); who is in charge
+    is hashed as well, since moving an order to other staff leaves its version alone; customers' names, blacklist
+    and phone, staff names and item codes (the Items column) are hashed too, as they are shown in the list."""
+    return store.scalar(
+        "SELECT (SELECT count(*)::VARCHAR || '.' || coalesce(sum(hash(id, version, status, staff_id, updated_at, "
+        "first_comment_at, receiver_name, receiver_phone, receiver_address, shipping_fee, discount, hold_reason)), 0) "
+        "FROM orders WHERE ?::BIGINT IS NULL OR livestream_id = ?) "
+        "|| ':' || (SELECT coalesce(sum(hash(id, display_name, blacklisted, phone)), 0) FROM customers) "
+        "|| ':' || (SELECT coalesce(sum(hash(id, display_name)), 0) FROM users) "
+        "|| ':' || (SELECT coalesce(sum(hash(id, code)), 0) FROM live_items "
+        "WHERE ?::BIGINT IS NULL OR livestream_id = ?)",
+        [livestream_id, livestream_id, livestream_id, livestream_id])
 
 
 def count_orders(store: Store, livestream_id: int) -> int:

@@ -24,9 +24,17 @@ def shop(tmp_path, monkeypatch):
         yield shop
 
 
-def grid_place(at: AppTest) -> int:
-    """The grid's index among the main area's elements (its delta path's last step)."""
-    places = [index for index, node in at.main.children.items() if getattr(node, "type", None) == "component_instance"]
+def _paths_to_grid(node, path: tuple[int, ...]) -> list[tuple[int, ...]]:
+    if getattr(node, "type", None) == "component_instance":
+        return [path]
+    children = getattr(node, "children", None) or {}
+    return [found for index, child in children.items() for found in _paths_to_grid(child, (*path, index))]
+
+
+def grid_place(at: AppTest) -> tuple[int, ...]:
+    """The grid's delta path in the main area (its place among its siblings at every level: inside the list's
+    fragment container too)."""
+    places = _paths_to_grid(at.main, ())
     assert len(places) == 1, [getattr(node, "type", type(node).__name__) for node in at.main.children.values()]
     return places[0]
 
