@@ -61,7 +61,8 @@ def _watch(key: str, stamp: Callable[[], Hashable]) -> None:
         st.session_state[_pressed_key(key)] = (now, ticks + 1)
         return  # its refresh is already asked for
     st.session_state[_pressed_key(key)] = (now, 0)
-    st.html(_PRESS % (json.dumps(f".st-key-{key}-refresh button"), hash(now)), unsafe_allow_javascript=True)
+    selector = f".st-key-{key}-refresh button"  # not screen text
+    st.html(_PRESS % (json.dumps(selector), hash(now)), unsafe_allow_javascript=True)
 
 
 def watch(key: str, stamp: Callable[[], Hashable], every: float) -> None:
