@@ -167,7 +167,7 @@ def run() -> str:
 server's CPU (user + system, /proc/<pid>/stat) over {window:.0f} s. A tab's cost is the server's CPU with it open
 minus the CPU with no tab open (the demo replay's own ingesting).
 
-| live | no tab: CPU-s a minute | Livestream tab: CPU-s a minute | Reports, This livestream | server RSS (Livestream / end) |
+| live | no tab: CPU-s a minute | a Livestream tab's cost | a Reports (This livestream) tab's cost | server RSS (Livestream / end) |
 |---|---:|---:|---:|---:|
 {table}
 """
