@@ -16,7 +16,7 @@ def visit_every_page(page, app, language: str) -> None:
     for path in PAGES:
         page.goto(app.url + path)
         expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=30_000)
-        until_idle(page, 1500)
+        until_idle(page, 3000)
         screenshot(page, f"pages-{language}-{path.strip('/') or 'livestream'}")
 
 
