@@ -27,6 +27,19 @@ def not_found_page(url_path: str):
     return st.Page(page_not_found, title=t("app.page_not_found"), icon="🧭", url_path=url_path, visibility="hidden")
 
 
+def default_page_by_its_name(pages: list) -> None:
+    """`/livestream` typed as an address opens the Livestream page. The default page is served at `/`, and Streamlit
+    looks an address up among the pages' served paths only: its own name would open it under an English "Page not
+    found" box. Asked for by name, it is asked for by its hash instead."""
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.pages_manager.intended_page_script_hash:
+        return
+    wanted = (ctx.pages_manager.intended_page_name or "").strip("/")
+    default = next((page for page in pages if page._default), pages[0])
+    if wanted and wanted == default._url_path:
+        ctx.pages_manager.set_script_intent(default._script_hash, "")
+
+
 def unknown_address_page(pages: list):
     """A hidden "page not found" page at the address this run was asked for, when no page has it (`/nope`), else
     None. Streamlit would run the first page under an English "Page not found" box; Chotdon answers with its own page at that address instead, so the address stays and the menu
@@ -43,8 +56,8 @@ def unknown_address_page(pages: list):
         page = not_found_page(lost) if lost else None
         return page if page is not None and page._script_hash == wanted_hash else None
     wanted = (manager.intended_page_name or "").strip("/")
-    # The default page is served at `/` but keeps its own name (`/livestream`) reserved: no other page may have it,
-    # and that address opens the first page under Streamlit's box.
+    # The default page is served at `/` but keeps its own name (`/livestream`) reserved: no other page may have it
+    # (default_page_by_its_name opens it).
     if not wanted or "/" in wanted or wanted in {page._url_path for page in pages} | {page.url_path for page in pages}:
         return None
     try:
@@ -85,6 +98,7 @@ def main() -> None:
                 visibility=menu("reports")),
     ]
 
+    default_page_by_its_name(pages)
     lost = unknown_address_page(pages)
     if lost is not None:
         pages.append(lost)

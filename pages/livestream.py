@@ -15,6 +15,7 @@ from core.services import comments as ingest
 from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import language, number, say, t, time_text
+from ui.live_refresh import panel_drawn, watch
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
 from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.text import plain
@@ -170,9 +171,17 @@ def reply_button(column, row: dict) -> None:
         st.rerun()
 
 
+STREAM_PANEL = "live_stream"
+
+
+def stream_stamp() -> tuple:
+    """Changes whenever anything the stream panel shows changes: the stored comments and orders, the demo's
+    progress."""
+    return ingest.stream_stamp(store, livestream_id), replay.running, replay.played
+
+
 def comment_stream_panel() -> None:
-    if facebook_live is not None:
-        facebook_status()
+    panel_drawn(STREAM_PANEL, stream_stamp())  # before the reads: a change while they run is redrawn next tick
     counts = ingest.comment_counts(store, livestream_id)
     metrics = st.columns(4)
     metrics[0].metric(t("livestream.comments"), number(sum(counts.values())))
@@ -252,7 +261,11 @@ def comment_stream_panel() -> None:
 
 with stream_column:
     live_now = replay.running or facebook_running
-    st.fragment(run_every=2 if live_now else 10)(guarded(comment_stream_panel))()
+    if facebook_live is not None:  # a few lines, their times moving on every check: redrawn on each tick
+        st.fragment(run_every=2 if facebook_running else None)(guarded(facebook_status))()
+    # Redrawn when something it shows changed (checked every 2 s while live), not on every tick: ui.live_refresh.
+    st.fragment(guarded(comment_stream_panel))()
+    watch(STREAM_PANEL, stream_stamp, every=2 if live_now else 10)
 
     with st.expander(t("livestream.hand_entry")):
         token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)

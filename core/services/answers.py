@@ -324,6 +324,14 @@ def comment_marks(store: Store, comment_ids) -> dict[int, frozenset[str]]:
     return {row["comment_id"]: frozenset(MARKS[a] for a in row["actions"] if a in MARKS) for row in rows}
 
 
+def marks_stamp(cur) -> tuple:
+    """What changes when any comment's marks change: the shop's delivered Facebook answers (a count and the newest
+    delivery), read on the caller's cursor. Shop-wide, so a delivery on another live redraws a stream for nothing;
+    that is rare and cheaper than joining through the live's comments on every tick."""
+    return cur.execute("SELECT count(*), max(delivered_at) FROM outbox WHERE target = 'facebook' "
+                       "AND state = 'delivered'").fetchone()
+
+
 QUEUED, SENDING, SENT, MAY_HAVE_BEEN_SENT, FAILED, DROPPED = (
     "queued", "sending", "sent", "may_have_been_sent", "failed", "dropped")
 STATE_LABELS = {state: Text(f"answers.messenger_{state}") for state in

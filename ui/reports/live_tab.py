@@ -8,15 +8,17 @@ from core.base.formatting import vnd
 from core.db.store import Store
 from core.runtime.demo_replay import demo_replay
 from core.runtime.facebook import facebook_worker
-from core.services import livestreams, reports
+from core.services import comments, livestreams, reports
 from ui.charts import items_chart, staff_chart, status_chart, timeline_chart
 from ui.failure import guarded
 from ui.feedback import act
 from ui.i18n import number, t
+from ui.live_refresh import panel_drawn, watch
 from ui.reports.blocks import chart_block, day_and_time, percent_text, status_label
 from ui.text import plain
 
 LIVE_REFRESH_SECONDS = 5
+LIVE_PANEL = "reports_live"
 
 
 def live_tab(store: Store, livestream_id: int | None) -> None:
@@ -25,7 +27,16 @@ def live_tab(store: Store, livestream_id: int | None) -> None:
         return
     livestream = livestreams.get_livestream(store, livestream_id)
     is_live = source_running(store, livestream)
-    st.fragment(run_every=LIVE_REFRESH_SECONDS if is_live else None)(guarded(livestream_panel))(store, livestream_id, is_live)
+    # Redrawn when its figures' data changed (checked every few seconds while live), not on every tick.
+    st.fragment(guarded(livestream_panel))(store, livestream_id, is_live)
+    if is_live:
+        watch(LIVE_PANEL, lambda: live_stamp(store, livestream_id), every=LIVE_REFRESH_SECONDS)
+
+
+def live_stamp(store: Store, livestream_id: int) -> tuple:
+    """Changes when the report's figures may have: the livestream's comments and orders, its source running."""
+    livestream = livestreams.get_livestream(store, livestream_id)
+    return comments.stream_stamp(store, livestream_id), livestream["status"], source_running(store, livestream)
 
 
 def source_running(store: Store, livestream: dict) -> bool:
@@ -58,6 +69,8 @@ def figure_metrics(figures: reports.Figures) -> None:
 
 
 def livestream_panel(store: Store, livestream_id: int, is_live: bool) -> None:
+    if is_live:
+        panel_drawn(LIVE_PANEL, live_stamp(store, livestream_id))
     report = act(lambda: reports.live_report(store, livestream_id), rerun=False)
     if report is None:
         return
