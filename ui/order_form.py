@@ -67,6 +67,7 @@ def _in_fragment_run() -> bool:
 # The lines table's columns (st.data_editor): one table instead of six widgets a line, whose registration made a
 # 200-line order take seconds to open and every rerun of it walk the session state 1,200 times.
 LINE_COLUMNS = ("item", "size", "color", "qty", "price", "remove", "note")
+ITEM_COLUMN_PX = 190  # the columns up to Remove fit Livestream's form column (about 500 px); the note may scroll
 
 
 def _edited_rows(key: str) -> dict[int, dict]:
@@ -119,14 +120,14 @@ def _lines_table(order: orders.Order, edited_rows: dict, *, key: str, items_by_i
         height=min(len(rows), 12) * 35 + 38 if rows else "auto",
         column_config={
             "item": st.column_config.SelectboxColumn(
-                t("order_form.item"), options=list(items_by_id), width="large",
+                t("order_form.item"), options=list(items_by_id), width=ITEM_COLUMN_PX,
                 format_func=lambda i: _item_label(items_by_id[i], left.get(i))),
-            "size": st.column_config.TextColumn(t("order_form.size"), width="small"),
-            "color": st.column_config.TextColumn(t("order_form.color"), width="small"),
-            "qty": st.column_config.NumberColumn(t("order_form.qty"), step=1, width="small"),
-            "price": st.column_config.NumberColumn(t("order_form.unit_price_vnd"), min_value=0, step=1000),
-            "remove": st.column_config.CheckboxColumn(t("order_form.remove"), width="small"),
-            "note": st.column_config.TextColumn("", width="medium"),
+            "size": st.column_config.TextColumn(t("order_form.size"), width=55),
+            "color": st.column_config.TextColumn(t("order_form.color"), width=65),
+            "qty": st.column_config.NumberColumn(t("order_form.qty"), step=1, width=50),
+            "price": st.column_config.NumberColumn(t("order_form.unit_price_vnd"), min_value=0, step=1000, width=90),
+            "remove": st.column_config.CheckboxColumn(t("order_form.remove"), width=60),
+            "note": st.column_config.TextColumn("", width=260),
         },
     )
 
@@ -236,7 +237,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                                              key=f"{base}-address", placeholder=t("order_form.address_placeholder"), disabled=not editable)
             ward_codes = addresses.all_ward_codes()
             a2.selectbox(
-                t("order_form.ward"), options=ward_codes, format_func=lambda code: say(addresses.ward_label(code)),
+                t("order_form.ward"), options=ward_codes, format_func=addresses.ward_labels().__getitem__,
                 index=ward_codes.index(ward_prefill) if ward_prefill else None, key=f"{base}-ward",
                 placeholder=t("order_form.ward_placeholder"), help=t("order_form.ward_help"), disabled=not editable)
             st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note", disabled=not editable)
