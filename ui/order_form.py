@@ -158,7 +158,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     state = st.session_state.setdefault(f"order-form-{key_prefix}-{order_id}",
                                         {"form": 0, "opened": None, "conflict": None})
     if state.pop("page_run", False) and _in_fragment_run():
-        st.rerun()  # an action changed the order: the whole page shows it (the list, the stream), in one run
+        st.rerun()  # after a press, the whole page shows its result (the list, the stream, the top), in one run
     base = f"{key_prefix}-{order_id}-f{state['form']}"
     if state["opened"] is None or f"{base}-receiver" not in st.session_state:
         # Opening (or reopening after the form was off screen, when Streamlit dropped its widgets' values).
@@ -307,6 +307,9 @@ def _pressed(*, store: Store, pressed: str, state: dict, base: str, order: order
 
 def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
                   items_by_id: dict, ward_prefill: str | None, on_done) -> None:
+    # The run after a press is the page's (a fragment's run would leave the list, the stream and the message at the
+    # top as they were).
+    state["page_run"] = True
     if state.get("result") is not None:  # the last result goes with the next press, here and at the top
         unflash(state["result"][1])
         state["result"] = None
@@ -352,7 +355,6 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
         _tell(state, "error", error)
         return
     _start_afresh(state)
-    state["page_run"] = True  # the page's other parts (the list, the stream) show the order as it is now
     if on_done is not None:
         on_done(result)
     _tell(state, "success", Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
@@ -526,8 +528,8 @@ def order_history(store: Store, order_id: int, *, key_prefix: str) -> None:
         limit = st.session_state.get(shown_key, HISTORY_PAGE)
         events, total = orders.newest_events(store, order_id, limit=limit)
         st.caption(t("order_form.history_count", shown=number(len(events)), count=number(total)))
-        st.text("\n".join(f"{time_text(event['happened_at'], True)}  {event['actor']}: "
-                           f"{say(orders.describe_event(event))}" for event in events))
+        for event in events:
+            st.text(f"{time_text(event['happened_at'], True)}  {event['actor']}: {say(orders.describe_event(event))}")
         if total > len(events):
             st.button(t("order_form.history_older", count=number(min(HISTORY_PAGE, total - len(events)))),
                       key=f"{key}-older", on_click=_show_older, args=(shown_key, limit))
