@@ -67,6 +67,8 @@ def _in_fragment_run() -> bool:
 # The lines table's columns (st.data_editor): one table instead of six widgets a line, whose registration made a
 # 200-line order take seconds to open and every rerun of it walk the session state 1,200 times.
 LINE_COLUMNS = ("item", "size", "color", "qty", "price", "remove", "note")
+_LINE_TYPES = {"item": "Int64", "size": "string", "color": "string", "qty": "int64", "price": "int64",  # not screen text
+               "remove": "bool", "note": "string"}
 ITEM_COLUMN_PX = 190  # the columns up to Remove fit Livestream's form column (about 500 px); the note may scroll
 
 
@@ -112,9 +114,7 @@ def _lines_table(order: orders.Order, edited_rows: dict, *, key: str, items_by_i
         rows.append({"item": line.item_id if line.item_id in items_by_id else None, "size": line.size or "",
                      "color": line.color or "", "qty": int(line.qty),
                      "price": _shown_price(line, edit, items_by_id), "remove": False, "note": " · ".join(notes)})
-    frame = pd.DataFrame(rows, columns=list(LINE_COLUMNS)).astype(
-        {"item": "Int64", "size": "string", "color": "string", "qty": "int64", "price": "int64", "remove": "bool",
-         "note": "string"})
+    frame = pd.DataFrame(rows, columns=list(LINE_COLUMNS)).astype(_LINE_TYPES)
     st.data_editor(
         frame, key=key, num_rows="fixed", hide_index=True, width="stretch", disabled=True if not editable else ["note"],
         height=min(len(rows), 12) * 35 + 38 if rows else "auto",
