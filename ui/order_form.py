@@ -69,7 +69,7 @@ def _in_fragment_run() -> bool:
 LINE_COLUMNS = ("item", "size", "color", "qty", "price", "remove", "note")
 _LINE_TYPES = {"item": "Int64", "size": "string", "color": "string", "qty": "int64", "price": "int64",  # not screen text
                "remove": "bool", "note": "string"}
-ITEM_COLUMN_PX = 190  # the columns up to Remove fit Livestream's form column (about 500 px); the note may scroll
+ITEM_COLUMN_PX = 165  # the columns up to Remove fit Livestream's form column (about 500 px); the note may scroll
 
 
 def _edited_rows(key: str) -> dict[int, dict]:
@@ -126,7 +126,7 @@ def _lines_table(order: orders.Order, edited_rows: dict, *, key: str, items_by_i
             "color": st.column_config.TextColumn(t("order_form.color"), width=65),
             "qty": st.column_config.NumberColumn(t("order_form.qty"), step=1, width=50),
             "price": st.column_config.NumberColumn(t("order_form.unit_price_vnd"), min_value=0, step=1000, width=90),
-            "remove": st.column_config.CheckboxColumn(t("order_form.remove"), width=60),
+            "remove": st.column_config.CheckboxColumn(t("order_form.remove"), width=75),
             "note": st.column_config.TextColumn("", width=260),
         },
     )
