@@ -16,7 +16,7 @@ from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import language, number, say, t, time_text
 from ui.live_refresh import panel_drawn, watch
-from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
+from ui.order_form import CASE1_BUTTONS, order_editor
 from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.text import plain
 
@@ -381,5 +381,4 @@ with editor_column:
         if close:
             st.session_state.pop("live_edit_order", None)
             st.rerun()
-        render_order_form(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live")
-        order_history(store, int(editing))
+        order_editor(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live")

@@ -191,7 +191,7 @@ def edit_order(order_id: int) -> None:
             st.session_state[DELETING] = {"ids": [order_id], "codes": [code]}
             st.rerun()  # the confirmation takes the dialog's place
     render_order_form(store, order_id, buttons=FORM_BUTTONS, key_prefix="list", offered_beside=("delete",))
-    order_history(store, order_id)
+    order_history(store, order_id, key_prefix="list")
 
 
 # One dialog per run: a Delete waiting for its confirmation comes first; the edited order reopens after it.

@@ -20,8 +20,10 @@ from __future__ import annotations
 import json
 import time
 
+import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.base import addresses
 from core.base.errors import ChotdonError, ConcurrentChange
@@ -33,7 +35,7 @@ from core.runtime import deliveries
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
 from ui.failure import guarded
 from ui.feedback import FLASH_SECONDS, act, flash, show_message, unflash
-from ui.i18n import say, t, time_text
+from ui.i18n import number, say, t, time_text
 from ui.messenger import messenger_panel
 from ui.session import actor, current_user
 from ui.text import plain
@@ -57,13 +59,94 @@ def _item_label(item: livestreams.LiveItem, left: int | None) -> str:
     return label if item.stock is None or left is None else t("order_form.item_with_stock", item=label, left=left)
 
 
-def _priced_on_pick(item_key: str, price_key: str, items_by_id: dict):
-    """The item picker's on_change: the line takes the picked item's price at once (before any save)."""
-    def price_it() -> None:
-        picked = st.session_state.get(item_key)
-        if picked in items_by_id:
-            st.session_state[price_key] = items_by_id[picked].price
-    return guarded(price_it)
+def _in_fragment_run() -> bool:
+    """Whether this run is a fragment's alone (the Edit order dialog, Livestream's form), not the whole page's."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+# The lines table's columns (st.data_editor): one table instead of six widgets a line, whose registration made a
+# 200-line order take seconds to open and every rerun of it walk the session state 1,200 times.
+LINE_COLUMNS = ("item", "size", "color", "qty", "price", "remove", "note")
+_LINE_TYPES = {"item": "Int64", "size": "string", "color": "string", "qty": "int64", "price": "int64",  # not screen text
+               "remove": "bool", "note": "string"}
+ITEM_COLUMN_PX = 165  # the columns up to Remove fit Livestream's form column (about 500 px); the note may scroll
+
+
+def _edited_rows(key: str) -> dict[int, dict]:
+    """The lines table's edits so far, by row (the table's rows are the opened order's lines, in order)."""
+    editing = st.session_state.get(key)
+    return dict(editing.get("edited_rows", {})) if editing else {}
+
+
+def _whole(value):
+    """A number from the table as an int (the browser may send 2.0); anything else as it is, for the checks."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _picked_item(line: orders.OrderLine, edit: dict, items_by_id: dict) -> int | None:
+    picked = _whole(edit["item"]) if "item" in edit else line.item_id
+    return picked if picked in items_by_id else None
+
+
+def _shown_price(line: orders.OrderLine, edit: dict, items_by_id: dict) -> int:
+    """A line's price as the table shows it: a newly picked item brings its own price at once, unless staff typed
+    one."""
+    picked = _picked_item(line, edit, items_by_id)
+    if "item" in edit and "price" not in edit and picked is not None and picked != line.item_id:
+        return int(items_by_id[picked].price)
+    return int(line.unit_price)
+
+
+def _lines_table(order: orders.Order, edited_rows: dict, *, key: str, items_by_id: dict, left: dict,
+                 waitlist_places: dict, editable: bool) -> None:
+    rows = []
+    for index, line in enumerate(order.lines):
+        edit = edited_rows.get(index, {})
+        notes = []
+        if line.waitlisted_qty:
+            place = waitlist_places.get(line.id)
+            notes.append(t("order_form.waitlisted_place", qty=line.waitlisted_qty, place=place) if place
+                         else t("order_form.waitlisted", qty=line.waitlisted_qty))
+        if _picked_item(line, edit, items_by_id) is None:
+            notes.append(t("order_form.typed_code", code=line.code_typed))  # a table cell is plain text
+        rows.append({"item": line.item_id if line.item_id in items_by_id else None, "size": line.size or "",
+                     "color": line.color or "", "qty": int(line.qty),
+                     "price": _shown_price(line, edit, items_by_id), "remove": False, "note": " · ".join(notes)})
+    frame = pd.DataFrame(rows, columns=list(LINE_COLUMNS)).astype(_LINE_TYPES)
+    st.data_editor(
+        frame, key=key, num_rows="fixed", hide_index=True, width="stretch", disabled=True if not editable else ["note"],
+        height=min(len(rows), 12) * 35 + 38 if rows else "auto",
+        column_config={
+            "item": st.column_config.SelectboxColumn(
+                t("order_form.item"), options=list(items_by_id), width=ITEM_COLUMN_PX,
+                format_func=lambda i: _item_label(items_by_id[i], left.get(i))),
+            "size": st.column_config.TextColumn(t("order_form.size"), width=55),
+            "color": st.column_config.TextColumn(t("order_form.color"), width=65),
+            "qty": st.column_config.NumberColumn(t("order_form.qty"), step=1, width=50),
+            "price": st.column_config.NumberColumn(t("order_form.unit_price_vnd"), min_value=0, step=1000, width=90),
+            "remove": st.column_config.CheckboxColumn(t("order_form.remove"), width=75),
+            "note": st.column_config.TextColumn("", width=260),
+        },
+    )
+
+
+def _line_edits(order: orders.Order, edited_rows: dict, items_by_id: dict):
+    """The opened order's lines as the table has them now (removed ones left out), for the action."""
+    for index, line in enumerate(order.lines):
+        edit = edited_rows.get(index, {})
+        if edit.get("remove"):
+            continue
+        item_id = _picked_item(line, edit, items_by_id)
+        price = _whole(edit["price"]) if "price" in edit else int(line.unit_price)
+        if item_id is not None and item_id != line.item_id and "price" not in edit:
+            price = None  # a newly picked item comes with its own price
+        yield orders.LineEdit(
+            id=line.id, code_typed=line.code_typed, item_id=item_id, qty=_whole(edit.get("qty", line.qty)),
+            size=edit.get("size", line.size or "") or "", color=edit.get("color", line.color or "") or "",
+            unit_price=price)
 
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
@@ -75,6 +158,8 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         return
     state = st.session_state.setdefault(f"order-form-{key_prefix}-{order_id}",
                                         {"form": 0, "opened": None, "conflict": None})
+    if state.pop("page_run", False) and _in_fragment_run():
+        st.rerun()  # after a press, the whole page shows its result (the list, the stream, the top), in one run
     base = f"{key_prefix}-{order_id}-f{state['form']}"
     if state["opened"] is None or f"{base}-receiver" not in st.session_state:
         # Opening (or reopening after the form was off screen, when Streamlit dropped its widgets' values).
@@ -83,7 +168,6 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         state["opened"], state["conflict"] = current, None
     order = state["opened"]  # the order as the form opened it: the widgets' values and the version to check
     conflict = state["conflict"]
-    shown_version = conflict["shown_version"] if conflict else None
     items = livestreams.list_items(store, order.livestream_id)
     left = livestreams.stock_left(store, order.livestream_id)
     items_by_id = {item.id: item for item in items}
@@ -114,105 +198,70 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     if conflict is not None:
         _conflict_panel(store, order, current, conflict)
         conflict["shown_version"] = current.version
-    # The lines are outside the st.form: picking an item reruns the page at once, so that its price shows and the
-    # warning goes before any save (the picker's value is in session_state when this run starts).
-    blank_lines = [line for line in order.lines
-                   if line.item_id is None and st.session_state.get(f"{base}-line{line.id}-item") is None]
+    # The lines are one table outside the st.form: picking an item reruns the form at once, so that its price shows
+    # and the warning goes before any save (the table's edits are in session_state when this run starts).
+    lines_key = f"{base}-lines"
+    edited_rows = _edited_rows(lines_key)
+    blank_lines = [line for index, line in enumerate(order.lines)
+                   if _picked_item(line, edited_rows.get(index, {}), items_by_id) is None]
     if blank_lines:
         codes = ", ".join(plain(line.code_typed) for line in blank_lines)
         st.warning(t("order_form.pick_item_warning", codes=codes))
 
     with st.container(border=True):
         st.markdown(t("order_form.items_heading"))
-        header = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4])
-        titles = (t("order_form.item"), t("order_form.size"), t("order_form.color"), t("order_form.qty"),
-                  t("order_form.unit_price_vnd"), "✕")
-        for column, title in zip(header, titles):
-            column.caption(title)
-        line_widgets = []
-        for line in order.lines:
-            cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4], vertical_alignment="center")
-            lk = f"{base}-line{line.id}"
-            if f"{lk}-price" not in st.session_state:  # the price widget's start; a picked item sets it
-                st.session_state[f"{lk}-price"] = int(line.unit_price)
-            item_choice = cols[0].selectbox(
-                t("order_form.item"), options=item_ids, index=item_ids.index(line.item_id) if line.item_id in item_ids else None,
-                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=f"{lk}-item",
-                placeholder=t("order_form.pick_item_for", code=line.code_typed), label_visibility="collapsed",
-                disabled=not editable, on_change=_priced_on_pick(f"{lk}-item", f"{lk}-price", items_by_id),
-            )
-            size = cols[1].text_input(t("order_form.size"), value=line.size or "", key=f"{lk}-size", label_visibility="collapsed",
-                                      disabled=not editable)
-            color = cols[2].text_input(t("order_form.color"), value=line.color or "", key=f"{lk}-color",
-                                       label_visibility="collapsed", disabled=not editable)
-            qty = cols[3].number_input(t("order_form.qty"), value=int(line.qty), step=1, key=f"{lk}-qty",
-                                       label_visibility="collapsed", disabled=not editable)
-            price = cols[4].number_input(t("order_form.unit_price"), min_value=0, step=1000,
-                                         key=f"{lk}-price", label_visibility="collapsed", disabled=not editable)
-            remove = cols[5].checkbox(t("order_form.remove"), key=f"{lk}-remove", label_visibility="collapsed",
-                                      disabled=not editable)
-            notes = []
-            if line.waitlisted_qty:
-                place = waitlist_places.get(line.id)
-                notes.append(t("order_form.waitlisted_place", qty=line.waitlisted_qty, place=place) if place
-                             else t("order_form.waitlisted", qty=line.waitlisted_qty))
-            if item_choice is None:
-                notes.append(t("order_form.typed_code", code=plain(line.code_typed)))
-            if notes:
-                st.caption(" · ".join(notes))
-            line_widgets.append((line, item_choice, size, color, qty, price, remove))
+        _lines_table(order, edited_rows, key=lines_key, items_by_id=items_by_id, left=left,
+                     waitlist_places=waitlist_places, editable=editable)
         if editable:
-            add_cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.4, 0.4], vertical_alignment="center")
-            new_item = add_cols[0].selectbox(
+            add_cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.8], vertical_alignment="center")
+            add_cols[0].selectbox(
                 t("order_form.add_item"), options=item_ids, index=None,
                 format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=f"{base}-new-item",
                 placeholder=t("order_form.add_item_placeholder"), label_visibility="collapsed",
             )
-            new_size = add_cols[1].text_input(t("order_form.new_size"), key=f"{base}-new-size",
-                                              label_visibility="collapsed", placeholder=t("order_form.size_placeholder"))
-            new_color = add_cols[2].text_input(t("order_form.new_color"), key=f"{base}-new-color",
-                                               label_visibility="collapsed",
-                                               placeholder=t("order_form.color_placeholder"))
-            new_qty = add_cols[3].number_input(t("order_form.new_qty"), value=1, step=1, key=f"{base}-new-qty",
-                                               label_visibility="collapsed")
+            add_cols[1].text_input(t("order_form.new_size"), key=f"{base}-new-size", label_visibility="collapsed",
+                                   placeholder=t("order_form.size_placeholder"))
+            add_cols[2].text_input(t("order_form.new_color"), key=f"{base}-new-color", label_visibility="collapsed",
+                                   placeholder=t("order_form.color_placeholder"))
+            add_cols[3].number_input(t("order_form.new_qty"), value=1, step=1, key=f"{base}-new-qty",
+                                     label_visibility="collapsed")
         # A closed order with no action left has no form: a form needs a submit button.
         holder = st.form(key=f"{base}-form", border=False) if buttons or conflict is not None else st.container()
         with holder:
             st.markdown(t("order_form.shipping_heading"))
             c1, c2 = st.columns(2)
-            receiver_name = c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "",
+            c1.text_input(t("order_form.receiver_name"), value=order.receiver_name or "",
                                           key=f"{base}-receiver", disabled=not editable)
-            receiver_phone = c2.text_input(t("order_form.phone"), value=format_vn_phone(order.receiver_phone),
+            c2.text_input(t("order_form.phone"), value=format_vn_phone(order.receiver_phone),
                                            key=f"{base}-phone", placeholder="0912 345 678", disabled=not editable)
             a1, a2 = st.columns([1.5, 1])
-            receiver_address = a1.text_input(t("order_form.address"), value=order.receiver_address or "",
+            a1.text_input(t("order_form.address"), value=order.receiver_address or "",
                                              key=f"{base}-address", placeholder=t("order_form.address_placeholder"), disabled=not editable)
             ward_codes = addresses.all_ward_codes()
-            ward_pick = a2.selectbox(
-                t("order_form.ward"), options=ward_codes, format_func=lambda code: say(addresses.ward_label(code)),
+            a2.selectbox(
+                t("order_form.ward"), options=ward_codes, format_func=addresses.ward_labels().__getitem__,
                 index=ward_codes.index(ward_prefill) if ward_prefill else None, key=f"{base}-ward",
                 placeholder=t("order_form.ward_placeholder"), help=t("order_form.ward_help"), disabled=not editable)
-            note = st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note", disabled=not editable)
+            st.text_input(t("order_form.note"), value=order.note or "", key=f"{base}-note", disabled=not editable)
             c3, c4, c5 = st.columns(3)
-            shipping_fee = c3.number_input(t("order_form.shipping_fee_vnd"), value=int(order.shipping_fee), min_value=0, step=1000,
+            c3.number_input(t("order_form.shipping_fee_vnd"), value=int(order.shipping_fee), min_value=0, step=1000,
                                            key=f"{base}-fee", disabled=not editable)
-            discount = c4.number_input(t("order_form.discount_vnd"), value=int(order.discount), min_value=0, step=1000,
+            c4.number_input(t("order_form.discount_vnd"), value=int(order.discount), min_value=0, step=1000,
                                        key=f"{base}-discount", disabled=not editable)
-            payment = c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
+            c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
                                index=orders.PAYMENTS.index(order.payment),
                                format_func=lambda way: t(f"order_form.payment_{way}"), horizontal=True,
                                key=f"{base}-payment", disabled=not editable)
-            carrier = tracking = None
             if "ship" in buttons:
                 c6, c7 = st.columns(2)
                 carriers = [c.name for c in shipping.list_carriers(store, active_only=True)]
                 if carriers:  # the owner's list (Setup → Carriers)
-                    carrier = c6.selectbox(t("order_form.carrier"), options=carriers, index=None,
+                    c6.selectbox(t("order_form.carrier"), options=carriers, index=None,
                                            key=f"{base}-carrier", placeholder=t("order_form.carrier_pick"))
                 else:
-                    carrier = c6.text_input(t("order_form.carrier"), key=f"{base}-carrier",
+                    c6.text_input(t("order_form.carrier"), key=f"{base}-carrier",
                                             placeholder=t("order_form.carrier_placeholder"))
-                tracking = c7.text_input(t("order_form.tracking"), key=f"{base}-tracking")
+                c7.text_input(t("order_form.tracking"), key=f"{base}-tracking")
             elif not editable and (order.carrier or order.tracking_number):
                 # What Ship handed over stays on the order's form, read-only.
                 c6, c7 = st.columns(2)
@@ -222,93 +271,96 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
                               key=f"{base}-tracking-shown", disabled=True)
             st.markdown(t("order_form.totals", subtotal=vnd(order.subtotal), fee=vnd(order.shipping_fee),
                           discount=vnd(order.discount), total=vnd(order.total)))
-            pressed = None
+            # The buttons act in their on_click, before the run they cause: that run draws the result (one run per
+            # press, not a run that acts and then a second one that shows it).
+            press = dict(store=store, state=state, base=base, order=order, editable=editable, items_by_id=items_by_id,
+                         ward_prefill=ward_prefill, on_done=on_done)
             # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
             with st.container(horizontal=True, gap="small"):
                 if conflict is not None:
                     # The choice after someone else changed the order: inside the form, so that apply takes what is
                     # typed now.
-                    if not moved_on and st.form_submit_button(
+                    if not moved_on:
+                        st.form_submit_button(
                             t("order_form.apply_on_top", action=say(orders.ACTIONS[conflict["action"]].label)),
                             key=f"{base}-apply-on-top", width="content", type="primary",
-                            help=t("order_form.apply_on_top_help")):
-                        pressed = APPLY_ON_TOP
-                    if st.form_submit_button(t("order_form.reload" if moved_on else "order_form.drop_mine"),
-                                             key=f"{base}-drop", width="content", help=t("order_form.drop_mine_help")):
-                        pressed = DROP
+                            help=t("order_form.apply_on_top_help"), on_click=_pressed,
+                            kwargs=dict(press, pressed=APPLY_ON_TOP))
+                    st.form_submit_button(t("order_form.reload" if moved_on else "order_form.drop_mine"),
+                                          key=f"{base}-drop", width="content", help=t("order_form.drop_mine_help"),
+                                          on_click=_pressed, kwargs=dict(press, pressed=DROP))
                 else:
                     for action in buttons:
-                        label = say(orders.ACTIONS[action].label)
-                        if st.form_submit_button(label, key=f"{base}-{action}", width="content",
-                                                 help=t(f"order_form.help.{action}"),
-                                                 type="primary" if action in PRIMARY else "secondary"):
-                            pressed = action
+                        st.form_submit_button(say(orders.ACTIONS[action].label), key=f"{base}-{action}",
+                                              width="content", help=t(f"order_form.help.{action}"),
+                                              type="primary" if action in PRIMARY else "secondary",
+                                              on_click=_pressed, kwargs=dict(press, pressed=action))
             # The result of the last action, next to its button (and at the top of the page, as flash shows it).
             _show_result(state, key=f"{base}-result")
 
-    if pressed is None:
-        return
+
+def _pressed(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
+             items_by_id: dict, ward_prefill: str | None, on_done) -> None:
+    """A form button's on_click: reads what the form holds (its widgets' values are in session_state), runs the
+    action and keeps its result for the run that follows. `order` is the order as the form opened it."""
+    guarded(_act_on_press)(store=store, pressed=pressed, state=state, base=base, order=order, editable=editable,
+                           items_by_id=items_by_id, ward_prefill=ward_prefill, on_done=on_done)
+
+
+def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
+                  items_by_id: dict, ward_prefill: str | None, on_done) -> None:
+    # The run after a press is the page's (a fragment's run would leave the list, the stream and the message at the
+    # top as they were).
+    state["page_run"] = True
     if state.get("result") is not None:  # the last result goes with the next press, here and at the top
         unflash(state["result"][1])
         state["result"] = None
     if pressed == DROP:
         _start_afresh(state)
-        st.rerun()
+        return
+    conflict = state["conflict"]
+    value = st.session_state.get
     edits = None
     if editable:
-        line_edits = []
-        for line, item_choice, size, color, qty, price, remove in line_widgets:
-            if remove:
-                continue
-            price_value = int(price)
-            if item_choice != line.item_id and item_choice is not None and price_value == line.unit_price:
-                price_value = None  # a newly picked item comes with its own price
-            line_edits.append(orders.LineEdit(
-                id=line.id, code_typed=line.code_typed, item_id=item_choice, qty=int(qty), size=size, color=color,
-                unit_price=price_value,
-            ))
+        line_edits = list(_line_edits(order, _edited_rows(f"{base}-lines"), items_by_id))
+        new_item = value(f"{base}-new-item")
         if new_item is not None:
             line_edits.append(orders.LineEdit(id=None, code_typed=items_by_id[new_item].code, item_id=new_item,
-                                              qty=int(new_qty), size=new_size, color=new_color))
-        receiver_address = _with_picked_ward(receiver_address, ward_pick, ward_prefill)
+                                              qty=int(value(f"{base}-new-qty", 1)), size=value(f"{base}-new-size"),
+                                              color=value(f"{base}-new-color")))
         edits = orders.OrderEdits(
-            lines=tuple(line_edits), receiver_name=receiver_name, receiver_phone=receiver_phone,
-            receiver_address=receiver_address, note=note, shipping_fee=int(shipping_fee), discount=int(discount),
-            payment=payment,
+            lines=tuple(line_edits), receiver_name=value(f"{base}-receiver", ""),
+            receiver_phone=value(f"{base}-phone", ""),
+            receiver_address=_with_picked_ward(value(f"{base}-address", ""), value(f"{base}-ward"), ward_prefill),
+            note=value(f"{base}-note", ""), shipping_fee=int(value(f"{base}-fee", order.shipping_fee)),
+            discount=int(value(f"{base}-discount", order.discount)), payment=value(f"{base}-payment", order.payment),
         )
     action = conflict["action"] if pressed == APPLY_ON_TOP else pressed
-    shipment = orders.Shipment(carrier=carrier, tracking_number=tracking) if action == "ship" else None
-
-    def attempt() -> orders.Order:
-        try:
-            if pressed == APPLY_ON_TOP:  # against the version whose changes the panel showed
-                seen = current.version if shown_version is None else shown_version
-                return orders.apply_on_top(store, action, order.id, actor=actor(), opened=order, edits=edits,
-                                           expected_version=seen, shipment=shipment)
-            return orders.perform_action(store, action, order.id, actor=actor(), expected_version=order.version,
-                                         edits=edits, shipment=shipment)
-        except ConcurrentChange as error:
-            if error.text.key != "orders.changed_meanwhile":
-                raise  # a line of this form was removed meanwhile: said as it is
-            # Someone changed the order since this form opened it (or since it showed their change): say what,
-            # keep the typing, and offer the choice.
-            state["conflict"] = {"action": action, "edits": edits, "shown_version": None}
-            st.rerun()
-
-    def then(result: orders.Order) -> None:
-        _start_afresh(state)
-        if on_done is not None:
-            on_done(result)
-
+    shipment = (orders.Shipment(carrier=value(f"{base}-carrier"), tracking_number=value(f"{base}-tracking"))
+                if action == "ship" else None)
     try:
-        result = attempt()
+        if pressed == APPLY_ON_TOP:  # against the version whose changes the panel showed
+            result = orders.apply_on_top(store, action, order.id, actor=actor(), opened=order, edits=edits,
+                                         expected_version=conflict["shown_version"], shipment=shipment)
+        else:
+            result = orders.perform_action(store, action, order.id, actor=actor(), expected_version=order.version,
+                                           edits=edits, shipment=shipment)
+    except ConcurrentChange as error:
+        if error.text.key != "orders.changed_meanwhile":
+            _tell(state, "error", error)  # a line of this form was removed meanwhile: said as it is
+            return
+        # Someone changed the order since this form opened it (or since it showed their change): say what, keep
+        # the typing, and offer the choice.
+        state["conflict"] = {"action": action, "edits": edits, "shown_version": None}
+        return
     except ChotdonError as error:
         _tell(state, "error", error)
-        st.rerun()
-    then(result)
+        return
+    _start_afresh(state)
+    if on_done is not None:
+        on_done(result)
     _tell(state, "success", Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
                                  status=orders.STATUS_PHRASES[result.status]))
-    st.rerun()
 
 
 def _tell(state: dict, kind: str, message) -> None:
@@ -434,7 +486,7 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
                         state=say(outbox.STATE_LABELS[push["state"]]), tries=tries,
                         problem=problem or plain(say(from_stored(push["last_answer"])))))
             if button.button(t("order_form.retry"), key=f"{key_prefix}-retry-push-{push['id']}",
-                             use_container_width=True):
+                             width="stretch"):
                 outbox.retry(store, [push["id"]], actor=actor())
                 deliveries.wake_worker(store)
                 flash(Text("order_form.sending_again", target=outbox.TARGET_LABELS[push["target"]],
@@ -455,11 +507,38 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
                                 time=time_text(p["delivered_at"], True)) for p in delivered))
 
 
-def order_history(store: Store, order_id: int) -> None:
-    events = orders.order_events(store, order_id)
-    with st.expander(t("order_form.history", count=len(events))):
-        for event in reversed(events):
+@st.fragment
+def order_editor(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str) -> None:
+    """The order form and its history as one fragment, for a page where the form sits on the page (Livestream): a
+    pick in the lines table or a page of history reruns them alone, not the page (an action still reruns the page,
+    once). The Edit order dialog of Livestream orders is a fragment already."""
+    guarded(render_order_form)(store, order_id, buttons=buttons, key_prefix=key_prefix)
+    guarded(order_history)(store, order_id, key_prefix=key_prefix)
+
+
+HISTORY_PAGE = 50  # events shown at first, and added by each "older" press
+
+
+def order_history(store: Store, order_id: int, *, key_prefix: str) -> None:
+    """The order's history, loaded when staff open it (an order's history can run to thousands of events): the
+    newest events first, older ones a page at a time."""
+    key = f"{key_prefix}-{order_id}-history"
+    shown_key = f"{key}-shown"
+    with st.expander(t("order_form.history_heading"), key=key, on_change="rerun") as history:
+        if not history.open:
+            return
+        limit = st.session_state.get(shown_key, HISTORY_PAGE)
+        events, total = orders.newest_events(store, order_id, limit=limit)
+        st.caption(t("order_form.history_count", shown=number(len(events)), count=number(total)))
+        for event in events:
             st.text(f"{time_text(event['happened_at'], True)}  {event['actor']}: {say(orders.describe_event(event))}")
+        if total > len(events):
+            st.button(t("order_form.history_older", count=number(min(HISTORY_PAGE, total - len(events)))),
+                      key=f"{key}-older", on_click=_show_older, args=(shown_key, limit))
+
+
+def _show_older(shown_key: str, limit: int) -> None:
+    st.session_state[shown_key] = limit + HISTORY_PAGE
 
 
 def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders.Order, base: str, editable: bool,
@@ -475,7 +554,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
     if order.hold_reason == orders.HELD_BLACKLISTED:
         hold, accept = st.columns([4, 1.2], vertical_alignment="center")
         hold.warning(t("order_form.held"))
-        if accept.button(t("order_form.accept"), key=f"head-{base}-accept-hold", use_container_width=True):
+        if accept.button(t("order_form.accept"), key=f"head-{base}-accept-hold", width="stretch"):
             act(lambda: orders.accept_held_order(store, order.id, actor=actor(), expected_version=order.version),
                 Text("order_form.accepted", code=order.code), then=lambda _result: rebase())
     mine = order.staff_id is not None and order.staff_id == user.id
@@ -515,7 +594,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
         text, button = st.columns([4, 1.2], vertical_alignment="center")
         text.caption(t("order_form.last_shipping", phone=plain(format_vn_phone(last["phone"])),
                        address=plain(last["address"])))
-        button.button(t("order_form.use_last"), key=f"head-{base}-use-last", on_click=guarded(use_last), use_container_width=True)
+        button.button(t("order_form.use_last"), key=f"head-{base}-use-last", on_click=guarded(use_last), width="stretch")
     elif found is not None and found.ward_code and not found.exact and found.address != order.receiver_address:
         def use_2025_form() -> None:
             st.session_state[f"{base}-address"] = found.address
@@ -524,7 +603,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
         text.caption(t("order_form.old_address", address=plain(found.address),
                        notes=plain("; ".join(say(note) for note in found.notes))))
         button.button(t("order_form.use_2025"), key=f"head-{base}-use-2025", on_click=guarded(use_2025_form),
-                      use_container_width=True)
+                      width="stretch")
     return found.ward_code if found is not None and found.exact else None
 
 

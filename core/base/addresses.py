@@ -154,6 +154,13 @@ def ward_label(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def ward_labels() -> dict[str, str]:
+    """Every ward's label by its code, built once: a picker formats its 3,321 options on every run of its page (the
+    order form's ward picker took most of a run formatting them one call at a time)."""
+    return {code: ward_label(code) for code in all_ward_codes()}
+
+
+@lru_cache(maxsize=1)
 def all_ward_codes() -> tuple[str, ...]:
     """Every ward, commune and special zone, grouped by province (for one searchable picker)."""
     return tuple(w.code for p in provinces() for w in wards(p.code))

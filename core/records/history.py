@@ -88,5 +88,16 @@ def events_of(cur, order_id: int) -> list[dict]:
     return [dict(zip(names, row)) for row in rows]
 
 
+def newest_events(cur, order_id: int, *, limit: int) -> tuple[list[dict], int]:
+    """The order's `limit` newest events, newest first, and how many events it has in all: an order's history can
+    run to thousands of events (a loyal customer's order, saved again and again), and a screen shows a page."""
+    rows = cur.execute(
+        "SELECT happened_at, actor, action, from_status, to_status, details, count(*) OVER () FROM order_events "
+        "WHERE order_id = ? ORDER BY id DESC LIMIT ?", [order_id, max(int(limit), 1)]).fetchall()
+    names = ("happened_at", "actor", "action", "from_status", "to_status", "details")
+    total = rows[0][-1] if rows else 0
+    return [dict(zip(names, row[:-1])) for row in rows][:max(int(limit), 0)], total
+
+
 def latest_event_id(cur, order_id: int) -> int | None:
     return cur.execute("SELECT max(id) FROM order_events WHERE order_id = ?", [order_id]).fetchone()[0]

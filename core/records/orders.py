@@ -9,18 +9,22 @@ from core.domain.orders import DRAFT, HELD_BLACKLISTED, Order, OrderLine, order_
 from core.records import history
 from core.records.rotation import StaffRotation
 
+# The newest event is read in the same statement as the order, filtered by the order's id: a subquery correlated on
+# o.id made DuckDB aggregate every order's events (all of order_events) on each read of one order.
 _ORDER_SELECT = """
 SELECT o.id, o.code, o.livestream_id, o.customer_id, c.display_name, c.platform_user_id, o.status, o.staff_id,
        u.display_name, o.first_comment_at, o.receiver_name, o.receiver_phone, o.receiver_address, o.note,
        o.shipping_fee, o.discount, o.payment, o.carrier, o.tracking_number, o.handled_at, o.handled_by,
        o.version, o.created_at, o.updated_at, o.hold_reason, c.blacklisted, c.blacklist_reason, o.returned_at,
-       (SELECT max(e.id) FROM order_events e WHERE e.order_id = o.id)
+       e.last_event_id
 FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.staff_id
+LEFT JOIN (SELECT max(id) AS last_event_id FROM order_events WHERE order_id = $id) e ON TRUE
+WHERE o.id = $id
 """
 
 
-def _load_order_where(cur, where: str, params: list) -> Order | None:
-    row = cur.execute(_ORDER_SELECT + " WHERE " + where, params).fetchone()
+def load_order(cur, order_id: int) -> Order | None:
+    row = cur.execute(_ORDER_SELECT, {"id": order_id}).fetchone()
     if row is None:
         return None
     order = Order(*row)
@@ -36,12 +40,10 @@ def _load_order_where(cur, where: str, params: list) -> Order | None:
     ]
     return order
 
-def load_order(cur, order_id: int) -> Order | None:
-    return _load_order_where(cur, "o.id = ?", [order_id])
-
 
 def load_order_by_code(cur, code: str) -> Order | None:
-    return _load_order_where(cur, "upper(o.code) = upper(?)", [(code or "").strip().lstrip("#")])
+    row = cur.execute("SELECT id FROM orders WHERE upper(code) = upper(?)", [(code or "").strip().lstrip("#")]).fetchone()
+    return None if row is None else load_order(cur, row[0])
 
 
 def code_of(cur, order_id: int) -> str:

@@ -56,7 +56,8 @@ __all__ = [
     "COMMITTED", "DRAFT", "EDITABLE", "HELD_BLACKLISTED", "OPEN_FOR_COMMENTS", "PAYMENTS", "SENT_TO_SHOP", "SHIPPED",
     "STATUSES", "STATUS_LABELS", "STATUS_PHRASES", "BulkResult", "LineEdit", "Order", "OrderEdits", "OrderLine",
     "Shipment", "describe_event", "fields_changed", "missing_for_completion",
-    "get_order", "get_order_by_code", "list_orders", "list_stamp", "count_orders", "order_events", "changes_since",
+    "get_order", "get_order_by_code", "list_orders", "list_stamp", "count_orders", "order_events", "newest_events",
+    "changes_since",
     "waitlist_places", "perform_action", "apply_on_top", "perform_bulk", "save_draft", "save", "create_order", "save_to_shipping_book", "send_to_shop",
     "ship", "cancel", "delete", "mark_handled", "accept_held_order", "mark_returned", "orders_with_lines",
     "list_shipping_book", "list_shop_inbox",
@@ -191,6 +192,13 @@ def count_orders(store: Store, livestream_id: int) -> int:
 def order_events(store: Store, order_id: int) -> list[dict]:
     with store.reading() as cur:
         return history.events_of(cur, order_id)
+
+
+def newest_events(store: Store, order_id: int, *, limit: int = 50) -> tuple[list[dict], int]:
+    """The order's history as a screen pages it: its `limit` newest events, newest first, and how many it has in
+    all (limit 0: the count alone)."""
+    with store.reading() as cur:
+        return history.newest_events(cur, order_id, limit=limit)
 
 
 def changes_since(store: Store, order_id: int, after_event_id: int | None) -> list[dict]:

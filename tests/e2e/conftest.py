@@ -181,3 +181,33 @@ def empty_demo_app(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("demo")
     with running_app(tmp_path) as app:
         yield app
+
+
+# The order form's lines are one st.data_editor table (glide-data-grid draws it on a canvas): a cell is reached by its
+# place (rows 35 px high under a 35 px header; the item column comes first) and read through the grid's accessible
+# table (its cells' ids are glide-cell-<column>-<row>; only the cells in view are there).
+LINE_ROW_PX = 35
+PRICE_COLUMN = 4  # item, size, color, qty, price, remove, note
+
+
+def lines_table(scope):
+    return scope.locator('[data-testid="stDataFrame"]').first
+
+
+def pick_line_item(tab, scope, row: int, typed: str) -> None:
+    """Picks the item of line `row` (0 = the first line) in the order form's lines table, as staff do: double-click
+    its cell, type the start of the item's label, Enter."""
+    from playwright.sync_api import expect
+
+    from ui.order_form import ITEM_COLUMN_PX
+
+    table = lines_table(scope)
+    expect(table.locator("canvas").first).to_be_visible()
+    table.dblclick(position={"x": ITEM_COLUMN_PX / 2, "y": LINE_ROW_PX * (row + 1) + LINE_ROW_PX / 2})
+    expect(tab.get_by_test_id("portal").locator(".gdg-clip-region")).to_be_visible()
+    tab.keyboard.type(typed)
+    tab.keyboard.press("Enter")
+
+
+def line_cell(scope, row: int, column: int):
+    return lines_table(scope).locator(f'[id$="glide-cell-{column}-{row}"]')

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, screenshot, until_idle
+from tests.e2e.conftest import PRICE_COLUMN, line_cell, login, pick_line_item, screenshot, until_idle
 
 GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
 ALERT = '[data-testid="stAlertContainer"]'  # st.error has the role alert, st.success none
@@ -52,11 +52,12 @@ def test_edit_order_pick_item_fill_shipping_and_create_order(page, shop_app):
     for label in ("Save", "Create order", "Send to shop"):
         expect(dialog.get_by_role("button", name=label, exact=True)).to_be_visible()
     expect(dialog.get_by_role("button", name=re.compile(r"Delete \(cancel\) this order"))).to_be_visible()
-    dialog.get_by_role("combobox", name="Item", exact=True).first.click()
-    page.keyboard.type("K3 ·")
-    page.keyboard.press("Enter")
-    # Picking the item reruns the page (its price fills in at once): the form is drawn anew, so wait for that run
-    # to end before typing, and type into the dialog's fields (a run's stale copy can still be on the page).
+    until_idle(page)
+    pick_line_item(page, dialog, 0, "K3 ·")
+    # Picking the item reruns the form (its price fills in at once, the warning goes): wait for that run to end
+    # before typing, and type into the dialog's fields (a run's stale copy can still be on the page).
+    expect(line_cell(dialog, 0, PRICE_COLUMN)).to_have_text(re.compile("30[.,]?000"))
+    expect(dialog.get_by_text(re.compile("Pick the item for"))).to_have_count(0)
     until_idle(page)
     dialog.get_by_label("Phone").last.fill("0912 000 111")
     dialog.get_by_label("Address").last.fill("8 Trần Hưng Đạo, Phường Cửa Nam, Hà Nội")

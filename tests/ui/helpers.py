@@ -3,6 +3,7 @@ st.session_state[ui.access.TOKEN_KEY], as the login form leaves it (no password 
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 
@@ -103,3 +104,20 @@ def order_id_of(store, livestream_id: int, customer: str) -> int:
 def shown(markdown: str) -> str:
     """Markdown a page wrote through ui.text.plain, as the reader sees it: no escapes, no word joiners."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+# The order form's lines table (st.data_editor): AppTest cannot click its cells; a keyed editor takes its edit
+# state, as the browser sends it, through session_state before a run.
+def pick(at, base: str, row: int, **cells):
+    """Edits cells of the lines table as the browser sends them (the table's edit state), then runs."""
+    editing = dict(at.session_state[f"{base}-lines"]) if f"{base}-lines" in at.session_state else {}
+    rows = {int(k): dict(v) for k, v in editing.get("edited_rows", {}).items()}
+    rows.setdefault(row, {}).update(cells)
+    at.session_state[f"{base}-lines"] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def item_options(at, key: str) -> list[str]:
+    """The labels the lines table's item column offers (its column configuration, as the browser gets it)."""
+    columns = json.loads(at.data_editor(key).proto.columns)
+    return [option["label"] for option in columns["item"]["type_config"]["options"]]

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.services import orders
 from core.services.livestreams import list_items
-from tests.ui.helpers import demo_shop, sign_in
+from tests.ui.helpers import demo_shop, item_options, pick, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/livestream.py", "pages/orders.py", "pages/shipping_book.py", "pages/shop_inbox.py", "pages/setup.py",
@@ -85,12 +85,10 @@ def test_picking_the_item_for_a_blank_line_in_case2_and_saving(shop):
     # Delete is the dialog's own button (it asks first): tests/ui/test_orders_screen.py
     assert [b.label for b in at.button if b.key and b.key.startswith(base)] == ["Save", "Create order", "Send to shop"]
     assert any("Pick the item for Z9" in w.value for w in at.warning)
-    line = mai.lines[0]
-    item_box = at.selectbox(key=f"{base}-line{line.id}-item")
-    assert item_box.value is None
-    assert any(option.startswith("K3 · Kẹp tóc") for option in item_box.options)
+    assert at.data_editor(f"{base}-lines").value["item"].isna().tolist() == [True]
+    assert any(option.startswith("K3 · Kẹp tóc") for option in item_options(at, f"{base}-lines"))
     k3_id = next(i.id for i in list_items(store, livestream_id) if i.code == "K3")
-    at.selectbox(key=f"{base}-line{line.id}-item").set_value(k3_id)
+    pick(at, base, 0, item=k3_id)
     at.button(key=f"{base}-save").click().run()
     assert not at.exception
     saved = orders.get_order(store, mai.id)
@@ -105,7 +103,7 @@ def test_negative_quantity_in_the_form_is_refused_with_a_message(shop):
     at.session_state["live_edit_order"] = lan.id
     at.run()
     base = f"live-{lan.id}-f0"  # the form as first opened
-    at.number_input(key=f"{base}-line{lan.lines[0].id}-qty").set_value(-2)
+    pick(at, base, 0, qty=-2)
     at.button(key=f"{base}-save_draft").click().run()
     assert any("quantity" in e.value for e in at.error)
     assert orders.get_order(store, lan.id).lines[0].qty == 2
