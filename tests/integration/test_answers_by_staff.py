@@ -105,3 +105,16 @@ def test_a_one_off_reply_is_refused_when_it_cannot_go(store, quiet_live, fake):
     with pytest.raises(NotFound):
         answers.reply_to_comment(store, 999, "Còn ạ", actor="lan")
     assert outbox.list_pushes(store, targets=["facebook"]) == []
+
+
+def test_the_order_s_pushes_leave_its_facebook_answers_out(store, quiet_live, fake):
+    """The order form's pushes box lists MShopKeeper and the webhook; the answers have the Messenger box."""
+    turn_on(store, quiet_live, answers.AnswerSettings(reply_publicly=True, message_privately=True))
+    fake.fail_answers(fb.DROP_AFTER_STORE, kind="message")
+    feed_facebook(store, quiet_live, fb_comment(1, "Lan", "chốt A1 M"))
+    deliver(store)
+    order_id = the_order(store)
+    assert outbox.pushes_of_order(store, order_id) == []
+    everything = outbox.pushes_of_order(store, order_id, targets=outbox.TARGETS)
+    assert sorted((p["action"], p["state"]) for p in everything) == [
+        ("message", "may_have_been_sent"), ("reply", "delivered")]

@@ -144,6 +144,9 @@ def test_the_stream_marks_each_comment_with_the_answers_facebook_has(answering):
         texts(at, "warning")
     assert any("Chotdon will not send it again" in c for c in texts(at, "caption"))
     assert f"live-messenger-send-{mai}" not in [b.key for b in at.button]  # never a second private reply
+    # The pushes box is MShopKeeper's and the webhook's: no "Facebook did not get this order", no Retry for it.
+    assert not [e for e in texts(at, "error") if "did not get this order" in e], texts(at, "error")
+    assert not [b.key for b in at.button if b.key and "-retry-push-" in b.key]
     vy = order_id_of(store, livestream_id, "Phạm Vy")
     at.session_state["live_edit_order"] = vy
     at.run()
