@@ -118,3 +118,23 @@ def test_the_order_s_pushes_leave_its_facebook_answers_out(store, quiet_live, fa
     everything = outbox.pushes_of_order(store, order_id, targets=outbox.TARGETS)
     assert sorted((p["action"], p["state"]) for p in everything) == [
         ("message", "may_have_been_sent"), ("reply", "delivered")]
+
+
+def test_the_stream_tells_which_comments_can_be_answered(store, quiet_live, fake):
+    """The stream's rows carry each comment's source; answers.answerable is the rule reply_to_comment keeps."""
+    from core.services import comments as ingest
+
+    feed_facebook(store, quiet_live, fb_comment(1, "Hoa", "A1 còn không?"))
+    feed_facebook(store, quiet_live, fb_comment(2, "Mai", "A1 còn không?"), source="hand")
+    feed_facebook(store, quiet_live, fb_comment(3, "Lan", "A1 còn không?"), source="file")
+    rows = {row["customer"]: row for row in ingest.comment_stream(store, quiet_live)}
+    assert {name: row["source"] for name, row in rows.items()} == {"Hoa": "facebook", "Mai": "hand", "Lan": "file"}
+    can = {name: answers.answerable("facebook", row["source"]) for name, row in rows.items()}
+    assert can == {"Hoa": True, "Mai": False, "Lan": False}
+    assert not answers.answerable("tiktok", "facebook") and not answers.answerable("facebook", "demo")
+    for name, row in rows.items():  # what the stream offers is what core takes
+        if can[name]:
+            assert answers.reply_to_comment(store, row["id"], "Còn ạ", actor="lan")
+        else:
+            with pytest.raises(InvalidInput, match="Facebook comment"):
+                answers.reply_to_comment(store, row["id"], "Còn ạ", actor="lan")
