@@ -28,9 +28,9 @@ from core.domain.users import User, require_owner
 from core.records.catalog import livestream_row
 from core.services import outbox
 
-__all__ = ["AnswerSettings", "MessengerState", "Preview", "STATE_LABELS", "answerable", "comment_marks",
-           "default_settings", "get_rate_limit", "get_settings", "messenger_state", "placeholders", "preview",
-           "reply_to_comment", "save_settings", "send_order_message", "set_rate_limit"]
+__all__ = ["AnswerSettings", "MessengerState", "Preview", "STATE_LABELS", "answerable", "can_message",
+           "comment_marks", "default_settings", "get_rate_limit", "get_settings", "messenger_state", "placeholders",
+           "preview", "reply_to_comment", "save_settings", "send_order_message", "set_rate_limit"]
 
 RATE_LIMIT_SETTING = "answers_per_minute"
 
@@ -406,7 +406,17 @@ def send_order_message(store: Store, order_id: int, *, actor: str) -> MessengerS
     return messenger_state(store, order_id)
 
 
+def can_message(store: Store, order_id: int) -> bool:
+    """Whether the order has a comment send_order_message could answer in Messenger: read from Facebook, inside
+    the 7-day window, with no private reply spent (False for an unknown order). The blacklist and a message
+    already on its way are send_order_message's own refusals (messenger_state shows the latter)."""
+    with store.reading() as cur:
+        return _comment_for_message(cur, order_id, utc_now()) is not None
+
+
 def _comment_for_message(cur, order_id: int, now: datetime) -> tuple[int, str] | None:
+    """The order's comment a private message goes to (the rule can_message and send_order_message share): its
+    first comment read from Facebook, still inside the window, that has no private reply spent."""
     return cur.execute(
         "SELECT c.id, c.platform_comment_id FROM comments c JOIN livestreams l ON l.id = c.livestream_id "
         "WHERE c.order_id = ? AND c.source = ? AND l.platform = 'facebook' AND c.commented_at > ? "

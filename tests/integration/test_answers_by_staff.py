@@ -138,3 +138,20 @@ def test_the_stream_tells_which_comments_can_be_answered(store, quiet_live, fake
         else:
             with pytest.raises(InvalidInput, match="Facebook comment"):
                 answers.reply_to_comment(store, row["id"], "Còn ạ", actor="lan")
+
+
+def test_can_message_tells_the_orders_send_order_message_takes(store, quiet_live, fake):
+    """One rule for both: a comment read from Facebook inside the window, with no private reply spent."""
+    feed_facebook(store, quiet_live, fb_comment(1, "Hoa", "chốt A1 M"))
+    feed_facebook(store, quiet_live, fb_comment(2, "Mai", "chốt A1 M"), source="hand")
+    feed_facebook(store, quiet_live, fb_comment(3, "Lan", "chốt A1 M", age=timedelta(days=7, hours=1)))
+    hoa, mai, lan = (store.scalar("SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id "
+                                  "WHERE c.display_name = ?", [name]) for name in ("Hoa", "Mai", "Lan"))
+    assert (answers.can_message(store, hoa), answers.can_message(store, mai), answers.can_message(store, lan)) == (
+        True, False, False)
+    for order_id in (mai, lan):
+        with pytest.raises(InvalidInput, match="7 days"):
+            answers.send_order_message(store, order_id, actor="lan")
+    answers.send_order_message(store, hoa, actor="lan")
+    assert not answers.can_message(store, hoa)  # Hoa's one comment has its private reply on the way
+    assert not answers.can_message(store, 999)
