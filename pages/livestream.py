@@ -238,7 +238,7 @@ def comment_stream_panel() -> None:
                              + answer_marks(answered.get(row["id"])))
             cols[2].markdown(plain(row["message"]) or t("livestream.empty_comment"))
             long_comment(cols[2], row)
-            if on_facebook and row["kind"] == "question":
+            if row["kind"] == "question" and answers.answerable(livestream["platform"], row["source"]):
                 reply_button(cols[2], row)
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):

@@ -2,7 +2,8 @@
 (core.services.answers.messenger_state), the message as sent, and "Send order in Messenger" by hand.
 
 A private reply has no second chance (one per comment, within 7 days of it): the button is offered only while no
-message for the order is on its way, sent or in doubt; core refuses it otherwise too (a second tab, a race), and
+message for the order is on its way, sent or in doubt, and the order has a comment read from Facebook inside the
+window (answers.can_message; else a caption says why); core refuses it otherwise too (a second tab, a race), and
 the refusal shows here. "May have been sent" says what staff should check, never offers to send again.
 
 The message holds the customer's name and the order's lines: shown with st.text, which reads no Markdown and keeps
@@ -50,7 +51,9 @@ def messenger_panel(store: Store, order, *, key_prefix: str = "order") -> None:
                 st.caption(t("answers_ui.messenger_text"))
                 st.text(state.text)
         if state is None or state.state not in _NOT_AGAIN:
-            if st.button(t("answers_ui.messenger_send"), key=f"{key_prefix}-messenger-send-{order.id}",
+            if not answers.can_message(store, order.id):  # no Facebook comment inside the window: say so instead
+                st.caption(t("answers_ui.messenger_cannot_send"))
+            elif st.button(t("answers_ui.messenger_send"), key=f"{key_prefix}-messenger-send-{order.id}",
                          help=t("answers_ui.messenger_send_help")):
                 act(lambda: answers.send_order_message(store, order.id, actor=actor()),
                     Text("answers_ui.messenger_sending", code=order.code))

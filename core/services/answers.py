@@ -28,9 +28,9 @@ from core.domain.users import User, require_owner
 from core.records.catalog import livestream_row
 from core.services import outbox
 
-__all__ = ["AnswerSettings", "MessengerState", "Preview", "STATE_LABELS", "comment_marks", "default_settings",
-           "get_rate_limit", "get_settings", "messenger_state", "placeholders", "preview", "reply_to_comment",
-           "save_settings", "send_order_message", "set_rate_limit"]
+__all__ = ["AnswerSettings", "MessengerState", "Preview", "STATE_LABELS", "answerable", "can_message",
+           "comment_marks", "default_settings", "get_rate_limit", "get_settings", "messenger_state", "placeholders",
+           "preview", "reply_to_comment", "save_settings", "send_order_message", "set_rate_limit"]
 
 RATE_LIMIT_SETTING = "answers_per_minute"
 
@@ -132,6 +132,14 @@ def set_rate_limit(store: Store, per_minute: int, *, by: User) -> int:
 # Only comments read from Facebook itself are answered: a comment typed in by hand, imported from a file or played
 # by the demo carries an id Facebook would not know. (core.runtime.facebook's source name.)
 ANSWERED_SOURCE = "facebook"
+
+
+def answerable(platform: str, source: str) -> bool:
+    """Whether a comment of a livestream on `platform`, come from `source` (comments.source), can be answered on
+    Facebook: the rule reply_to_comment and the automatic answers keep, and the stream's Reply button asks."""
+    return platform == "facebook" and source == ANSWERED_SOURCE
+
+
 ORDER_EFFECTS = ("created", "added")  # a comment that made an order or added lines to it
 OPEN_STATUSES = ("draft", "awaiting_confirmation")  # an order still being put together with the customer
 
@@ -140,7 +148,7 @@ def enqueue_for_comments(cur, livestream: dict, source: str, first_id: int, coun
     """Called by ingest (core.services.comments) in the batch's transaction, once its comments are written (ids
     first_id .. first_id + count - 1): the answers they call for, written to the outbox. Comments older than the
     7-day window get none. Returns how many answers were written."""
-    if livestream["platform"] != "facebook" or source != ANSWERED_SOURCE or not count:
+    if not answerable(livestream["platform"], source) or not count:
         return 0
     settings = settings_of(cur, livestream["id"])
     if not (settings.reply_publicly or settings.message_privately or settings.hide_phone_comments):
@@ -406,7 +414,17 @@ def send_order_message(store: Store, order_id: int, *, actor: str) -> MessengerS
     return messenger_state(store, order_id)
 
 
+def can_message(store: Store, order_id: int) -> bool:
+    """Whether the order has a comment send_order_message could answer in Messenger: read from Facebook, inside
+    the 7-day window, with no private reply spent (False for an unknown order). The blacklist and a message
+    already on its way are send_order_message's own refusals (messenger_state shows the latter)."""
+    with store.reading() as cur:
+        return _comment_for_message(cur, order_id, utc_now()) is not None
+
+
 def _comment_for_message(cur, order_id: int, now: datetime) -> tuple[int, str] | None:
+    """The order's comment a private message goes to (the rule can_message and send_order_message share): its
+    first comment read from Facebook, still inside the window, that has no private reply spent."""
     return cur.execute(
         "SELECT c.id, c.platform_comment_id FROM comments c JOIN livestreams l ON l.id = c.livestream_id "
         "WHERE c.order_id = ? AND c.source = ? AND l.platform = 'facebook' AND c.commented_at > ? "
@@ -431,7 +449,7 @@ def reply_to_comment(store: Store, comment_id: int, text: str, *, actor: str) ->
         if comment is None:
             raise NotFound("answers.comment_not_found", id=comment_id)
         platform_id, order_id, commented_at, source, platform, livestream_id = comment
-        if source != ANSWERED_SOURCE or platform != "facebook":
+        if not answerable(platform, source):
             raise InvalidInput("answers.not_facebook_comment")
         if not rules.within_window(commented_at, now):
             raise InvalidInput("answers.past_window")

@@ -1209,6 +1209,7 @@ def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: It
     those older than it (a page of older comments: keyset, so the query stays as cheap on the hundredth page
     and new comments arriving meanwhile do not shift it).
 
+    `source` is where the comment came from (answers.answerable tells whether it can be answered on Facebook);
     `message` is the first `shown_chars` characters of the stored text (all of it with None); `stored_length`
     is the stored text's length, and `written_length` the length the customer wrote (longer than stored when
     the text was cut at MESSAGE_LIMIT)."""
@@ -1223,14 +1224,14 @@ def comment_stream(store: Store, livestream_id: int, limit: int = 200, kinds: It
         f"""
 WITH c AS (
     SELECT c.id, c.commented_at, c.customer_id, c.message, c.message_length, c.kind, c.effect, c.parse_result,
-           c.order_id, c.livestream_id
+           c.order_id, c.livestream_id, c.source
     FROM comments c {"JOIN customers cu ON cu.id = c.customer_id" if search and search.strip() else ""}
     WHERE {where} ORDER BY c.commented_at DESC, c.id DESC LIMIT ?
 )
 SELECT c.id, c.commented_at, c.customer_id, cu.display_name AS customer,
        CASE WHEN ?::BIGINT IS NULL THEN c.message ELSE left(c.message, ?::BIGINT) END AS message,
        length(c.message) AS stored_length, coalesce(c.message_length, length(c.message)) AS written_length,
-       c.kind, c.effect, c.parse_result, cu.blacklisted, e.id AS edit_order_id, e.code AS order_code, e.status AS order_status
+       c.kind, c.effect, c.parse_result, c.source, cu.blacklisted, e.id AS edit_order_id, e.code AS order_code, e.status AS order_status
 FROM c
 JOIN customers cu ON cu.id = c.customer_id
 LEFT JOIN LATERAL (

@@ -202,9 +202,16 @@ def list_pushes(store: Store, *, states=None, targets=None, search: str | None =
     ), "problem", "last_answer")
 
 
-def pushes_of_order(store: Store, order_id: int) -> list[dict]:
+ORDER_TARGETS = (MSHOPKEEPER, OCM_WEBHOOK)  # what the order form's pushes box shows (answers have their own box)
+
+
+def pushes_of_order(store: Store, order_id: int, *, targets=ORDER_TARGETS) -> list[dict]:
+    """The order's pushes to `targets`, oldest first. By default MShopKeeper's and the webhook's only: Facebook
+    answers show in the order form's Messenger box (core.services.answers.messenger_state), on the stream's marks
+    and on the Integrations screen, and a private message in doubt must never be offered a Retry."""
     return _read(store.query(f"SELECT {_PUSH_COLUMNS} FROM outbox p LEFT JOIN orders o ON o.id = p.order_id "
-                             "WHERE p.order_id = ? ORDER BY p.id", [order_id]), "problem", "last_answer")
+                             "WHERE p.order_id = ? AND list_contains(?::VARCHAR[], p.target) ORDER BY p.id",
+                             [order_id, list(targets)]), "problem", "last_answer")
 
 
 def get_push(store: Store, push_id: int) -> dict:

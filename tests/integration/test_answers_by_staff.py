@@ -105,3 +105,53 @@ def test_a_one_off_reply_is_refused_when_it_cannot_go(store, quiet_live, fake):
     with pytest.raises(NotFound):
         answers.reply_to_comment(store, 999, "Còn ạ", actor="lan")
     assert outbox.list_pushes(store, targets=["facebook"]) == []
+
+
+def test_the_order_s_pushes_leave_its_facebook_answers_out(store, quiet_live, fake):
+    """The order form's pushes box lists MShopKeeper and the webhook; the answers have the Messenger box."""
+    turn_on(store, quiet_live, answers.AnswerSettings(reply_publicly=True, message_privately=True))
+    fake.fail_answers(fb.DROP_AFTER_STORE, kind="message")
+    feed_facebook(store, quiet_live, fb_comment(1, "Lan", "chốt A1 M"))
+    deliver(store)
+    order_id = the_order(store)
+    assert outbox.pushes_of_order(store, order_id) == []
+    everything = outbox.pushes_of_order(store, order_id, targets=outbox.TARGETS)
+    assert sorted((p["action"], p["state"]) for p in everything) == [
+        ("message", "may_have_been_sent"), ("reply", "delivered")]
+
+
+def test_the_stream_tells_which_comments_can_be_answered(store, quiet_live, fake):
+    """The stream's rows carry each comment's source; answers.answerable is the rule reply_to_comment keeps."""
+    from core.services import comments as ingest
+
+    feed_facebook(store, quiet_live, fb_comment(1, "Hoa", "A1 còn không?"))
+    feed_facebook(store, quiet_live, fb_comment(2, "Mai", "A1 còn không?"), source="hand")
+    feed_facebook(store, quiet_live, fb_comment(3, "Lan", "A1 còn không?"), source="file")
+    rows = {row["customer"]: row for row in ingest.comment_stream(store, quiet_live)}
+    assert {name: row["source"] for name, row in rows.items()} == {"Hoa": "facebook", "Mai": "hand", "Lan": "file"}
+    can = {name: answers.answerable("facebook", row["source"]) for name, row in rows.items()}
+    assert can == {"Hoa": True, "Mai": False, "Lan": False}
+    assert not answers.answerable("tiktok", "facebook") and not answers.answerable("facebook", "demo")
+    for name, row in rows.items():  # what the stream offers is what core takes
+        if can[name]:
+            assert answers.reply_to_comment(store, row["id"], "Còn ạ", actor="lan")
+        else:
+            with pytest.raises(InvalidInput, match="Facebook comment"):
+                answers.reply_to_comment(store, row["id"], "Còn ạ", actor="lan")
+
+
+def test_can_message_tells_the_orders_send_order_message_takes(store, quiet_live, fake):
+    """One rule for both: a comment read from Facebook inside the window, with no private reply spent."""
+    feed_facebook(store, quiet_live, fb_comment(1, "Hoa", "chốt A1 M"))
+    feed_facebook(store, quiet_live, fb_comment(2, "Mai", "chốt A1 M"), source="hand")
+    feed_facebook(store, quiet_live, fb_comment(3, "Lan", "chốt A1 M", age=timedelta(days=7, hours=1)))
+    hoa, mai, lan = (store.scalar("SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id "
+                                  "WHERE c.display_name = ?", [name]) for name in ("Hoa", "Mai", "Lan"))
+    assert (answers.can_message(store, hoa), answers.can_message(store, mai), answers.can_message(store, lan)) == (
+        True, False, False)
+    for order_id in (mai, lan):
+        with pytest.raises(InvalidInput, match="7 days"):
+            answers.send_order_message(store, order_id, actor="lan")
+    answers.send_order_message(store, hoa, actor="lan")
+    assert not answers.can_message(store, hoa)  # Hoa's one comment has its private reply on the way
+    assert not answers.can_message(store, 999)
