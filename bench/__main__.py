@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "PERFORMANCE.md"
-BENCHES = ["parse", "ingest", "reports", "browser"]
+BENCHES = ["parse", "ingest", "reports", "browser", "live_idle"]
 HEADER = """# Performance
 
 Measured by `make bench` (or `.venv/bin/python -m bench NAME` for one section). Every figure is given next to a

@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.app_runner import cpu_per_minute, cpu_seconds, memory_mib
+
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SHOP_NAMES = ["live20k"] if QUICK else ["demo", "live20k", "live200k"]
@@ -173,21 +175,6 @@ class ShopResult:
 
 
 # -- the server process ----------------------------------------------------------------------------------------------
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def memory_mib(pid: int) -> tuple[float, float]:
-    """Resident memory now and at its peak (VmRSS, VmHWM)."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            name, amount, _ = line.split()
-            values[name] = int(amount) / 1024
-    return values["VmRSS:"], values["VmHWM:"]
-
-
 def wait_quiet(pid: int, *, limit: float = 60.0) -> None:
     """Until the server uses under a tenth of a core for two half-seconds in a row (start-up work, the reporting
     copy's first write), at most `limit` seconds."""
@@ -476,13 +463,6 @@ def run_step(result: ShopResult, key: str, step, *args) -> bool:
         return False
 
 
-def idle_cpu(pid: int, seconds: float) -> float:
-    """CPU seconds a minute the server used over `seconds`."""
-    before = cpu_seconds(pid)
-    time.sleep(seconds)
-    return (cpu_seconds(pid) - before) / seconds * 60
-
-
 def drive_shop(browser, name: str, folder: Path, meta: dict) -> ShopResult:
     from bench.app_runner import login, serve
 
@@ -535,10 +515,10 @@ def drive_shop(browser, name: str, folder: Path, meta: dict) -> ShopResult:
                 page.goto(server.url + "/")
                 screen.button(screen.play).wait_for()
                 tab.settle()
-                result.idle["ended"] = idle_cpu(server.pid, IDLE_SECONDS)
+                result.idle["ended"] = cpu_per_minute(server.pid, IDLE_SECONDS)
                 tab.measure(lambda: screen.button(screen.play).click(), lambda: screen.shown(screen.button(screen.stop)))
                 time.sleep(2)
-                result.idle["running"] = idle_cpu(server.pid, IDLE_SECONDS)
+                result.idle["running"] = cpu_per_minute(server.pid, IDLE_SECONDS)
                 screen.button(screen.stop).click()
                 screen.button(screen.play).wait_for()
                 _, result.peak_mib = memory_mib(server.pid)

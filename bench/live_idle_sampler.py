@@ -1,4 +1,5 @@
-"""`python -m bench.live_idle_sampler [streamlit options]`: ui.serve for bench.live_idle. With LIVE_PROFILE=1, a
+"""`python -m bench.live_idle_sampler [streamlit options]`: ui.serve for bench.live_idle (started by
+bench.app_runner.serve with module="bench.live_idle_sampler"). With LIVE_PROFILE=1, a
 sampling profiler over all threads; with LIVE_SILENT=1, a demo live that plays its first comment and then nothing
 for an hour (a live on air with no new comment: what an open tab costs when there is nothing to show). The
 reporting copy's worker is not started (it rewrites a copy of the whole database every five minutes when anything
@@ -19,6 +20,8 @@ import sys
 import threading
 import time
 
+from bench.app_runner import cpu_ticks
+
 inclusive: collections.Counter = collections.Counter()
 leaf: collections.Counter = collections.Counter()
 samples = 0
@@ -26,10 +29,9 @@ samples = 0
 
 def _ticks(native_id: int) -> int:
     try:
-        fields = open(f"/proc/self/task/{native_id}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
+        return cpu_ticks(f"/proc/self/task/{native_id}/stat")
+    except OSError:  # the thread has ended
         return 0
-    return int(fields[11]) + int(fields[12])
 
 
 def _sample() -> None:
