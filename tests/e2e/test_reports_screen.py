@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from core.db.store import Store
 from core.services import orders
-from tests.e2e.conftest import ROOT, login, running_app, screenshot
+from tests.e2e.conftest import ROOT, login, running_app, screenshot, until_idle
 
 DEMO_COMMENTS = ROOT / "data" / "demo" / "comments.jsonl"
 
@@ -80,6 +80,9 @@ def test_the_figures_of_the_live_render(page, reports_app):
 
 def test_the_table_view_of_a_chart_and_its_download(page, reports_app):
     open_reports(page, reports_app)
+    # The timeline is the first chart: wait for it, or the first Table tab may be another chart's while the page draws.
+    expect(page.get_by_text("Comments and order comments per minute (shop time)")).to_be_visible(timeout=30_000)
+    until_idle(page)
     page.get_by_role("tab", name="🔢 Table").first.click()
     with page.expect_download() as download:
         page.get_by_role("button", name="⬇ CSV").first.click()
