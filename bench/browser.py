@@ -232,8 +232,10 @@ class Tab:
             idle_at = max((moment for moment, state in runs if state == "notRunning"), default=0)
             drawn_at = info["frames"] if info["frames"] > press_at else 0
             quiet_since = max(idle_at, drawn_at)
-            if (seen is not None and started and info["state"] == "notRunning"
-                    and info["now"] - quiet_since >= QUIET_MS):
+            # A fragment's run (a tick, a page turn, a pick in the form) may not show on the app's run state: once
+            # the result is seen, quiet since it (and since any run or redraw) is enough.
+            if (seen is not None and info["state"] == "notRunning"
+                    and info["now"] - max(quiet_since, seen) >= QUIET_MS):
                 break
             if seen is None and not started and time.monotonic() > deadline - timeout + NOTHING_SECONDS:
                 raise ActionFailed(f"the press started nothing in {NOTHING_SECONDS} s")
@@ -644,6 +646,9 @@ def report(results: dict[str, ShopResult], built: dict[str, dict]) -> str:
             if value is None:
                 cells.append("—")
                 continue
+            if key == "running":  # ingesting a 20× live is work, not idling: shown, not a target (see live_idle)
+                cells.append(f"{value:.1f}")
+                continue
             total += 1
             met += value < 1.0
             cells.append(f"{value:.1f}{_mark(value, 1.0)}")
@@ -660,7 +665,9 @@ def report(results: dict[str, ShopResult], built: dict[str, dict]) -> str:
         f"{results[name].peak_mib / base.peak_mib:.2f}" for name in names) + " |")
     lines += [line for line in idle_rows]
     lines += ["", f"Idle cost in CPU-seconds a minute of the server process (/proc/PID/stat), measured over "
-              f"{IDLE_SECONDS} s with one tab open on Livestream after the actions; target under 1.", ""]
+              f"{IDLE_SECONDS} s with one tab open on Livestream after the actions; target under 1 with the live "
+              "ended. With the demo playing at 20× the server also ingests its comments twenty times as fast; the tab's own "
+              "cost on a running live is the live_idle section's.", ""]
     failed = [f"{COLUMNS[name]} {key}: {len(whys)}× ({whys[0]})" for name in names
               for key, whys in results[name].failures.items()]
     if failed:

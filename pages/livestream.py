@@ -308,18 +308,28 @@ with stream_column:
                 flash(message)
             st.rerun()  # the stream above was drawn before these comments were stored
 
-def fix_comment_panel(comment_id: int) -> None:
-    """A review or question comment, corrected by staff, becomes order lines for its customer."""
+def comment_panel_head(comment_id: int, *, panel: str, title: str, quote: str) -> dict | None:
+    """The top of a panel about one comment (Fix, Reply): Close, whose customer, the comment as written. None when
+    the comment is gone. `panel` is the session key that keeps the panel open."""
     found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id, shown_chars=None)
-    if st.button(t("livestream.close"), key="close_fix_comment"):
-        st.session_state.pop("live_fix_comment", None)
+    if st.button(t("livestream.close"), key=f"close_{panel}"):
+        st.session_state.pop(panel, None)
         st.rerun()
     if not found:
         st.warning(t("livestream.comment_gone"))
-        return
+        return None
     row = found[0]
-    st.markdown(t("livestream.fix_title", customer=plain(row["customer"])))
-    st.caption(t("livestream.fix_comment", comment=plain(row["message"])))
+    st.markdown(t(title, customer=plain(row["customer"])))
+    st.caption(t(quote, comment=plain(row["message"])))
+    return row
+
+
+def fix_comment_panel(comment_id: int) -> None:
+    """A review or question comment, corrected by staff, becomes order lines for its customer."""
+    row = comment_panel_head(comment_id, panel="live_fix_comment", title="livestream.fix_title",
+                             quote="livestream.fix_comment")
+    if row is None:
+        return
     # Pre-filled with the reading the parser offers ("SP 12 đen" -> "SP12 đen"), else the comment as typed.
     offered = ingest.explain_comment(store, livestream_id, row["message"], row["customer"]).suggestion
     text = st.text_input(t("livestream.corrected_comment"), value=offered or row["message"],
@@ -344,16 +354,10 @@ def fix_comment_panel(comment_id: int) -> None:
 
 def reply_panel(comment_id: int) -> None:
     """A one-off public reply, written by staff, under a comment on Facebook (a question, mostly)."""
-    found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id, shown_chars=None)
-    if st.button(t("livestream.close"), key="close_reply_comment"):
-        st.session_state.pop("live_reply_comment", None)
-        st.rerun()
-    if not found:
-        st.warning(t("livestream.comment_gone"))
+    row = comment_panel_head(comment_id, panel="live_reply_comment", title="answers_ui.reply_title",
+                             quote="answers_ui.reply_comment")
+    if row is None:
         return
-    row = found[0]
-    st.markdown(t("answers_ui.reply_title", customer=plain(row["customer"])))
-    st.caption(t("answers_ui.reply_comment", comment=plain(row["message"])))
     text = st.text_area(t("answers_ui.reply_text"), key=f"reply-text-{comment_id}", height=90,
                         help=t("answers_ui.reply_text_help"))
     if st.button(t("answers_ui.reply_send"), type="primary", key=f"reply-submit-{comment_id}"):

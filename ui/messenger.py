@@ -34,6 +34,11 @@ def messenger_panel(store: Store, order, *, key_prefix: str = "order") -> None:
     state = answers.messenger_state(store, order.id)
     if state is None and livestreams.get_livestream(store, order.livestream_id)["platform"] != "facebook":
         return  # not a Facebook livestream's order: nothing to say, nothing to offer
+    if state is None and not answers.can_message(store, order.id):
+        # Nothing sent and nothing to offer (no Facebook comment inside the window): one line, not a box on
+        # every order staff open.
+        st.caption(t("answers_ui.messenger_heading") + " · " + t("answers_ui.messenger_cannot_send"))
+        return
     with st.container(border=True):
         st.markdown(t("answers_ui.messenger_heading"))
         if state is None:
