@@ -103,7 +103,9 @@ def test_an_order_without_a_recent_facebook_comment_offers_no_send_and_says_why(
     lan = order_id_of(store, livestream_id, "Nguyễn Lan")  # from a comment file, days ago
     at = open_order(livestream_page(store, language), lan)
     assert f"live-messenger-send-{lan}" not in [b.key for b in at.button]
-    assert any(c.startswith(why) for c in texts(at, "caption")), texts(at, "caption")
+    # One line, not a box: "✉ Messenger · Cannot be sent in Messenger: …"
+    assert any(c.startswith("**✉ Messenger** · " + why) for c in texts(at, "caption")), texts(at, "caption")
+    assert not any(c == "**✉ Messenger**" for c in texts(at, "markdown")), texts(at, "markdown")
     assert not raw_keys(at), sorted(raw_keys(at))
     with pytest.raises(InvalidInput):  # core refuses it too (a stale tab)
         answers.send_order_message(store, lan, actor="owner")
