@@ -34,7 +34,9 @@ def messenger_panel(store: Store, order, *, key_prefix: str = "order") -> None:
     state = answers.messenger_state(store, order.id)
     if state is None and livestreams.get_livestream(store, order.livestream_id)["platform"] != "facebook":
         return  # not a Facebook livestream's order: nothing to say, nothing to offer
-    if state is None and not answers.can_message(store, order.id):
+    offered = state is None or state.state not in _NOT_AGAIN
+    can_send = offered and answers.can_message(store, order.id)  # one query, only where a send could be offered
+    if state is None and not can_send:
         # Nothing sent and nothing to offer (no Facebook comment inside the window): one line, not a box on
         # every order staff open.
         st.caption(t("answers_ui.messenger_heading") + " · " + t("answers_ui.messenger_cannot_send"))
@@ -55,8 +57,8 @@ def messenger_panel(store: Store, order, *, key_prefix: str = "order") -> None:
             if state.text:
                 st.caption(t("answers_ui.messenger_text"))
                 st.text(state.text)
-        if state is None or state.state not in _NOT_AGAIN:
-            if not answers.can_message(store, order.id):  # no Facebook comment inside the window: say so instead
+        if offered:
+            if not can_send:  # no Facebook comment inside the window: say so instead
                 st.caption(t("answers_ui.messenger_cannot_send"))
             elif st.button(t("answers_ui.messenger_send"), key=f"{key_prefix}-messenger-send-{order.id}",
                          help=t("answers_ui.messenger_send_help")):
