@@ -16,7 +16,7 @@ from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
 from ui.i18n import language, number, say, t, time_text
 from ui.live_refresh import panel_drawn, watch
-from ui.order_form import CASE1_BUTTONS, order_editor
+from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
 from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.text import plain
 
@@ -107,9 +107,21 @@ if facebook_live is not None:
 if replay.error:
     st.error(plain(say(replay.error)))
 
-editing = st.session_state.get("live_edit_order")
-# While an order is open the form gets the wider half; otherwise the stream does.
-stream_column, editor_column = st.columns([1.35, 1] if editing is None else [1, 1.2], gap="medium")
+# The stream and the panel beside it (an order's form, a fix, a reply) are fragments: opening, acting in and closing
+# a panel reruns the panel alone, so the columns keep one width whether a panel is open or not.
+stream_column, editor_column = st.columns([1.05, 1.2], gap="medium")
+EDITOR_PANEL = "live_editor"
+# The session keys of the panels beside the stream: one is open at a time.
+PANELS = ("live_edit_order", "live_fix_comment", "live_reply_comment")
+
+
+def open_panel(panel: str, value: int) -> None:
+    """A stream button's on_click: opens one panel beside the stream and reruns that panel alone (not the stream,
+    not the page)."""
+    for name in PANELS:
+        st.session_state.pop(name, None)
+    st.session_state[panel] = value
+    st.rerun(EDITOR_PANEL)
 
 
 FACEBOOK_ICONS = {"live": "🟢", "polling": "🟡", "starting": "🟡", "retrying": "🟠", "token_invalid": "🔴"}
@@ -163,12 +175,8 @@ def answer_marks(marks) -> str:
 
 def reply_button(column, row: dict) -> None:
     """Under a question: opens the reply panel beside the stream (one small button; the panel is drawn once)."""
-    if column.button(t("answers_ui.reply"), key=f"reply-comment-{row['id']}", type="tertiary",
-                     help=t("answers_ui.reply_help")):
-        st.session_state["live_reply_comment"] = int(row["id"])
-        st.session_state.pop("live_edit_order", None)
-        st.session_state.pop("live_fix_comment", None)
-        st.rerun()
+    column.button(t("answers_ui.reply"), key=f"reply-comment-{row['id']}", type="tertiary",
+                  help=t("answers_ui.reply_help"), on_click=open_panel, args=("live_reply_comment", int(row["id"])))
 
 
 STREAM_PANEL = "live_stream"
@@ -183,11 +191,10 @@ def stream_stamp() -> tuple:
 def comment_stream_panel() -> None:
     panel_drawn(STREAM_PANEL, stream_stamp())  # before the reads: a change while they run is redrawn next tick
     counts = ingest.comment_counts(store, livestream_id)
-    metrics = st.columns(4)
-    metrics[0].metric(t("livestream.comments"), number(sum(counts.values())))
-    metrics[1].metric(t("livestream.order_comments"), number(counts.get("order", 0)))
-    metrics[2].metric(t("livestream.orders"), number(orders.count_orders(store, livestream_id)))
-    metrics[3].metric(t("livestream.need_review"), number(counts.get("review", 0)))
+    # One line, not four metrics: the stream's column is half the screen, and a cut label reads as nothing.
+    st.markdown(t("livestream.counts", comments=number(sum(counts.values())),
+                  order_comments=number(counts.get("order", 0)),
+                  orders=number(orders.count_orders(store, livestream_id)), review=number(counts.get("review", 0))))
     if replay.running or (replay.played and replay.played < replay.total):
         st.progress(replay.played / max(replay.total, 1),
                     text=t("livestream.demo_progress", played=number(replay.played), total=number(replay.total)))
@@ -228,35 +235,27 @@ def comment_stream_panel() -> None:
     answered = answers.comment_marks(store, [row["id"] for row in rows]) if on_facebook else {}  # one query
     with st.container(height=560, border=False):
         for row in rows:
-            if editing is None:
-                cols = st.columns([0.8, 1.45, 2.4, 0.9, 0.95], vertical_alignment="center", gap="small")
-            else:  # narrower while an order is open: the order code column gives way
-                cols = st.columns([0.9, 1.4, 2.1, 0.01, 1.0], vertical_alignment="center", gap="small")
-            cols[0].caption(time_text(row["commented_at"]))
+            # Four columns, the time under the name: a row is few elements (each one is sent on every redraw).
+            cols = st.columns([1.45, 2.15, 0.85, 0.95], vertical_alignment="center", gap="small")
             blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
-            cols[1].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**"
-                             + answer_marks(answered.get(row["id"])))
-            cols[2].markdown(plain(row["message"]) or t("livestream.empty_comment"))
-            long_comment(cols[2], row)
+            cols[0].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**"
+                             + answer_marks(answered.get(row["id"])) + f"  \n:small[:gray[{time_text(row['commented_at'])}]]")
+            cols[1].markdown(plain(row["message"]) or t("livestream.empty_comment"))
+            long_comment(cols[1], row)
             if row["kind"] == "question" and answers.answerable(livestream["platform"], row["source"]):
-                reply_button(cols[2], row)
+                reply_button(cols[1], row)
             # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
             if reasons_of.get(row["id"]):
-                cols[2].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
+                cols[1].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
             if comment_can_be_fixed(row["kind"], row["effect"]):
-                if cols[4].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", width="stretch",
-                                  help=t("livestream.fix_help")):
-                    st.session_state["live_fix_comment"] = int(row["id"])
-                    st.session_state.pop("live_edit_order", None)
-                    st.rerun()
+                cols[3].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", width="stretch",
+                               help=t("livestream.fix_help"), on_click=open_panel,
+                               args=("live_fix_comment", int(row["id"])))
             elif row["edit_order_id"] is not None:
-                if editing is None:
-                    cols[3].caption(f"{row['order_code']}  \n{say(orders.STATUS_LABELS[row['order_status']])}")
-                if cols[4].button(t("livestream.edit"), key=f"edit-comment-{row['id']}", width="stretch",
-                                  help=t("livestream.open_order", code=row["order_code"])):
-                    st.session_state["live_edit_order"] = int(row["edit_order_id"])
-                    st.session_state.pop("live_fix_comment", None)
-                    st.rerun()
+                cols[2].caption(f"{row['order_code']}  \n{say(orders.STATUS_LABELS[row['order_status']])}")
+                cols[3].button(t("livestream.edit"), key=f"edit-comment-{row['id']}", width="stretch",
+                               help=t("livestream.open_order", code=row["order_code"]), on_click=open_panel,
+                               args=("live_edit_order", int(row["edit_order_id"])))
 
 
 with stream_column:
@@ -312,9 +311,7 @@ def comment_panel_head(comment_id: int, *, panel: str, title: str, quote: str) -
     """The top of a panel about one comment (Fix, Reply): Close, whose customer, the comment as written. None when
     the comment is gone. `panel` is the session key that keeps the panel open."""
     found = ingest.comment_stream(store, livestream_id, limit=1, comment_id=comment_id, shown_chars=None)
-    if st.button(t("livestream.close"), key=f"close_{panel}"):
-        st.session_state.pop(panel, None)
-        st.rerun()
+    st.button(t("livestream.close"), key=f"close_{panel}", on_click=st.session_state.pop, args=(panel, None))
     if not found:
         st.warning(t("livestream.comment_gone"))
         return None
@@ -369,20 +366,24 @@ def reply_panel(comment_id: int) -> None:
             then=close_reply)
 
 
-with editor_column:
+def editor_panel() -> None:
+    """Beside the stream: the order a comment's Edit opened, a comment being fixed or replied to, or how to start.
+    Its buttons rerun it alone (a Case 1 action too: the stream redraws itself when the order it shows changes)."""
     fixing = st.session_state.get("live_fix_comment")
     replying = st.session_state.get("live_reply_comment")
+    editing = st.session_state.get("live_edit_order")
     if fixing is not None:
-        st.session_state.pop("live_reply_comment", None)
         fix_comment_panel(int(fixing))
-    elif replying is not None and editing is None:
+    elif replying is not None:
         reply_panel(int(replying))
     elif editing is None:
         st.info(t("livestream.press_edit"))
     else:
-        st.session_state.pop("live_reply_comment", None)
-        close = st.button(t("livestream.close"), key="close_live_editor")
-        if close:
-            st.session_state.pop("live_edit_order", None)
-            st.rerun()
-        order_editor(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live")
+        st.button(t("livestream.close"), key="close_live_editor", on_click=st.session_state.pop,
+                  args=("live_edit_order", None))
+        render_order_form(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live", page_after_press=False)
+        order_history(store, int(editing), key_prefix="live")
+
+
+with editor_column:
+    st.fragment(key=EDITOR_PANEL)(guarded(editor_panel))()

@@ -35,7 +35,7 @@ from core.runtime import deliveries
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
 from ui.failure import guarded
 from ui.feedback import FLASH_SECONDS, act, flash, show_message, unflash
-from ui.i18n import number, say, t, time_text
+from ui.i18n import language, number, say, t, time_text
 from ui.messenger import messenger_panel
 from ui.session import actor, current_user
 from ui.text import plain
@@ -59,6 +59,13 @@ def _item_label(item: livestreams.LiveItem, left: int | None) -> str:
     return label if item.stock is None or left is None else t("order_form.item_with_stock", item=label, left=left)
 
 
+def _worded_key(base: str, name: str) -> str:
+    """The key of a choice whose options are shown in words of the reader's language: Streamlit keeps a radio's or
+    selectbox's value as its shown label, so after a switch of language the old label matches no option and the
+    choice reads as none. A key per language starts the choice again from the order."""
+    return f"{base}-{name}-{language()}"
+
+
 def _in_fragment_run() -> bool:
     """Whether this run is a fragment's alone (the Edit order dialog, Livestream's form), not the whole page's."""
     ctx = get_script_run_ctx()
@@ -70,7 +77,7 @@ def _in_fragment_run() -> bool:
 LINE_COLUMNS = ("item", "size", "color", "qty", "price", "remove", "note")
 _LINE_TYPES = {"item": "Int64", "size": "string", "color": "string", "qty": "int64", "price": "int64",  # not screen text
                "remove": "bool", "note": "string"}
-ITEM_COLUMN_PX = 165  # the columns up to Remove fit Livestream's form column (about 500 px); the note may scroll
+ITEM_COLUMN_PX = 150  # the columns up to Remove fit Livestream's form column (about 490 px); the note may scroll
 
 
 def _edited_rows(key: str) -> dict[int, dict]:
@@ -150,9 +157,12 @@ def _line_edits(order: orders.Order, edited_rows: dict, items_by_id: dict):
 
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
-                      on_done=None, offered_beside: tuple[str, ...] = ()) -> None:
+                      on_done=None, offered_beside: tuple[str, ...] = (), page_after_press: bool = True) -> None:
     """offered_beside: actions the page offers next to the form with buttons of its own (Livestream orders' Delete,
-    which asks first); a closed order's note names them too."""
+    which asks first); a closed order's note names them too. page_after_press: a press runs the whole page after it
+    (Livestream orders: the list shows the change, the result shows at the page's top); otherwise only the fragment
+    the form is in reruns (Livestream: the stream beside it redraws itself when its data changes) and the result
+    shows at the form's top."""
     current = act(lambda: orders.get_order(store, order_id), rerun=False)
     if current is None:
         return
@@ -168,6 +178,8 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         state["opened"], state["conflict"] = current, None
     order = state["opened"]  # the order as the form opened it: the widgets' values and the version to check
     conflict = state["conflict"]
+    if not page_after_press:  # the top of the form stands for the top of the page, which this run does not draw
+        _show_result(state, key=f"{base}-result-top", scroll=False)
     items = livestreams.list_items(store, order.livestream_id)
     left = livestreams.stock_left(store, order.livestream_id)
     items_by_id = {item.id: item for item in items}
@@ -216,7 +228,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             add_cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.8], vertical_alignment="center")
             add_cols[0].selectbox(
                 t("order_form.add_item"), options=item_ids, index=None,
-                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=f"{base}-new-item",
+                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=_worded_key(base, "new-item"),
                 placeholder=t("order_form.add_item_placeholder"), label_visibility="collapsed",
             )
             add_cols[1].text_input(t("order_form.new_size"), key=f"{base}-new-size", label_visibility="collapsed",
@@ -251,7 +263,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
                                index=orders.PAYMENTS.index(order.payment),
                                format_func=lambda way: t(f"order_form.payment_{way}"), horizontal=True,
-                               key=f"{base}-payment", disabled=not editable)
+                               key=_worded_key(base, "payment"), disabled=not editable)
             if "ship" in buttons:
                 c6, c7 = st.columns(2)
                 carriers = [c.name for c in shipping.list_carriers(store, active_only=True)]
@@ -274,7 +286,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             # The buttons act in their on_click, before the run they cause: that run draws the result (one run per
             # press, not a run that acts and then a second one that shows it).
             press = dict(store=store, state=state, base=base, order=order, editable=editable, items_by_id=items_by_id,
-                         ward_prefill=ward_prefill, on_done=on_done)
+                         ward_prefill=ward_prefill, on_done=on_done, page_after_press=page_after_press)
             # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
             with st.container(horizontal=True, gap="small"):
                 if conflict is not None:
@@ -300,18 +312,20 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
 
 
 def _pressed(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
-             items_by_id: dict, ward_prefill: str | None, on_done) -> None:
+             items_by_id: dict, ward_prefill: str | None, on_done, page_after_press: bool) -> None:
     """A form button's on_click: reads what the form holds (its widgets' values are in session_state), runs the
     action and keeps its result for the run that follows. `order` is the order as the form opened it."""
     guarded(_act_on_press)(store=store, pressed=pressed, state=state, base=base, order=order, editable=editable,
-                           items_by_id=items_by_id, ward_prefill=ward_prefill, on_done=on_done)
+                           items_by_id=items_by_id, ward_prefill=ward_prefill, on_done=on_done,
+                           page_after_press=page_after_press)
 
 
 def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
-                  items_by_id: dict, ward_prefill: str | None, on_done) -> None:
-    # The run after a press is the page's (a fragment's run would leave the list, the stream and the message at the
-    # top as they were).
-    state["page_run"] = True
+                  items_by_id: dict, ward_prefill: str | None, on_done, page_after_press: bool) -> None:
+    # Where the page asks for it, the run after a press is the page's (a fragment's run would leave the list and the
+    # message at the top as they were).
+    state["page_run"] = page_after_press
+    state["flash"] = page_after_press
     if state.get("result") is not None:  # the last result goes with the next press, here and at the top
         unflash(state["result"][1])
         state["result"] = None
@@ -323,7 +337,7 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
     edits = None
     if editable:
         line_edits = list(_line_edits(order, _edited_rows(f"{base}-lines"), items_by_id))
-        new_item = value(f"{base}-new-item")
+        new_item = value(_worded_key(base, "new-item"))
         if new_item is not None:
             line_edits.append(orders.LineEdit(id=None, code_typed=items_by_id[new_item].code, item_id=new_item,
                                               qty=int(value(f"{base}-new-qty", 1)), size=value(f"{base}-new-size"),
@@ -333,7 +347,7 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
             receiver_phone=value(f"{base}-phone", ""),
             receiver_address=_with_picked_ward(value(f"{base}-address", ""), value(f"{base}-ward"), ward_prefill),
             note=value(f"{base}-note", ""), shipping_fee=int(value(f"{base}-fee", order.shipping_fee)),
-            discount=int(value(f"{base}-discount", order.discount)), payment=value(f"{base}-payment", order.payment),
+            discount=int(value(f"{base}-discount", order.discount)), payment=value(_worded_key(base, "payment"), order.payment),
         )
     action = conflict["action"] if pressed == APPLY_ON_TOP else pressed
     shipment = (orders.Shipment(carrier=value(f"{base}-carrier"), tracking_number=value(f"{base}-tracking"))
@@ -370,7 +384,8 @@ def _tell(state: dict, kind: str, message) -> None:
     state["result"] = (kind, message, until)
     state["scroll_count"] = state.get("scroll_count", 0) + 1  # a new script each time, so that it runs again
     state["scroll_pending"] = True
-    flash(message, kind)
+    if state.get("flash", True):
+        flash(message, kind)
 
 
 # Brings the result under the buttons into view once, in the run after the action: the message at the top of the page
@@ -388,7 +403,9 @@ bring();
 </script>"""  # not screen text
 
 
-def _show_result(state: dict, *, key: str) -> None:
+def _show_result(state: dict, *, key: str, scroll: bool = True) -> None:
+    """The last action's result, until the next press (a success for as long as a flash); `scroll`: the copy under
+    the buttons, brought into view once."""
     result = state.get("result")
     if result is None:
         return
@@ -398,7 +415,7 @@ def _show_result(state: dict, *, key: str) -> None:
         return
     with st.container(key=key):
         show_message(kind, message)
-    if state.pop("scroll_pending", False):
+    if scroll and state.pop("scroll_pending", False):
         components.html(_SCROLL_TO_RESULT % (json.dumps(f".st-key-{key}"), state["scroll_count"]), height=0)
 
 
@@ -505,15 +522,6 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
         st.caption(" · ".join(t("order_form.delivered", target=say(outbox.TARGET_LABELS[p["target"]]),
                                 what=plain(say(outbox.describe(p["target"], p["action"]))),
                                 time=time_text(p["delivered_at"], True)) for p in delivered))
-
-
-@st.fragment
-def order_editor(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str) -> None:
-    """The order form and its history as one fragment, for a page where the form sits on the page (Livestream): a
-    pick in the lines table or a page of history reruns them alone, not the page (an action still reruns the page,
-    once). The Edit order dialog of Livestream orders is a fragment already."""
-    guarded(render_order_form)(store, order_id, buttons=buttons, key_prefix=key_prefix)
-    guarded(order_history)(store, order_id, key_prefix=key_prefix)
 
 
 HISTORY_PAGE = 50  # events shown at first, and added by each "older" press

@@ -75,7 +75,7 @@ def test_a_shipped_order_is_read_only_keeps_its_carrier_and_offers_no_action(sho
         assert at.number_input(key=f"{base}-{key}").disabled, key
     assert at.data_editor(f"{base}-lines").proto.disabled  # the lines table: item, qty, price, remove
     assert at.selectbox(key=f"{base}-ward").disabled
-    assert at.radio(key=f"{base}-payment").disabled
+    assert at.radio(key=f"{base}-payment-en").disabled
 
 
 def test_ship_from_the_form_leaves_the_carrier_and_tracking_number_on_screen(shop):
