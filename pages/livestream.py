@@ -2,9 +2,11 @@
 
 import uuid
 
+import pandas as pd
 import streamlit as st
 
 from core.base.errors import ChotdonError
+from core.base.formatting import shop_clock_texts
 from core.base.i18n import Text
 from core.domain.comment_rules import LINES_TAKEN, comment_can_be_fixed, comment_needs_reasons
 from core.integrations.comment_files import hand_entry_comments
@@ -14,7 +16,7 @@ from core.services import answers, assignment, livestreams, orders, staff
 from core.services import comments as ingest
 from ui.failure import guarded
 from ui.feedback import act, flash, show_flashes
-from ui.i18n import language, number, say, t, time_text
+from ui.i18n import language, number, say, t
 from ui.live_refresh import panel_drawn, watch
 from ui.order_form import CASE1_BUTTONS, order_history, render_order_form
 from ui.session import actor, current_user, get_store, selected_livestream_id
@@ -233,29 +235,48 @@ def comment_stream_panel() -> None:
         needing_review, ingest.explain_comments(store, livestream_id, [whole_text(row) for row in needing_review],
                                                 [row["customer"] for row in needing_review]))}
     answered = answers.comment_marks(store, [row["id"] for row in rows]) if on_facebook else {}  # one query
+    # The words of the rows, looked up once (each lookup reads the session's language): the stream is redrawn for
+    # every new comment of a live.
+    words = {"fix": t("livestream.fix"), "fix_help": t("livestream.fix_help"), "edit": t("livestream.edit")} | {
+        status: say(label) for status, label in orders.STATUS_LABELS.items()}
+    clock = shop_clock_texts(pd.Series([row["commented_at"] for row in rows], dtype="datetime64[ns]")).tolist()
     with st.container(height=560, border=False):
-        for row in rows:
-            # Four columns, the time under the name: a row is few elements (each one is sent on every redraw).
-            cols = st.columns([1.45, 2.15, 0.85, 0.95], vertical_alignment="center", gap="small")
-            blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
-            cols[0].markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**"
-                             + answer_marks(answered.get(row["id"])) + f"  \n:small[:gray[{time_text(row['commented_at'])}]]")
-            cols[1].markdown(plain(row["message"]) or t("livestream.empty_comment"))
-            long_comment(cols[1], row)
-            if row["kind"] == "question" and answers.answerable(livestream["platform"], row["source"]):
-                reply_button(cols[1], row)
-            # Why it needs review, in one glance: the left-over words, the quantity, the missing option.
-            if reasons_of.get(row["id"]):
-                cols[1].caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons_of[row["id"]])))
-            if comment_can_be_fixed(row["kind"], row["effect"]):
-                cols[3].button(t("livestream.fix"), key=f"fix-comment-{row['id']}", width="stretch",
-                               help=t("livestream.fix_help"), on_click=open_panel,
-                               args=("live_fix_comment", int(row["id"])))
-            elif row["edit_order_id"] is not None:
-                cols[2].caption(f"{row['order_code']}  \n{say(orders.STATUS_LABELS[row['order_status']])}")
-                cols[3].button(t("livestream.edit"), key=f"edit-comment-{row['id']}", width="stretch",
-                               help=t("livestream.open_order", code=row["order_code"]), on_click=open_panel,
-                               args=("live_edit_order", int(row["edit_order_id"])))
+        for row, row_time in zip(rows, clock):
+            stream_row(row, row_time, words=words, reasons=reasons_of.get(row["id"]),
+                       marks=answered.get(row["id"]))
+
+
+# A stream row: one horizontal block of fixed widths, not st.columns (five blocks a row): the stream is redrawn for
+# every new comment of a live, and each element of its 40 rows is built and sent again.
+NAME_PX, CODE_PX, BUTTON_PX = 135, 72, 78
+
+
+def stream_row(row: dict, row_time: str, *, words: dict, reasons: list | None, marks) -> None:
+    """The customer (with the comment's marks and its time under the name), the comment, and its order or Fix."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
+        blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
+        st.markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**"
+                    + answer_marks(marks) + f"  \n:small[:gray[{row_time}]]", width=NAME_PX)
+        text = plain(row["message"]) or t("livestream.empty_comment")
+        question = row["kind"] == "question" and answers.answerable(livestream["platform"], row["source"])
+        long = len(row["message"]) < row["stored_length"] or row["written_length"] > row["stored_length"]
+        if reasons or question or long:  # the comment and what goes under it, in a block of their own
+            with st.container(gap=None):
+                st.markdown(text)
+                long_comment(st, row)
+                if question:
+                    reply_button(st, row)
+                if reasons:  # why it needs review, in one glance: the left-over words, the quantity, the option
+                    st.caption("⚠️ " + plain("; ".join(say(reason) for reason in reasons)))
+        else:
+            st.markdown(text, width="stretch")
+        if comment_can_be_fixed(row["kind"], row["effect"]):
+            st.button(words["fix"], key=f"fix-comment-{row['id']}", width=BUTTON_PX, help=words["fix_help"],
+                      on_click=open_panel, args=("live_fix_comment", int(row["id"])))
+        elif row["edit_order_id"] is not None:
+            st.caption(f"{row['order_code']}  \n{words[row['order_status']]}", width=CODE_PX)
+            st.button(words["edit"], key=f"edit-comment-{row['id']}", width=BUTTON_PX, on_click=open_panel,
+                      args=("live_edit_order", int(row["edit_order_id"])))
 
 
 with stream_column:

@@ -46,8 +46,8 @@ def answering_app(tmp_path, monkeypatch):
 
 
 def name_line(page, pattern: str):
-    """The stream's line of a customer's name, with its marks."""
-    return page.locator("[data-testid='stMarkdownContainer'] p").filter(has_text=re.compile(pattern))
+    """The stream's line of a customer's name, with its marks (the comment's time is on the next line)."""
+    return page.locator("[data-testid='stMarkdownContainer'] p").filter(has_text=re.compile(pattern, re.MULTILINE))
 
 
 def to_top(locator) -> None:

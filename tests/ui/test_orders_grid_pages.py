@@ -171,3 +171,20 @@ def test_the_list_is_read_again_only_when_its_data_changes(long_live, monkeypatc
     customers.set_blacklisted(store, customer_id, "bom hàng", by=SYSTEM_USER)
     assert row_of("Khách 001")["customer"] == "⛔ Khách 001"
     assert len(reads) == 3
+
+
+def test_another_session_opening_the_same_list_reuses_it(long_live, monkeypatch):
+    store, livestream_id = long_live
+    reads = []
+    list_orders = orders.list_orders
+    monkeypatch.setattr(orders, "list_orders", lambda *args, **kwargs: reads.append(1) or list_orders(*args, **kwargs))
+    first = orders_page()
+    second = orders_page()  # a reload, another tab, a colleague: a session of its own
+    assert len(reads) == 1
+    assert codes_shown(second) == codes_shown(first)
+    second.text_input(key="filter_search").set_value("Khách 00").run()  # other filters: a list of their own
+    assert len(reads) == 2 and len(codes_shown(second)) == 10
+    orders.save(store, order_id_of(store, livestream_id, "Khách 000"), actor="owner")
+    third = orders_page()  # the data moved on: read again
+    assert len(reads) > 2
+    assert [row["status"] for row in grid_of(third)[1] if row["customer"] == "Khách 000"] == ["Awaiting confirmation"]
