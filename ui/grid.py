@@ -6,7 +6,6 @@ import threading
 from collections import OrderedDict
 
 import pandas as pd
-import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, JsCode
 
 from core.base.formatting import shop_clock_texts, vnd
