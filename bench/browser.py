@@ -277,6 +277,7 @@ class Screen:
         self.status = label("orders.status")
         self.search = label("orders.search")
         self.awaiting = orders.STATUS_LABELS[orders.AWAITING_CONFIRMATION].render("en")
+        self.draft = orders.STATUS_LABELS[orders.DRAFT].render("en")
         self.live_edit = label("livestream.edit")
         self.live_close = label("livestream.close")
         self.play = label("livestream.play_demo")
@@ -441,7 +442,11 @@ def big_order_rounds(screen: Screen, result: ShopResult, which: str, code: str, 
 def live_round(screen: Screen, result: ShopResult, index: int) -> None:
     """One round on Livestream: load, Edit on a comment's order, Save draft, Close."""
     tab, page = screen.tab, screen.page
-    edits = screen.button(screen.live_edit)
+    # The Edit of a comment whose order can still be edited (a cancelled or shipped one has no Save draft).
+    rows = page.locator("[data-testid='stHorizontalBlock']:not(:has([data-testid='stHorizontalBlock']))").filter(
+        has=screen.button(screen.live_edit)).filter(
+        has_text=re.compile(rf"({re.escape(screen.draft)}|{re.escape(screen.awaiting)})(?![a-z])"))  # "DraftEdit"
+    edits = rows.get_by_role("button", name=screen.live_edit, exact=True)
     result.add("load_live", tab.measure(lambda: page.goto(screen.url("/"), wait_until="commit"),
                                         lambda: screen.shown(edits)))
     count = edits.count()
