@@ -84,7 +84,7 @@ def test_blacklisting_a_customer_marks_their_comments_and_orders(page, customers
     expect(page.get_by_text("Bùi An is blacklisted")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Blacklisted \(bom hàng\): refused 2 parcels"))).to_be_visible()
     page.goto(customers_app.url)
-    expect(page.get_by_text(re.compile("^🛒 ⛔ Bùi An$")).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile("^🛒 ⛔ Bùi An$", re.MULTILINE)).first).to_be_visible(timeout=30_000)  # the time under it
     page.goto(customers_app.url + "/orders")
     grid = page.frame_locator('iframe[title="st_aggrid.AgGrid.agGrid"]')
     expect(grid.locator(".ag-row").filter(has_text="⛔ Bùi An")).to_have_count(1, timeout=30_000)
