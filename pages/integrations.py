@@ -11,7 +11,7 @@ from core.integrations import mshopkeeper, webhook
 from core.runtime import deliveries
 from core.services import outbox
 from ui.feedback import flash, show_flashes
-from ui.i18n import number, say, t, time_text
+from ui.i18n import number, say, t, time_text, worded_key
 from ui.session import actor, get_store
 from ui.text import plain
 
@@ -77,7 +77,7 @@ views = {"attention": t("integrations.view_attention"), "waiting": t("integratio
          "all": t("integrations.view_all")}
 c1, c2, c3 = st.columns([2, 2, 2])
 view = c1.radio(t("integrations.show"), options=list(views), format_func=views.get, horizontal=True,
-                key="pushes_view")
+                key=worded_key("pushes_view"))
 targets = c2.multiselect(t("integrations.system"), options=list(outbox.TARGETS), format_func=_target,
                          key="pushes_targets", placeholder=t("integrations.system_placeholder"))
 search = c3.text_input(t("integrations.order_code"), key="pushes_search", placeholder="L1-007")

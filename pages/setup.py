@@ -9,7 +9,7 @@ from core.integrations import mshopkeeper
 from core.services import auth, livestreams, shipping, sources, staff
 from ui.answer_settings import render_answer_settings, render_rate_limit
 from ui.feedback import act, flash, show_flashes
-from ui.i18n import number, say, t, time_text
+from ui.i18n import number, say, t, time_text, worded_key
 from ui.session import actor, current_user, get_store, selected_livestream_id
 from ui.setup_tables import carriers_from_table, carriers_table, items_from_table, items_table
 from ui.syntax_settings import render_syntax_settings
@@ -77,7 +77,7 @@ with livestream_tab:
         policies = livestreams.BLACKLISTED_ORDER_COMMENTS
         policy = st.radio(t("setup.blacklist_policy"), options=list(policies),
                           index=list(policies).index(current["blacklisted_order_comments"]),
-                          format_func=lambda p: say(policies[p]), key=f"blacklist-policy-{livestream_id}")
+                          format_func=lambda p: say(policies[p]), key=worded_key(f"blacklist-policy-{livestream_id}"))
         if policy != current["blacklisted_order_comments"]:
             act(lambda: livestreams.set_blacklisted_order_comments(store, livestream_id, policy, by=current_user()),
                 t("setup.blacklist_policy_saved", policy=policies[policy]))

@@ -8,7 +8,7 @@ from core.base.formatting import vnd
 from core.base.phones import format_vn_phone
 from core.services import orders, shipping
 from ui.feedback import act, flash, show_flashes
-from ui.i18n import number, say, t, time_text
+from ui.i18n import number, say, t, time_text, worded_key
 from ui.session import actor, get_store, selected_livestream_id
 
 store = get_store()
@@ -108,7 +108,7 @@ if printable:
         d3.caption(t("shipping.print_hint"))
         previews = {"labels": t("shipping.preview_labels"), "slips": t("shipping.preview_slips"),
                     "none": t("shipping.preview_none")}
-        preview = st.radio(t("shipping.preview"), options=list(previews), horizontal=True, key="print_preview",
+        preview = st.radio(t("shipping.preview"), options=list(previews), horizontal=True, key=worded_key("print_preview"),
                            format_func=previews.get)
         if preview != "none":
             # Our own page, in its own frame; its Print button prints only the frame. Customer text is escaped.

@@ -31,6 +31,13 @@ def say(value) -> str:
     return errors.localize(value, language())
 
 
+def worded_key(key: str) -> str:
+    """The key of a choice whose options are shown in the reader's language (a radio, a selectbox, a segmented
+    control): Streamlit keeps such a value as its shown label, so after a switch of language the old label matches no
+    option and reads back as that label. A key per language starts the choice again from its default."""
+    return f"{key}-{language()}"
+
+
 def time_text(utc_naive: datetime | None, with_date: bool = False) -> str:
     return shop_time_text(utc_naive, with_date=with_date, language=language())
 

@@ -35,7 +35,7 @@ from core.runtime import deliveries
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
 from ui.failure import guarded
 from ui.feedback import FLASH_SECONDS, act, flash, show_message, unflash
-from ui.i18n import language, number, say, t, time_text
+from ui.i18n import number, say, t, time_text, worded_key
 from ui.messenger import messenger_panel
 from ui.session import actor, current_user
 from ui.text import plain
@@ -60,10 +60,9 @@ def _item_label(item: livestreams.LiveItem, left: int | None) -> str:
 
 
 def _worded_key(base: str, name: str) -> str:
-    """The key of a choice whose options are shown in words of the reader's language: Streamlit keeps a radio's or
-    selectbox's value as its shown label, so after a switch of language the old label matches no option and the
-    choice reads as none. A key per language starts the choice again from the order."""
-    return f"{base}-{name}-{language()}"
+    """The payment radio's and the item picker's key: per language (ui.i18n.worded_key), the choice starts again
+    from the order after a switch."""
+    return worded_key(f"{base}-{name}")
 
 
 def _in_fragment_run() -> bool:

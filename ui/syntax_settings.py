@@ -7,7 +7,7 @@ import streamlit as st
 from core.domain.syntax import SyntaxSettings
 from core.services import livestreams
 from ui.feedback import act
-from ui.i18n import t
+from ui.i18n import t, worded_key
 from ui.session import current_user
 
 WORD_LISTS = (  # (setting, label key, help key)
@@ -37,7 +37,7 @@ def render_syntax_settings(store, livestream_id: int) -> None:
                                   key=f"{base}-max-qty", help=t("syntax_settings.max_qty_help"))
         repeats = {"once": t("syntax_settings.repeat_once"), "add": t("syntax_settings.repeat_add")}
         repeat = c3.radio(t("syntax_settings.repeat"), options=list(repeats),
-                          index=list(repeats).index(current.repeat_policy), key=f"{base}-repeat",
+                          index=list(repeats).index(current.repeat_policy), key=worded_key(f"{base}-repeat"),
                           format_func=repeats.get, horizontal=True)
         lists = {}
         columns = st.columns(2)

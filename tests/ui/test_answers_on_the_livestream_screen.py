@@ -186,7 +186,7 @@ def test_integrations_lists_facebook_answers_with_their_tries_in_the_reader_s_la
     assert attention[words["state"]].tolist() == [words["doubt"]]
     assert "retry_pushes" not in [b.key for b in at.button]  # a message in doubt is never sent again
 
-    at.radio(key="pushes_view").set_value("all").run()
+    at.radio(key=f"pushes_view-{language}").set_value("all").run()
     table = at.dataframe[0].value
     assert sorted(zip(table[words["what"]], table[words["state"]], table[words["tries"]])) == sorted([
         (words["reply"], words["delivered"], 2), (words["message"], words["doubt"], 1),

@@ -36,7 +36,7 @@ def test_answers_on_the_integrations_screen_in_vietnamese(answered):
     at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     at.switch_page("pages/integrations.py").run()
     assert not at.exception, at.exception
-    at.radio(key="pushes_view").set_value("all").run()
+    at.radio(key="pushes_view-vi").set_value("all").run()
     table = at.dataframe[0].value
     rows = dict(zip(table["Nội dung"], table["Trạng thái"], strict=True))
     assert rows == {"trả lời dưới bình luận": "✅ đã nhận", "tin nhắn riêng (Messenger)": "❓ có thể đã gửi",

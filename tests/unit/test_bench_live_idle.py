@@ -23,8 +23,10 @@ def test_the_section_gives_the_baseline_each_tabs_cost_its_ratio_and_the_command
     figures = {"no_tab": 0.5, "livestream_tab": 1.25, "reports_tab": 2.5, "rss_livestream": 270.2,
                "rss_end": 300.0, "rss_peak": 310.0}
     text = report({"comments": 200_004, "orders": 17_000, "build_seconds": 300, "cached": True},
-                  {"quiet": figures, "silent": dict(figures, livestream_tab=1.75)})
+                  {"quiet": dict(figures, new_comments=10), "silent": dict(figures, livestream_tab=1.75,
+                                                                          new_comments=0)})
     assert ".venv/bin/python -m bench live_idle" in text
     quiet, silent = [line for line in text.splitlines() if line.startswith("| quiet") or line.startswith("| live on")]
-    assert "| 0.50 | 1.25 | 0.75 | 2.5× ✅ | 2.50 | 2.00 | 5.0× | 270 / 300 / 310 |" in quiet
-    assert "| 1.75 | 1.25 | 3.5× ❌ |" in silent
+    # A tab showing new comments: its cost per comment (0.75 CPU-s a minute for 10 a minute), no target mark.
+    assert "| 10 | 0.50 | 1.25 | 0.75 | 2.5× (75 ms a new comment) | 2.50 | 2.00 | 5.0× | 270 / 300 / 310 |" in quiet
+    assert "| 0 | 0.50 | 1.75 | 1.25 | 3.5× ❌ |" in silent  # the idle tab, against the target

@@ -9,7 +9,7 @@ from core.db.store import Store
 from core.services import orders, reports
 from ui.charts import lives_chart
 from ui.feedback import act
-from ui.i18n import date_text, number, t
+from ui.i18n import date_text, number, t, worded_key
 from ui.reports.blocks import chart_block, status_label
 
 
@@ -37,7 +37,7 @@ def across_tab(store: Store) -> None:
     picked = controls[0].date_input(t("reports.dates_held"), value=span, format="DD/MM/YYYY", key="across_dates")
     grouping = controls[1].segmented_control(
         t("reports.grouping"), options=list(reports.ITEM_GROUPINGS), default="code", required=True,
-        format_func={"code": t("reports.same_code"), "name": t("reports.same_name")}.get, key="across_grouping")
+        format_func={"code": t("reports.same_code"), "name": t("reports.same_name")}.get, key=worded_key("across_grouping"))
     if not isinstance(picked, (tuple, list)) or len(picked) != 2:
         st.info(t("reports.pick_end"))
         return

@@ -11,7 +11,7 @@ from core.db.store import Store
 from core.runtime import reporting
 from core.services import exports, livestreams, reporting_copy, reports
 from ui.feedback import act
-from ui.i18n import language, number, say, t, time_text
+from ui.i18n import language, number, say, t, time_text, worded_key
 from ui.reports.blocks import TABLE_ROWS
 from ui.session import current_user
 from ui.text import plain
@@ -45,7 +45,7 @@ def export_block(store: Store, livestream_id: int | None) -> None:
                                 format_func=lambda k: say(exports.KINDS[k][0]), key="export_kind")
     scope_options = (["livestream"] if livestream_id is not None else []) + ["range"]
     scope_kind = choices[1].segmented_control(
-        t("exports.scope"), options=scope_options, default=scope_options[0], required=True, key="export_scope",
+        t("exports.scope"), options=scope_options, default=scope_options[0], required=True, key=worded_key("export_scope"),
         format_func={"livestream": t("exports.scopes.livestream"), "range": t("exports.scopes.range")}.get)
     if scope_kind == "range":
         span = reports.held_date_span(store) or (date.today(), date.today())
