@@ -76,6 +76,19 @@ def _shows_its_rows(page, listed: list[dict], code: str) -> tuple[bool, dict]:
     return (state["height"] or 0) > 100 and state["rows"] == len(listed) and code in state["text"], state
 
 
+def close_dialog(page, dialog) -> None:
+    """Close, pressed again if the first press was lost: on a loaded machine (a CI run) a press can land on the
+    dialog's button while a late run of the page replaces it (once in 50 rounds); staff would press again too."""
+    dialog.get_by_role("button", name="✕ Close the order").click()
+    try:
+        expect(page.get_by_role("dialog")).to_have_count(0, timeout=5_000)
+    except AssertionError:
+        until_idle(page)
+        if page.get_by_role("dialog").count():
+            page.get_by_role("dialog").get_by_role("button", name="✕ Close the order").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
 @pytest.mark.timeout(600)  # a busy 2-core machine; about a minute and a half when it is free
 def test_the_grid_shows_its_rows_after_each_of_50_saves(page, saves_app):
     """Odd rounds: an order opened in the dialog and saved (Save), the dialog closed. Even rounds: Create order for
@@ -103,8 +116,7 @@ def test_the_grid_shows_its_rows_after_each_of_50_saves(page, saves_app):
             expect(dialog.get_by_text(re.compile(rf"Save: order {order['code']} is now awaiting confirmation")).first) \
                 .to_be_visible()
             until_idle(page, settle_ms=150)  # Save reruns the page once: meanwhile the dialog holds its old and new parts
-            dialog.get_by_role("button", name="✕ Close the order").click()
-            expect(page.get_by_role("dialog")).to_have_count(0)
+            close_dialog(page, dialog)
         else:
             action = "Create order"
             for customer in INCOMPLETE:
