@@ -139,11 +139,17 @@ def test_a_short_list_has_no_page_control(tmp_path, monkeypatch):
         assert not at.number_input
 
 
-def test_the_list_is_read_again_only_when_its_data_changes(long_live, monkeypatch):
-    store, livestream_id = long_live
-    reads = []
+@pytest.fixture
+def reads(monkeypatch) -> list:
+    """One entry per list_orders query the app makes."""
+    made = []
     list_orders = orders.list_orders
-    monkeypatch.setattr(orders, "list_orders", lambda *args, **kwargs: reads.append(1) or list_orders(*args, **kwargs))
+    monkeypatch.setattr(orders, "list_orders", lambda *args, **kwargs: made.append(1) or list_orders(*args, **kwargs))
+    return made
+
+
+def test_the_list_is_read_again_only_when_its_data_changes(long_live, reads):
+    store, livestream_id = long_live
     at = orders_page()
     assert len(reads) == 1
     at.run()
@@ -173,11 +179,8 @@ def test_the_list_is_read_again_only_when_its_data_changes(long_live, monkeypatc
     assert len(reads) == 3
 
 
-def test_another_session_opening_the_same_list_reuses_it(long_live, monkeypatch):
+def test_another_session_opening_the_same_list_reuses_it(long_live, reads):
     store, livestream_id = long_live
-    reads = []
-    list_orders = orders.list_orders
-    monkeypatch.setattr(orders, "list_orders", lambda *args, **kwargs: reads.append(1) or list_orders(*args, **kwargs))
     first = orders_page()
     second = orders_page()  # a reload, another tab, a colleague: a session of its own
     assert len(reads) == 1
