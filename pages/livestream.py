@@ -152,18 +152,24 @@ def whole_text(row: dict) -> str:
     return found[0]["message"] if found else row["message"]
 
 
+def hidden_or_cut(row: dict) -> tuple[bool, bool]:
+    """Whether the stream shows less of the comment than is stored, and whether it was cut when stored."""
+    return len(row["message"]) < row["stored_length"], row["written_length"] > row["stored_length"]
+
+
 def long_comment(column, row: dict) -> None:
     """Under a comment longer than the stream shows: how much is hidden, and the rest on demand (the stream sends
     SHOWN_CHARS characters of each comment, never a whole long one); under one cut when stored, how long it was."""
     shown, stored = len(row["message"]), row["stored_length"]
-    if shown < stored:
+    hidden, cut = hidden_or_cut(row)
+    if hidden:
         whole = st.session_state.get("live_whole_comment") == row["id"]
         if whole:
             column.markdown(plain(whole_text(row)[shown:]))
         label = t("livestream.show_less") if whole else t("livestream.show_more", hidden=number(stored - shown))
         column.button(label, key=f"whole-comment-{row['id']}", type="tertiary", on_click=st.session_state.update,
                       kwargs={"live_whole_comment": None if whole else row["id"]})
-    if row["written_length"] > stored:
+    if cut:
         column.caption(t("livestream.comment_cut", count=number(row["written_length"]), kept=number(stored)))
 
 
@@ -259,8 +265,7 @@ def stream_row(row: dict, row_time: str, *, words: dict, reasons: list | None, m
                     + answer_marks(marks) + f"  \n:small[:gray[{row_time}]]", width=NAME_PX)
         text = plain(row["message"]) or t("livestream.empty_comment")
         question = row["kind"] == "question" and answers.answerable(livestream["platform"], row["source"])
-        long = len(row["message"]) < row["stored_length"] or row["written_length"] > row["stored_length"]
-        if reasons or question or long:  # the comment and what goes under it, in a block of their own
+        if reasons or question or any(hidden_or_cut(row)):  # the comment and what goes under it, in a block of their own
             with st.container(gap=None):
                 st.markdown(text)
                 long_comment(st, row)

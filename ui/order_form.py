@@ -59,12 +59,6 @@ def _item_label(item: livestreams.LiveItem, left: int | None) -> str:
     return label if item.stock is None or left is None else t("order_form.item_with_stock", item=label, left=left)
 
 
-def _worded_key(base: str, name: str) -> str:
-    """The payment radio's and the item picker's key: per language (ui.i18n.worded_key), the choice starts again
-    from the order after a switch."""
-    return worded_key(f"{base}-{name}")
-
-
 def _in_fragment_run() -> bool:
     """Whether this run is a fragment's alone (the Edit order dialog, Livestream's form), not the whole page's."""
     ctx = get_script_run_ctx()
@@ -227,7 +221,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             add_cols = st.columns([3.4, 0.9, 1.1, 0.9, 1.8], vertical_alignment="center")
             add_cols[0].selectbox(
                 t("order_form.add_item"), options=item_ids, index=None,
-                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=_worded_key(base, "new-item"),
+                format_func=lambda i: _item_label(items_by_id[i], left.get(i)), key=worded_key(f"{base}-new-item"),
                 placeholder=t("order_form.add_item_placeholder"), label_visibility="collapsed",
             )
             add_cols[1].text_input(t("order_form.new_size"), key=f"{base}-new-size", label_visibility="collapsed",
@@ -262,7 +256,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             c5.radio(t("order_form.payment"), options=list(orders.PAYMENTS),
                                index=orders.PAYMENTS.index(order.payment),
                                format_func=lambda way: t(f"order_form.payment_{way}"), horizontal=True,
-                               key=_worded_key(base, "payment"), disabled=not editable)
+                               key=worded_key(f"{base}-payment"), disabled=not editable)
             if "ship" in buttons:
                 c6, c7 = st.columns(2)
                 carriers = [c.name for c in shipping.list_carriers(store, active_only=True)]
@@ -324,7 +318,6 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
     # Where the page asks for it, the run after a press is the page's (a fragment's run would leave the list and the
     # message at the top as they were).
     state["page_run"] = page_after_press
-    state["flash"] = page_after_press
     if state.get("result") is not None:  # the last result goes with the next press, here and at the top
         unflash(state["result"][1])
         state["result"] = None
@@ -336,7 +329,7 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
     edits = None
     if editable:
         line_edits = list(_line_edits(order, _edited_rows(f"{base}-lines"), items_by_id))
-        new_item = value(_worded_key(base, "new-item"))
+        new_item = value(worded_key(f"{base}-new-item"))
         if new_item is not None:
             line_edits.append(orders.LineEdit(id=None, code_typed=items_by_id[new_item].code, item_id=new_item,
                                               qty=int(value(f"{base}-new-qty", 1)), size=value(f"{base}-new-size"),
@@ -346,7 +339,7 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
             receiver_phone=value(f"{base}-phone", ""),
             receiver_address=_with_picked_ward(value(f"{base}-address", ""), value(f"{base}-ward"), ward_prefill),
             note=value(f"{base}-note", ""), shipping_fee=int(value(f"{base}-fee", order.shipping_fee)),
-            discount=int(value(f"{base}-discount", order.discount)), payment=value(_worded_key(base, "payment"), order.payment),
+            discount=int(value(f"{base}-discount", order.discount)), payment=value(worded_key(f"{base}-payment"), order.payment),
         )
     action = conflict["action"] if pressed == APPLY_ON_TOP else pressed
     shipment = (orders.Shipment(carrier=value(f"{base}-carrier"), tracking_number=value(f"{base}-tracking"))
@@ -360,30 +353,31 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
                                            edits=edits, shipment=shipment)
     except ConcurrentChange as error:
         if error.text.key != "orders.changed_meanwhile":
-            _tell(state, "error", error)  # a line of this form was removed meanwhile: said as it is
+            # A line of this form was removed meanwhile: said as it is.
+            _tell(state, "error", error, at_top=page_after_press)
             return
         # Someone changed the order since this form opened it (or since it showed their change): say what, keep
         # the typing, and offer the choice.
         state["conflict"] = {"action": action, "edits": edits, "shown_version": None}
         return
     except ChotdonError as error:
-        _tell(state, "error", error)
+        _tell(state, "error", error, at_top=page_after_press)
         return
     _start_afresh(state)
     if on_done is not None:
         on_done(result)
     _tell(state, "success", Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
-                                 status=orders.STATUS_PHRASES[result.status]))
+                                 status=orders.STATUS_PHRASES[result.status]), at_top=page_after_press)
 
 
-def _tell(state: dict, kind: str, message) -> None:
-    """An action's result: next to the form's buttons (until the next action; a success for as long as a flash) and
-    at the top of the page (a flash)."""
+def _tell(state: dict, kind: str, message, *, at_top: bool) -> None:
+    """An action's result: next to the form's buttons (until the next action; a success for as long as a flash) and,
+    `at_top`, at the top of the page (a flash; else the form shows it at its own top)."""
     until = time.monotonic() + FLASH_SECONDS if kind == "success" else None
     state["result"] = (kind, message, until)
     state["scroll_count"] = state.get("scroll_count", 0) + 1  # a new script each time, so that it runs again
     state["scroll_pending"] = True
-    if state.get("flash", True):
+    if at_top:
         flash(message, kind)
 
 
