@@ -1,5 +1,7 @@
-"""The order grid's script is kept by the browser (ui/serve.py): Streamlit serves a component's files with no
-lifetime, so every visit to Livestream orders fetched, gzipped and compiled its 4.7 MB script again."""
+"""What ui/serve.py changes in what the server sends: the order grid's files are kept by the browser (Streamlit serves
+a component's files with no lifetime, so every visit to Livestream orders fetched, gzipped and compiled its 4.7 MB
+script again), and a page opened at its own address asks the server's health once (Streamlit's page asked at
+/orders/_stcore/health first, got a 404 and waited 100 ms before asking at /_stcore/health)."""
 
 from pathlib import Path
 
@@ -35,8 +37,8 @@ def test_a_second_visit_to_the_orders_screen_takes_the_grid_script_from_the_brow
     login(page, shop_app, "/orders")
     visit_orders(page, shop_app)
     script = shop_app.url + built_script()
-    # Once the browser holds the whole script (a fetch of its own: the first visits' fetches may be dropped, as
-    # Streamlit starts the grid's frame twice on a load and drops the first), visits take it from the cache.
+    # Once the browser holds the whole script (a fetch of its own: while the first visits' frames are still loading
+    # it, Chromium may not keep their copy), visits take it from the cache.
     page.evaluate("url => fetch(url).then(response => response.arrayBuffer())", script)
     page.wait_for_timeout(500)  # the protocol's events arrive after the fetch
     fetched = from_network.count(script)
@@ -51,7 +53,31 @@ def test_hashed_component_files_are_cacheable_and_the_rest_is_not(shop_app):
     script = httpx.get(shop_app.url + built_script(), timeout=30)
     assert script.status_code == 200 and len(script.content) > 1_000_000
     assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # Not named by its content: used from the browser's copy while a fresh one is fetched behind it.
+    style = httpx.get(shop_app.url + f"{COMPONENT}/bootstrap.min.css", timeout=30)
+    assert style.status_code == 200 and b"bootstrap" in style.content.lower()
+    assert style.headers["cache-control"] == "public, max-age=0, stale-while-revalidate=604800"
     page = httpx.get(shop_app.url + f"{COMPONENT}/index.html", timeout=30)
-    assert page.status_code == 200 and page.headers["cache-control"] == "no-cache"  # not named by its content
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-cache"  # the frame's entry
+    assert b"BACKEND_BASE_URL" not in page.content  # the grid's page, not Streamlit's
     missing = httpx.get(shop_app.url + f"{COMPONENT}/static/js/main.0123abcd.js", timeout=30)
     assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
+
+
+def test_streamlits_page_is_told_where_the_server_is_at_any_address(shop_app):
+    for address in ("/", "/orders", "/customers", "/no-such-page"):
+        page = httpx.get(shop_app.url + address, headers={"accept-encoding": "gzip"}, timeout=30)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "content-encoding" not in page.headers and int(page.headers["content-length"]) == len(page.content)
+        assert page.text.count("window.__streamlit = {BACKEND_BASE_URL: window.location.origin + ''};") == 1
+        assert page.text.index("BACKEND_BASE_URL") < page.text.index('<script type="module"')
+    assert httpx.get(shop_app.url + "/_stcore/health", timeout=30).text == "ok"
+
+
+def test_a_page_opened_at_its_own_address_asks_the_servers_health_once(page, shop_app):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/_stcore/health" in request.url else None)
+    login(page, shop_app, "/orders")
+    asked.clear()
+    visit_orders(page, shop_app)
+    assert asked == [shop_app.url + "/_stcore/health"]
