@@ -1,0 +1,46 @@
+"""The browser bench's script in the page (bench/browser.py INSTRUMENT) sees what it times: a press in the grid's
+frame, the grid's redraws, and a load's result check. Playwright runs init scripts in a component frame's first,
+empty document only: a watcher installed there saw nothing of the grid, and every action was timed without it."""
+
+import json
+
+from playwright.sync_api import expect
+
+from bench.browser import INSTRUMENT, SEEN_ORDERS, STATE, WATCH
+from bench.browser_labels import label, pattern
+from tests.e2e.conftest import login, until_idle
+
+GRID = 'iframe[title*="agGrid" i]'
+
+
+def test_the_bench_sees_a_press_in_the_grid_its_redraws_and_a_loads_result(browser, shop_app):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.add_init_script(INSTRUMENT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        login(page, shop_app, "/orders")
+        until_idle(page)
+        page.evaluate(WATCH, SEEN_ORDERS.replace("EDIT_ORDER", json.dumps(label("orders.edit_order"))))
+        page.goto(shop_app.url + "/orders")
+        rows = page.frame_locator(GRID).first.locator(".ag-center-cols-container .ag-row")
+        rows.first.wait_for()
+        until_idle(page)
+        loaded = page.evaluate(STATE)
+        assert loaded["seen"] is not None and loaded["seen"] <= loaded["now"]  # noted across the page load
+        assert loaded["frames"] > 0  # the grid's drawing
+
+        rows.first.locator('input[type="checkbox"]').first.click()
+        page.get_by_text(pattern("orders.selected", count="1")).wait_for()
+        until_idle(page)
+        ticked = page.evaluate(STATE)
+        assert ticked["press"] is not None and ticked["press"] > loaded["now"]  # the click inside the grid's frame
+
+        search = page.get_by_role("textbox", name=label("orders.search"))
+        search.fill(rows.first.inner_text().split()[0])  # the first row's order code
+        search.press("Enter")
+        expect(rows).to_have_count(1)
+        until_idle(page)
+        assert page.evaluate(STATE)["frames"] > ticked["now"]  # the search redrew the grid's rows
+    finally:
+        context.close()
