@@ -121,23 +121,26 @@ WATCH = """source => {
   window.__benchWatch(source);
 }"""
 # An action's result as the page itself checks it (every 10 ms, from the press on, across a page load): the Edit
-# order button drawn and the grid showing rows; a comment's Edit button drawn. The bench's own check (Playwright's
-# queries) goes on deciding when the action is done; the page's note says when, as the bench's next poll came
-# 0.1-0.2 s late while a load kept the page busy.
+# order button drawn and the grid showing rows; a comment's Edit button drawn on a row of a draft or an order waiting
+# for its customer. The bench's own check (Playwright's queries) goes on deciding when the action is done; the page's
+# note says when, as the bench's next poll came 0.1-0.2 s late while a load kept the page busy. The checks read the
+# text as it is in the page (textContent) and measure an element only once its text matched: a check that made the
+# browser lay the page out every 10 ms slowed the load it timed.
 SEEN_ORDERS = """() => {
   const grid = document.querySelector('iframe[title*="agGrid" i]');
-  const rows = grid && grid.contentDocument ? grid.contentDocument.querySelectorAll('.ag-center-cols-container .ag-row') : [];
-  const edit = [...document.querySelectorAll('button')].some(button => button.innerText.trim() === EDIT_ORDER
-                                                              && button.getClientRects().length > 0);
-  return rows.length > 0 && edit;
+  const inner = grid ? grid.contentDocument : null;
+  if (!inner || !inner.querySelector('.ag-center-cols-container .ag-row')) { return false; }
+  return [...document.querySelectorAll('button')].some(button => button.textContent.trim() === EDIT_ORDER
+                                                          && button.getClientRects().length > 0);
 }"""
 SEEN_LIVE = """() => {
   const escaped = (text) => text.replace(/[.*+?^${}()|[\\]\\\\]/g, '\\\\$&');
   const editable = new RegExp('(' + escaped(DRAFT) + '|' + escaped(AWAITING) + ')(?![a-z])');
-  return [...document.querySelectorAll("[data-testid='stHorizontalBlock']")].some(row =>
-    !row.querySelector("[data-testid='stHorizontalBlock']") && editable.test(row.innerText)
-    && [...row.querySelectorAll('button')].some(button => button.innerText.trim() === LIVE_EDIT
-                                                          && button.getClientRects().length > 0));
+  return [...document.querySelectorAll('button')].some(button => {
+    if (button.textContent.trim() !== LIVE_EDIT) { return false; }
+    const row = button.closest("[data-testid='stHorizontalBlock']");
+    return row !== null && editable.test(row.textContent) && button.getClientRects().length > 0;
+  });
 }"""
 
 
