@@ -116,7 +116,7 @@ class BackendAddressInPage:
                        if name.lower() not in (b"content-length", b"content-encoding", b"etag", b"last-modified")]
             if dict(start.get("headers", [])).get(b"content-encoding") == b"gzip":
                 page = gzip.decompress(page)
-            page = with_backend_setting(page, config.get_option("server.baseUrlPath") or "")
+            page = with_backend_setting(page, config.get_option("server.baseUrlPath") or "")  # not screen text
             await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
             await send({"type": "http.response.body", "body": page})
 

@@ -2,6 +2,7 @@
 base path or compression; any other page passes unchanged."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -46,7 +47,9 @@ def _get(html: bytes, path: str, **headers) -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop") as client:
             return await client.get(path, headers=headers)
 
-    return asyncio.run(get())
+    # In a thread of its own: in a whole test run, the browser tests' Playwright may hold this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, get()).result()
 
 
 def test_a_compressed_page_is_sent_whole_and_plain_with_the_setting():
