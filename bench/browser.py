@@ -127,7 +127,7 @@ WATCH = """source => {
 # text as it is in the page (textContent) and measure an element only once its text matched: a check that made the
 # browser lay the page out every 10 ms slowed the load it timed.
 SEEN_ORDERS = """() => {
-  const grid = document.querySelector('iframe[title*="agGrid" i]');
+  const grid = document.querySelector(GRID);
   const inner = grid ? grid.contentDocument : null;
   if (!inner || !inner.querySelector('.ag-center-cols-container .ag-row')) { return false; }
   return [...document.querySelectorAll('button')].some(button => button.textContent.trim() === EDIT_ORDER
@@ -143,6 +143,17 @@ SEEN_LIVE = """() => {
   });
 }"""
 
+
+
+def orders_seen_check(edit_order: str) -> str:
+    """SEEN_ORDERS for the Edit order button's label."""
+    return SEEN_ORDERS.replace("GRID", json.dumps(GRID)).replace("EDIT_ORDER", json.dumps(edit_order))
+
+
+def live_seen_check(live_edit: str, draft: str, awaiting: str) -> str:
+    """SEEN_LIVE for the comment's Edit label and the two statuses whose orders can be edited."""
+    return (SEEN_LIVE.replace("LIVE_EDIT", json.dumps(live_edit)).replace("DRAFT", json.dumps(draft))
+            .replace("AWAITING", json.dumps(awaiting)))
 
 # -- figures -------------------------------------------------------------------------------------------------------
 def median_p95(samples: list[float]) -> tuple[float, float]:
@@ -332,9 +343,8 @@ class Screen:
         self.play = label("livestream.play_demo")
         self.stop = label("livestream.stop_demo")
         self.one_selected = pattern("orders.selected", count="1")
-        self.seen_orders = SEEN_ORDERS.replace("EDIT_ORDER", json.dumps(self.edit_order))
-        self.seen_live = (SEEN_LIVE.replace("LIVE_EDIT", json.dumps(self.live_edit))
-                          .replace("DRAFT", json.dumps(self.draft)).replace("AWAITING", json.dumps(self.awaiting)))
+        self.seen_orders = orders_seen_check(self.edit_order)
+        self.seen_live = live_seen_check(self.live_edit, self.draft, self.awaiting)
 
     # the grid
     def grid(self):

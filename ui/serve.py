@@ -94,16 +94,16 @@ class BackendAddressInPage:
         if scope["type"] != "http" or scope.get("method") != "GET" or "/component/" in scope.get("path", ""):
             await self.app(scope, receive, send)
             return
-        start, body = None, []
+        start, start_headers, body = None, {}, []
 
         async def send_with_setting(message):
-            nonlocal start
+            nonlocal start, start_headers
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
                 if message.get("status") != 200 or not headers.get(b"content-type", b"").startswith(b"text/html"):
                     await send(message)
                     return
-                start = message
+                start, start_headers = message, headers
                 return
             if start is None:
                 await send(message)
@@ -112,10 +112,10 @@ class BackendAddressInPage:
             if message.get("more_body"):
                 return
             page = b"".join(body)
+            if start_headers.get(b"content-encoding") == b"gzip":
+                page = gzip.decompress(page)
             headers = [(name, value) for name, value in start.get("headers", [])
                        if name.lower() not in (b"content-length", b"content-encoding", b"etag", b"last-modified")]
-            if dict(start.get("headers", [])).get(b"content-encoding") == b"gzip":
-                page = gzip.decompress(page)
             page = with_backend_setting(page, config.get_option("server.baseUrlPath") or "")  # not screen text
             await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
             await send({"type": "http.response.body", "body": page})

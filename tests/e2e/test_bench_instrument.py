@@ -2,15 +2,11 @@
 frame, the grid's redraws, and a load's result check. Playwright runs init scripts in a component frame's first,
 empty document only: a watcher installed there saw nothing of the grid, and every action was timed without it."""
 
-import json
-
 from playwright.sync_api import expect
 
-from bench.browser import INSTRUMENT, SEEN_ORDERS, STATE, WATCH
+from bench.browser import GRID, INSTRUMENT, STATE, WATCH, orders_seen_check
 from bench.browser_labels import label, pattern
 from tests.e2e.conftest import login, until_idle
-
-GRID = 'iframe[title*="agGrid" i]'
 
 
 def test_the_bench_sees_a_press_in_the_grid_its_redraws_and_a_loads_result(browser, shop_app):
@@ -21,7 +17,7 @@ def test_the_bench_sees_a_press_in_the_grid_its_redraws_and_a_loads_result(brows
     try:
         login(page, shop_app, "/orders")
         until_idle(page)
-        page.evaluate(WATCH, SEEN_ORDERS.replace("EDIT_ORDER", json.dumps(label("orders.edit_order"))))
+        page.evaluate(WATCH, orders_seen_check(label("orders.edit_order")))
         page.goto(shop_app.url + "/orders")
         rows = page.frame_locator(GRID).first.locator(".ag-center-cols-container .ag-row")
         rows.first.wait_for()
