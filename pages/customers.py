@@ -141,13 +141,13 @@ with details:
     province_code = p1.selectbox(
         t("customers.province"), options=province_options,
         index=province_options.index(customer.province_code) if customer.province_code in province_options else None,
-        format_func=lambda code: addresses.province(code).name, key=f"{key}-province",
+        format_func=addresses.province_names().__getitem__, key=f"{key}-province",
         placeholder=t("customers.type_to_search"))
     ward_options = [w.code for w in addresses.wards(province_code)] if province_code else []
     ward_code = p2.selectbox(
         t("customers.ward"), options=ward_options,
         index=ward_options.index(customer.ward_code) if customer.ward_code in ward_options else None,
-        format_func=lambda code: addresses.ward(code).name, key=f"{key}-ward-{province_code}",
+        format_func=addresses.ward_names().__getitem__, key=f"{key}-ward-{province_code}",
         placeholder=t("customers.type_to_search") if province_code else t("customers.pick_province_first"),
         disabled=not province_code)
     street = st.text_input(t("customers.street"), value=customer.street or "", key=f"{key}-street",

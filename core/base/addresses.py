@@ -145,25 +145,16 @@ def ward_name(ward_code: str | None) -> str:
     return found.name if found else ""
 
 
-def ward_label(code: str) -> str:
-    """'Phường Hoàn Kiếm · Hà Nội', for a picker of every ward of the country."""
-    found = ward(code)
-    if found is None:
-        return code
-    return f"{found.name} · {province(found.province_code).short_name}"
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Every province's full name by its code, built once (a picker's format_func runs on every option, every run)."""
+    return {p.code: p.name for p in provinces()}
 
 
 @lru_cache(maxsize=1)
-def ward_labels() -> dict[str, str]:
-    """Every ward's label by its code, built once: a picker formats its 3,321 options on every run of its page (the
-    order form's ward picker took most of a run formatting them one call at a time)."""
-    return {code: ward_label(code) for code in all_ward_codes()}
-
-
-@lru_cache(maxsize=1)
-def all_ward_codes() -> tuple[str, ...]:
-    """Every ward, commune and special zone, grouped by province (for one searchable picker)."""
-    return tuple(w.code for p in provinces() for w in wards(p.code))
+def ward_names() -> dict[str, str]:
+    """Every ward's, commune's and special zone's name by its code, built once (see province_names)."""
+    return {w.code: w.name for ws in _data()[1].values() for w in ws}
 
 
 @dataclass

@@ -79,6 +79,56 @@ def test_save_waits_for_the_customers_confirmation(page, shop_app):
     expect(grid_row(page.frame_locator(GRID), "Hồ Bích")).to_contain_text("Awaiting confirmation")
 
 
+def pick_in_box(page, scope, label: str, typed: str) -> None:
+    """Types into a searchable picker and takes the first match, as staff do."""
+    box = scope.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+
+
+def test_the_province_narrows_the_ward_list_and_the_typing_around_it_stays(page, shop_app):
+    grid = open_orders(page, shop_app)
+    tick(grid, "Đỗ Hà")
+    page.get_by_role("button", name="✏️ Edit order").click()
+    dialog = page.get_by_role("dialog")
+    ward = dialog.get_by_role("combobox", name="Ward / commune (2025 units)", exact=True)
+    expect(ward).to_be_disabled()  # no province picked yet: no list of the country's 3,321 wards
+    until_idle(page)
+    dialog.get_by_label("Address").last.fill("8 Trần Hưng Đạo")
+    dialog.get_by_label("Receiver name").last.fill("Đỗ Thu Hà")
+    pick_in_box(page, dialog, "Province / city", "Hà Nội")
+    expect(ward).to_be_enabled()
+    until_idle(page)
+    expect(dialog.get_by_label("Address").last).to_have_value("8 Trần Hưng Đạo")  # typed before the pick, kept
+    expect(dialog.get_by_label("Receiver name").last).to_have_value("Đỗ Thu Hà")
+    ward.click()
+    page.keyboard.type("Bến Thành")  # a ward of Hồ Chí Minh City
+    expect(page.get_by_role("option", name="Phường Bến Thành", exact=True)).to_have_count(0)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Cửa Nam")
+    expect(page.get_by_role("option", name="Phường Cửa Nam", exact=True)).to_be_visible()
+    page.keyboard.press("Enter")
+    until_idle(page)
+    screenshot(page, "4b-orders-province-and-ward")
+    dialog.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Save: order L1-\d+ is now awaiting confirmation")).first).to_be_visible()
+    until_idle(page)
+    dialog.get_by_role("button", name="✕ Close the order").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.reload()  # the order opened afresh
+    grid = page.frame_locator(GRID)
+    expect(grid_row(grid, "Đỗ Hà")).to_contain_text("Awaiting confirmation", timeout=30_000)
+    until_idle(page)
+    tick(grid, "Đỗ Hà")
+    page.get_by_role("button", name="✏️ Edit order").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Address").last).to_have_value("8 Trần Hưng Đạo, Phường Cửa Nam, Thành phố Hà Nội")
+    expect(dialog.get_by_role("combobox", name="Province / city", exact=True)).to_have_value("Thành phố Hà Nội")
+    expect(dialog.get_by_role("combobox", name="Ward / commune (2025 units)", exact=True)).to_have_value(
+        "Phường Cửa Nam")
+
+
 def test_bulk_send_to_shop_reports_incomplete_orders_and_bulk_delete(page, shop_app):
     grid = open_orders(page, shop_app)
     tick(grid, "Vũ Hạnh")

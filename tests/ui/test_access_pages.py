@@ -205,11 +205,19 @@ def test_picking_a_ward_in_the_order_form_writes_the_address_in_the_2025_form(sh
     at.session_state["live_edit_order"] = order.id
     at.run()
     base = f"live-{order.id}-f0"  # the form as first opened
+    at.selectbox(key=f"{base}-province").set_value("01").run()  # the ward list narrows to Hà Nội's
+    wards = at.selectbox(key=f"{base}-ward-01").options
+    assert "Phường Hoàn Kiếm" in wards and len(wards) < 200, len(wards)
     at.text_input(key=f"{base}-address").set_value("số 5 ngõ 2 Hàng Trống, P. Hàng Trống, Q. Hoàn Kiếm, Hà Nội")
-    at.selectbox(key=f"{base}-ward").set_value("00070")
+    at.selectbox(key=f"{base}-ward-01").set_value("00070")
     at.button(key=f"{base}-save_draft").click().run()
     assert orders.get_order(store, order.id).receiver_address == (
         "số 5 ngõ 2 Hàng Trống, Phường Hoàn Kiếm, Thành phố Hà Nội")
+    again = sign_in(app(), "lan").run()  # opened afresh: the pickers start where the saved address reads
+    again.session_state["live_edit_order"] = order.id
+    again.run()
+    assert again.selectbox(key=f"{base}-province").value == "01"
+    assert again.selectbox(key=f"{base}-ward-01").value == "00070"
 
 
 def test_the_login_page_on_the_shops_computer_takes_the_one_time_code_of_the_command_line(shop):

@@ -74,7 +74,8 @@ def test_a_shipped_order_is_read_only_keeps_its_carrier_and_offers_no_action(sho
     for key in ("fee", "discount"):
         assert at.number_input(key=f"{base}-{key}").disabled, key
     assert at.data_editor(f"{base}-lines").proto.disabled  # the lines table: item, qty, price, remove
-    assert at.selectbox(key=f"{base}-ward").disabled
+    assert at.selectbox(key=f"{base}-province").disabled
+    assert at.selectbox(key=f"{base}-ward-").disabled
     assert at.radio(key=f"{base}-payment-en").disabled
 
 

@@ -9,7 +9,8 @@ from core.base import addresses
 def test_the_lists_hold_34_provinces_and_their_wards_with_no_district_level():
     provinces = addresses.provinces()
     assert len(provinces) == 34
-    assert sum(len(addresses.wards(p.code)) for p in provinces) == len(addresses.all_ward_codes()) > 3000
+    assert sum(len(addresses.wards(p.code)) for p in provinces) == len(addresses.ward_names()) > 3000
+    assert addresses.province_names()["01"] == "Thành phố Hà Nội"
     hanoi = addresses.province("01")
     assert hanoi.name == "Thành phố Hà Nội" and hanoi.short_name == "Hà Nội"
     names = [w.name for w in addresses.wards("01")]
@@ -21,7 +22,7 @@ def test_a_picked_ward_and_a_typed_street_make_the_address_carriers_print():
     hoan_kiem = next(w for w in addresses.wards("01") if w.name == "Phường Hoàn Kiếm")
     assert addresses.compose(" 12  Lý Thường Kiệt ", hoan_kiem.code, None) == (
         "12 Lý Thường Kiệt, Phường Hoàn Kiếm, Thành phố Hà Nội")
-    assert addresses.ward_label(hoan_kiem.code) == "Phường Hoàn Kiếm · Hà Nội"
+    assert addresses.ward_names()[hoan_kiem.code] == "Phường Hoàn Kiếm"
     assert addresses.compose("", None, "79") == "Thành phố Hồ Chí Minh"
 
 
