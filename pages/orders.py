@@ -94,10 +94,9 @@ def orders_list() -> None:
 
     actions = st.columns([1, 1.4, 1.4, 1.4, 2], vertical_alignment="center")
     one = len(selected) == 1
-    if actions[0].button(t("orders.edit_order"), key="edit_order", disabled=not one, type="primary",
-                         help=t("orders.edit_order_help")):
-        st.session_state[EDITING] = selected[0]
-        st.rerun()  # the whole page: the dialog opens from it
+    # The dialogs open in this part's run (they are drawn at its end): the press does not run the whole page.
+    actions[0].button(t("orders.edit_order"), key="edit_order", disabled=not one, type="primary",
+                      help=t("orders.edit_order_help"), on_click=_open, args=(EDITING, selected[0] if one else None))
     bulk = None
     ticked = number(len(selected))
     if actions[1].button(t("orders.bulk_button", action=say(orders.ACTIONS["create_order"].label), count=ticked),
@@ -106,10 +105,9 @@ def orders_list() -> None:
     if actions[2].button(t("orders.bulk_button", action=say(orders.ACTIONS["send_to_shop"].label), count=ticked),
                          key="bulk_send_to_shop", disabled=not selected):
         bulk = "send_to_shop"
-    if actions[3].button(t("orders.bulk_delete", count=ticked), key="bulk_delete", disabled=not selected,
-                         help=t("orders.delete_help")):
-        st.session_state[DELETING] = {"ids": selected, "codes": [codes[order_id] for order_id in selected]}
-        st.rerun()  # the whole page: the confirmation opens from it
+    actions[3].button(t("orders.bulk_delete", count=ticked), key="bulk_delete", disabled=not selected,
+                      help=t("orders.delete_help"), on_click=_open,
+                      args=(DELETING, {"ids": selected, "codes": [codes[order_id] for order_id in selected]}))
     actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
     if pages > 1:  # under the buttons, which stay where staff look for them
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
@@ -128,8 +126,16 @@ def orders_list() -> None:
             flash(Text("orders.bulk_failed", action=label, code=code, message=message), "error")
         st.rerun()
 
+    # One dialog at a time: a Delete waiting for its confirmation comes first; the edited order reopens after it.
+    # Drawn last in this part, so that the grid keeps its place among the elements with a dialog open or not.
+    if st.session_state.get(DELETING) is not None:
+        confirm_delete(st.session_state[DELETING]["ids"], st.session_state[DELETING]["codes"])
+    elif st.session_state.get(EDITING) is not None:
+        edit_order(int(st.session_state[EDITING]))
 
-orders_list()
+
+def _open(name: str, value) -> None:
+    st.session_state[name] = value
 
 
 def _drop(name: str) -> None:
@@ -194,8 +200,4 @@ def edit_order(order_id: int) -> None:
     order_history(store, order_id, key_prefix="list")
 
 
-# One dialog per run: a Delete waiting for its confirmation comes first; the edited order reopens after it.
-if deleting is not None:
-    confirm_delete(deleting["ids"], deleting["codes"])
-elif editing is not None:
-    edit_order(int(editing))
+orders_list()
