@@ -145,6 +145,44 @@ SEEN_LIVE = """() => {
 
 
 
+# The same for a click's result: a button shown (enabled) or gone, a message or caption whose text matches, the grid's
+# rows as a test of their texts. Each is the page-side twin of the bench's own check of that action.
+BUTTONS = """[...document.querySelectorAll('button')].filter(button => button.textContent.trim() === LABEL
+                                                            && button.getClientRects().length > 0)"""
+MESSAGE = """() => [...document.querySelectorAll('[data-testid="stAlertContainer"], [data-testid="stCaptionContainer"]')]
+  .some(element => PATTERN.test(element.textContent))"""
+GRID_ROWS = """() => {
+  const grid = document.querySelector(GRID);
+  const inner = grid ? grid.contentDocument : null;
+  if (!inner) { return false; }
+  const texts = [...inner.querySelectorAll('.ag-center-cols-container .ag-row')].map(row => row.textContent);
+  return (TEST)(texts);
+}"""
+
+
+def button_check(label: str, *, shown: bool = True, enabled: bool = False) -> str:
+    """The page's check that a button labelled `label` is on screen (and enabled), or with shown=False, that none is."""
+    buttons = BUTTONS.replace("LABEL", json.dumps(label))
+    if not shown:
+        return f"() => {buttons}.length === 0"
+    return f"() => {buttons}.some(button => {'!button.disabled' if enabled else 'true'})"
+
+
+def message_check(pattern: re.Pattern) -> str:
+    """The page's check that an alert or a caption reads as `pattern` (a regex of bench.browser_labels.pattern, whose
+    escapes JavaScript reads alike)."""
+    return MESSAGE.replace("PATTERN", f"new RegExp({json.dumps(pattern.pattern)})")
+
+
+def rows_check(test: str) -> str:
+    """The page's check on the grid's row texts: `test`, a JavaScript function of the list of texts."""
+    return GRID_ROWS.replace("GRID", json.dumps(GRID)).replace("TEST", test)
+
+
+def all_checks(*checks: str) -> str:
+    return "() => " + " && ".join(f"({check})()" for check in checks)
+
+
 def orders_seen_check(edit_order: str) -> str:
     """SEEN_ORDERS for the Edit order button's label."""
     return SEEN_ORDERS.replace("GRID", json.dumps(GRID)).replace("EDIT_ORDER", json.dumps(edit_order))
@@ -424,24 +462,24 @@ def orders_round(screen: Screen, result: ShopResult, index: int, fresh: str | No
                                       and screen.rows().count() > 0, seen_check=screen.seen_orders))
     row = index % 8
     code = screen.row_code(row)
-    record("tick", tab.measure(lambda: screen.tick_box(row).click(),
-                               lambda: screen.shown(page.get_by_text(screen.one_selected))
-                               and screen.button(screen.edit_order).is_enabled()))
+    record("tick", tick(screen, row))
     record("edit", tab.measure(lambda: screen.button(screen.edit_order).click(),
-                               lambda: screen.shown(screen.button(screen.save))))
+                               lambda: screen.shown(screen.button(screen.save)), seen_check=button_check(screen.save)))
     record("save", press_form_button(screen, screen.save, code))
-    record("close", tab.measure(lambda: screen.button(screen.close_order).last.click(),
-                                lambda: screen.button(screen.save).count() == 0))
+    record("close", close_form(screen, screen.save))
 
     # Status: Awaiting confirmation (the orders saved above), then the filter taken off again with Backspace.
     screen.status_box().click()
     page.keyboard.type(screen.awaiting)
+    awaiting = json.dumps(screen.awaiting)
     record("filter", tab.measure(lambda: page.keyboard.press("Enter"), lambda: (
-        lambda texts: bool(texts) and all(screen.awaiting in text for text in texts))(screen.row_texts())))
+        lambda texts: bool(texts) and all(screen.awaiting in text for text in texts))(screen.row_texts()),
+        seen_check=rows_check(f"texts => texts.length > 0 && texts.every(text => text.includes({awaiting}))")))
     page.keyboard.press("Escape")
     screen.status_box().click()
     record("unfilter", tab.measure(lambda: page.keyboard.press("Backspace"), lambda: any(
-        screen.awaiting not in text for text in screen.row_texts())))
+        screen.awaiting not in text for text in screen.row_texts()),
+        seen_check=rows_check(f"texts => texts.some(text => !text.includes({awaiting}))")))
     page.keyboard.press("Escape")
     tab.settle()
 
@@ -450,22 +488,43 @@ def orders_round(screen: Screen, result: ShopResult, index: int, fresh: str | No
     box = screen.search_box()
     box.fill(fresh)
     exact = re.compile(rf"\b{re.escape(fresh)}\b")
+    # The page reads the rows' textContent, the cells run together: the code stands alone by what is beside it.
+    alone = json.dumps(rf"(?<![\w-]){re.escape(fresh)}(?!\d)")
     record("search", tab.measure(lambda: box.press("Enter"), lambda: (
-        lambda texts: 0 < len(texts) <= 12 and any(exact.search(text) for text in texts))(screen.row_texts())))
+        lambda texts: 0 < len(texts) <= 12 and any(exact.search(text) for text in texts))(screen.row_texts()),
+        seen_check=rows_check(f"texts => texts.length > 0 && texts.length <= 12 "
+                              f"&& texts.some(text => new RegExp({alone}).test(text))")))
     shown = len(screen.row_texts())
     open_order(screen, fresh)
     record("create", press_form_button(screen, screen.create, fresh))
-    tab.measure(lambda: screen.button(screen.close_order).last.click(),
-                lambda: screen.button(screen.create).count() == 0)
+    close_form(screen, screen.create)
     box.fill("")
-    record("clear_search", tab.measure(lambda: box.press("Enter"), lambda: len(screen.row_texts()) > shown))
+    record("clear_search", tab.measure(lambda: box.press("Enter"), lambda: len(screen.row_texts()) > shown,
+                                       seen_check=rows_check(f"texts => texts.length > {shown}")))
+
+
+def tick(screen: Screen, row: int) -> tuple[float, int]:
+    """Ticks grid row `row` until "1 selected" shows and Edit order can be pressed."""
+    return screen.tab.measure(
+        lambda: screen.tick_box(row).click(),
+        lambda: screen.shown(screen.page.get_by_text(screen.one_selected))
+        and screen.button(screen.edit_order).is_enabled(),
+        seen_check=all_checks(message_check(screen.one_selected), button_check(screen.edit_order, enabled=True)))
+
+
+def close_form(screen: Screen, form_button: str) -> tuple[float, int]:
+    """Closes the order open on Livestream orders, until the form (its `form_button`) has gone."""
+    return screen.tab.measure(lambda: screen.button(screen.close_order).last.click(),
+                              lambda: screen.button(form_button).count() == 0,
+                              seen_check=button_check(form_button, shown=False))
 
 
 def press_form_button(screen: Screen, name: str, code: str | None = None) -> tuple[float, int]:
     """A form button until its message (the order's) shows and the app is idle; then the time the message takes to
     scroll itself into view, untimed."""
     known = {"action": name} | ({"code": code} if code else {})
-    sample = screen.tab.measure(lambda: screen.button(name).last.click(), screen.outcome("order_form.done", **known))
+    sample = screen.tab.measure(lambda: screen.button(name).last.click(), screen.outcome("order_form.done", **known),
+                                seen_check=message_check(screen.pattern("order_form.done", **known)))
     time.sleep(AFTER_RESULT_SECONDS)
     return sample
 
@@ -474,12 +533,9 @@ def open_order(screen: Screen, code: str, record_as: str | None = None, result: 
     """Ticks the row of `code` (unless it is the one selected already) and opens it with Edit order."""
     tab, page = screen.tab, screen.page
     if not screen.shown(page.get_by_text(screen.one_selected)):
-        row = screen.row_index_of(code)
-        tab.measure(lambda: screen.tick_box(row).click(),
-                    lambda: screen.shown(page.get_by_text(screen.one_selected))
-                    and screen.button(screen.edit_order).is_enabled())
+        tick(screen, screen.row_index_of(code))
     sample = tab.measure(lambda: screen.button(screen.edit_order).click(),
-                         lambda: screen.shown(screen.button(screen.save)))
+                         lambda: screen.shown(screen.button(screen.save)), seen_check=button_check(screen.save))
     if record_as is not None:
         result.add(record_as, sample)
 
@@ -497,8 +553,7 @@ def big_order_rounds(screen: Screen, result: ShopResult, which: str, code: str, 
         if run_step(result, f"open_{which}", open_order, screen, code, f"open_{which}", result):
             run_step(result, f"save_{which}", lambda: result.add(f"save_{which}", press_form_button(
                 screen, screen.save, code)))
-        tab.measure(lambda: screen.button(screen.close_order).last.click(),
-                    lambda: screen.button(screen.save).count() == 0)
+        close_form(screen, screen.save)
 
 
 def live_round(screen: Screen, result: ShopResult, index: int) -> None:
@@ -513,10 +568,12 @@ def live_round(screen: Screen, result: ShopResult, index: int) -> None:
                                         lambda: screen.shown(edits), seen_check=screen.seen_live))
     count = edits.count()
     result.add("live_edit", tab.measure(lambda: edits.nth(index % count).click(),
-                                        lambda: screen.shown(screen.button(screen.save_draft))))
+                                        lambda: screen.shown(screen.button(screen.save_draft)),
+                                        seen_check=button_check(screen.save_draft)))
     result.add("live_save_draft", press_form_button(screen, screen.save_draft))
     result.add("live_close", tab.measure(lambda: screen.button(screen.live_close).click(),
-                                         lambda: screen.button(screen.save_draft).count() == 0))
+                                         lambda: screen.button(screen.save_draft).count() == 0,
+                                         seen_check=button_check(screen.save_draft, shown=False)))
 
 
 def run_step(result: ShopResult, key: str, step, *args) -> bool:
