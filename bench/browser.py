@@ -429,7 +429,9 @@ class Screen:
         return self.page.get_by_text(self.pattern(key, **known)).first
 
     def error(self) -> str | None:
-        alerts = self.page.get_by_role("alert")
+        # st.error only: a warning (the form's "pick the item for Z9" on a draft with a wrong short code) has the
+        # role alert too, and is no failure of the action.
+        alerts = self.page.locator('[data-testid="stAlertContentError"]')
         try:
             if alerts.count():
                 return "error on screen: " + " | ".join(alerts.all_inner_texts())[:300]

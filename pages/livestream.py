@@ -407,7 +407,7 @@ def editor_panel() -> None:
     else:
         st.button(t("livestream.close"), key="close_live_editor", on_click=st.session_state.pop,
                   args=("live_edit_order", None))
-        render_order_form(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live", page_after_press=False)
+        render_order_form(store, int(editing), buttons=CASE1_BUTTONS, key_prefix="live")
         order_history(store, int(editing), key_prefix="live")
 
 

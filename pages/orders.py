@@ -19,6 +19,7 @@ EDITING = "list_edit_order"  # the order open in the edit dialog
 DELETING = "list_confirm_delete"  # {"ids": [...], "codes": [...]}: a Delete waiting for its confirmation
 PAGE = "orders_page"  # the page of the list the grid shows (1 = the first)
 PAGED_FILTERS = "_orders_paged_filters"  # the filters that page belongs to
+ORDERS_LIST = "orders_list"  # the fragment of the list, its buttons and dialogs
 # The form's own Delete is replaced by the dialog's, which asks first.
 FORM_BUTTONS = tuple(action for action in CASE2_BUTTONS if action != "delete")
 
@@ -36,8 +37,7 @@ deleting = st.session_state.get(DELETING)
 # to the iframe's old window: the grid stays blank until a reload (docs/notes/grid-blank.md). So everything above the
 # grid whose number varies sits in a container of its own, one slot whether it holds nothing or ten messages.
 messages = st.container()
-flashes_on_page = editing is None or deleting is not None
-if flashes_on_page:
+if editing is None or deleting is not None:
     with messages:
         show_flashes()  # else in the edit dialog, where staff are looking
 
@@ -67,22 +67,21 @@ with st.container():  # one slot, the note or nothing (see messages above)
         st.info(t("orders.crosses_midnight", since=since_time.strftime("%H:%M"), until=until_time.strftime("%H:%M")))
 chosen = {"statuses": orders.listed_statuses(statuses), "staff_ids": staff_ids, "since": since, "until": until,
           "search": search}
-frame = listed_orders(store, livestream_id, **chosen)
-st.caption(t("orders.list_caption_one" if len(frame) == 1 else "orders.list_caption_many",
-             count=number(len(frame))))
-
-codes = dict(zip(frame["order_id"].tolist(), frame["code"].tolist()))
-listed_status = dict(zip(frame["order_id"].tolist(), frame["status"].tolist()))
 # Other filters start the list again at its first page.
 if st.session_state.get(PAGED_FILTERS) != (livestream_id, repr(chosen)):
     st.session_state[PAGED_FILTERS] = (livestream_id, repr(chosen))
     st.session_state[PAGE] = 1
 
 
-@st.fragment
+@st.fragment(key=ORDERS_LIST)
 def orders_list() -> None:
-    """The grid, its page and the buttons that act on its ticks: a tick or a page turn reruns this part alone (the
-    filters, the caption and the dialogs above and below stay as they are)."""
+    """The list (its count, the grid, its page), the buttons that act on its ticks and the dialogs they open: a tick,
+    a page turn, Edit order or an action in the dialog reruns this part alone; the filters above rerun the page. The
+    filters chosen are those of the page's last run (a change of theirs runs the whole page)."""
+    frame = listed_orders(store, livestream_id, **chosen)  # the same frame until the list's data changes
+    st.caption(t("orders.list_caption_one" if len(frame) == 1 else "orders.list_caption_many",
+                 count=number(len(frame))))
+    listed = dict(zip(frame["order_id"].tolist(), zip(frame["code"].tolist(), frame["status"].tolist())))
     pages = page_count(len(frame))
     if st.session_state.get(PAGE, 1) > pages:
         st.session_state[PAGE] = pages
@@ -107,7 +106,7 @@ def orders_list() -> None:
         bulk = "send_to_shop"
     actions[3].button(t("orders.bulk_delete", count=ticked), key="bulk_delete", disabled=not selected,
                       help=t("orders.delete_help"), on_click=_open,
-                      args=(DELETING, {"ids": selected, "codes": [codes[order_id] for order_id in selected]}))
+                      args=(DELETING, {"ids": selected, "codes": [listed[order_id][0] for order_id in selected]}))
     actions[4].caption(t("orders.selected", count=number(len(selected))) if selected else t("orders.tick_hint"))
     if pages > 1:  # under the buttons, which stay where staff look for them
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
@@ -131,7 +130,7 @@ def orders_list() -> None:
     if st.session_state.get(DELETING) is not None:
         confirm_delete(st.session_state[DELETING]["ids"], st.session_state[DELETING]["codes"])
     elif st.session_state.get(EDITING) is not None:
-        edit_order(int(st.session_state[EDITING]))
+        edit_order(int(st.session_state[EDITING]), listed.get(int(st.session_state[EDITING])))
 
 
 def _open(name: str, value) -> None:
@@ -178,11 +177,11 @@ def confirm_delete(order_ids: list[int], order_codes: list[str]) -> None:
 
 
 @st.dialog(t("orders.edit_order"), width="large", on_dismiss=_dismiss_editor)
-def edit_order(order_id: int) -> None:
-    if not flashes_on_page:
-        show_flashes()
-    if order_id in listed_status:
-        code, status = codes[order_id], listed_status[order_id]
+def edit_order(order_id: int, listed: tuple[str, str] | None) -> None:
+    """The order's form; `listed`, its code and status as the list has them (None: not in the list)."""
+    show_flashes()  # the page's own are behind the dialog
+    if listed is not None:
+        code, status = listed
     else:  # filtered out of the list meanwhile
         order = act(lambda: orders.get_order(store, order_id), rerun=False)
         if order is None:
@@ -191,12 +190,13 @@ def edit_order(order_id: int) -> None:
     with st.container(horizontal=True, gap="small"):
         if st.button(t("orders.close_order"), key="close_list_editor"):
             _drop(EDITING)
-            st.rerun()
+            st.rerun()  # the whole page: a run of the list's fragment alone leaves a dialog open
         if st.button(t("orders.delete_order"), key="delete_list_order", help=t("orders.delete_help"),
                      disabled=status not in orders.CANCELLABLE):
             st.session_state[DELETING] = {"ids": [order_id], "codes": [code]}
             st.rerun()  # the confirmation takes the dialog's place
-    render_order_form(store, order_id, buttons=FORM_BUTTONS, key_prefix="list", offered_beside=("delete",))
+    render_order_form(store, order_id, buttons=FORM_BUTTONS, key_prefix="list", offered_beside=("delete",),
+                      rerun_after_press=ORDERS_LIST)
     order_history(store, order_id, key_prefix="list")
 
 

@@ -23,7 +23,6 @@ import time
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.base import addresses
 from core.base.errors import ChotdonError, ConcurrentChange
@@ -57,12 +56,6 @@ def _item_label(item: livestreams.LiveItem, left: int | None) -> str:
     """An item as the pickers list it, with the stock left to give (its stock less what its claims are served)."""
     label = f"{item.code} · {item.name} · {vnd(item.price)}"
     return label if item.stock is None or left is None else t("order_form.item_with_stock", item=label, left=left)
-
-
-def _in_fragment_run() -> bool:
-    """Whether this run is a fragment's alone (the Edit order dialog, Livestream's form), not the whole page's."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 # The lines table's columns (st.data_editor): one table instead of six widgets a line, whose registration made a
@@ -150,19 +143,17 @@ def _line_edits(order: orders.Order, edited_rows: dict, items_by_id: dict):
 
 
 def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], key_prefix: str,
-                      on_done=None, offered_beside: tuple[str, ...] = (), page_after_press: bool = True) -> None:
+                      on_done=None, offered_beside: tuple[str, ...] = (), rerun_after_press: str | None = None) -> None:
     """offered_beside: actions the page offers next to the form with buttons of its own (Livestream orders' Delete,
-    which asks first); a closed order's note names them too. page_after_press: a press runs the whole page after it
-    (Livestream orders: the list shows the change, the result shows at the page's top); otherwise only the fragment
-    the form is in reruns (Livestream: the stream beside it redraws itself when its data changes) and the result
-    shows at the form's top."""
+    which asks first); a closed order's note names them too. rerun_after_press: the key of the fragment a press reruns,
+    which holds the form (Livestream orders: the list and its dialog, so that the list shows the change, and the
+    result is flashed at the top of what reruns); None: the fragment the form is in (Livestream: the stream beside it
+    redraws itself when its data changes), and the result shows at the form's top."""
     current = act(lambda: orders.get_order(store, order_id), rerun=False)
     if current is None:
         return
     state = st.session_state.setdefault(f"order-form-{key_prefix}-{order_id}",
                                         {"form": 0, "opened": None, "conflict": None})
-    if state.pop("page_run", False) and _in_fragment_run():
-        st.rerun()  # after a press, the whole page shows its result (the list, the stream, the top), in one run
     base = f"{key_prefix}-{order_id}-f{state['form']}"
     if state["opened"] is None or f"{base}-receiver" not in st.session_state:
         # Opening (or reopening after the form was off screen, when Streamlit dropped its widgets' values).
@@ -171,7 +162,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         state["opened"], state["conflict"] = current, None
     order = state["opened"]  # the order as the form opened it: the widgets' values and the version to check
     conflict = state["conflict"]
-    if not page_after_press:  # the top of the form stands for the top of the page, which this run does not draw
+    if rerun_after_press is None:  # the top of the form stands for the top of the page, which this run does not draw
         _show_result(state, key=f"{base}-result-top", scroll=False)
     items = livestreams.list_items(store, order.livestream_id)
     left = livestreams.stock_left(store, order.livestream_id)
@@ -292,7 +283,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
             # The buttons act in their on_click, before the run they cause: that run draws the result (one run per
             # press, not a run that acts and then a second one that shows it).
             press = dict(store=store, state=state, base=base, order=order, editable=editable, items_by_id=items_by_id,
-                         ward_prefill=ward_prefill, on_done=on_done, page_after_press=page_after_press)
+                         ward_prefill=ward_prefill, on_done=on_done, rerun_after_press=rerun_after_press)
             # A row that wraps: Vietnamese labels (Lưu vào sổ giao hàng) are long, and a cut label is a wrong click.
             with st.container(horizontal=True, gap="small"):
                 if conflict is not None:
@@ -318,19 +309,20 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
 
 
 def _pressed(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
-             items_by_id: dict, ward_prefill: str | None, on_done, page_after_press: bool) -> None:
+             items_by_id: dict, ward_prefill: str | None, on_done, rerun_after_press: str | None) -> None:
     """A form button's on_click: reads what the form holds (its widgets' values are in session_state), runs the
     action and keeps its result for the run that follows. `order` is the order as the form opened it."""
     guarded(_act_on_press)(store=store, pressed=pressed, state=state, base=base, order=order, editable=editable,
                            items_by_id=items_by_id, ward_prefill=ward_prefill, on_done=on_done,
-                           page_after_press=page_after_press)
+                           at_top=rerun_after_press is not None)
+    if rerun_after_press is not None:
+        # That fragment's run, rather than the form's own (the list would not show the change) or the whole page's
+        # (the filters and the sidebar drawn again for nothing).
+        st.rerun(rerun_after_press)
 
 
 def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: orders.Order, editable: bool,
-                  items_by_id: dict, ward_prefill: str | None, on_done, page_after_press: bool) -> None:
-    # Where the page asks for it, the run after a press is the page's (a fragment's run would leave the list and the
-    # message at the top as they were).
-    state["page_run"] = page_after_press
+                  items_by_id: dict, ward_prefill: str | None, on_done, at_top: bool) -> None:
     if state.get("result") is not None:  # the last result goes with the next press, here and at the top
         unflash(state["result"][1])
         state["result"] = None
@@ -368,20 +360,20 @@ def _act_on_press(*, store: Store, pressed: str, state: dict, base: str, order: 
     except ConcurrentChange as error:
         if error.text.key != "orders.changed_meanwhile":
             # A line of this form was removed meanwhile: said as it is.
-            _tell(state, "error", error, at_top=page_after_press)
+            _tell(state, "error", error, at_top=at_top)
             return
         # Someone changed the order since this form opened it (or since it showed their change): say what, keep
         # the typing, and offer the choice.
         state["conflict"] = {"action": action, "edits": edits, "shown_version": None}
         return
     except ChotdonError as error:
-        _tell(state, "error", error, at_top=page_after_press)
+        _tell(state, "error", error, at_top=at_top)
         return
     _start_afresh(state)
     if on_done is not None:
         on_done(result)
     _tell(state, "success", Text("order_form.done", action=orders.ACTIONS[action].label, code=result.code,
-                                 status=orders.STATUS_PHRASES[result.status]), at_top=page_after_press)
+                                 status=orders.STATUS_PHRASES[result.status]), at_top=at_top)
 
 
 def _tell(state: dict, kind: str, message, *, at_top: bool) -> None:
