@@ -22,7 +22,6 @@ import time
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core.base import addresses
 from core.base.errors import ChotdonError, ConcurrentChange
@@ -388,13 +387,13 @@ def _tell(state: dict, kind: str, message, *, at_top: bool) -> None:
 
 
 # Brings the result under the buttons into view once, in the run after the action: the message at the top of the page
-# (and the alert itself) push the buttons down, out of a 1366×768 screen. A component's script runs in an iframe of
-# the app's own origin, so it may scroll the page that holds it.
+# (and the alert itself) push the buttons down, out of a 1366×768 screen. The script runs in the page (st.html), not in
+# a frame of its own; the nonce makes each result's script new, so that it runs again.
 _SCROLL_TO_RESULT = """<script>
 const selector = %s, nonce = %d;
 let tries = 0;
 const bring = () => {
-  const target = window.parent.document.querySelector(selector);
+  const target = document.querySelector(selector);
   if (target) { target.scrollIntoView({block: "nearest", behavior: "instant"}); }
   if (++tries < 10) { setTimeout(bring, 150); }
 };
@@ -415,7 +414,7 @@ def _show_result(state: dict, *, key: str, scroll: bool = True) -> None:
     with st.container(key=key):
         show_message(kind, message)
     if scroll and state.pop("scroll_pending", False):
-        components.html(_SCROLL_TO_RESULT % (json.dumps(f".st-key-{key}"), state["scroll_count"]), height=0)
+        st.html(_SCROLL_TO_RESULT % (json.dumps(f".st-key-{key}"), state["scroll_count"]), unsafe_allow_javascript=True)
 
 
 def _closed_notice(order: orders.Order, buttons: tuple[str, ...]) -> None:
