@@ -551,7 +551,7 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
                         rebase) -> addresses.AddressMatch | None:
     """The order's header: blacklist and hold warnings, staff in charge (claim, release, reassign), and the
     customer's last shipping info. Returns what the form's address reads as in the 2025 units (the province and
-    ward pickers' start), None for a closed order.
+    ward pickers' start; a closed order's show it read-only).
     `order` is the order as it is now, `form_order` as the form opened it; `rebase()` makes the form take the order
     as it is now, keeping what is typed (after a change of this form's own, such as Accept)."""
     user = current_user()
@@ -584,8 +584,8 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
                 pressed = lambda: assignment.assign_order(store, order.id, to, by=user)  # noqa: E731
         if pressed is not None:
             act(pressed, Text("order_form.staff_changed", code=order.code))
-    if not editable:
-        return None
+    if not editable:  # a closed order: its pickers show where its address reads, read-only
+        return addresses.match_address(form_order.receiver_address)
     order = form_order
     found = addresses.match_address(order.receiver_address)
     last = customers.last_shipping_info(store, order.customer_id, except_order_id=order.id)

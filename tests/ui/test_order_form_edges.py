@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.base import addresses
 from core.services import orders
 from core.services.livestreams import list_items
 from tests.ui.helpers import demo_shop, item_options, nodes, pick, sign_in
@@ -74,8 +75,9 @@ def test_a_shipped_order_is_read_only_keeps_its_carrier_and_offers_no_action(sho
     for key in ("fee", "discount"):
         assert at.number_input(key=f"{base}-{key}").disabled, key
     assert at.data_editor(f"{base}-lines").proto.disabled  # the lines table: item, qty, price, remove
-    assert at.selectbox(key=f"{base}-province").disabled
-    assert at.selectbox(key=f"{base}-ward-").disabled
+    province, ward = at.selectbox(key=f"{base}-province"), at.selectbox(key=f"{base}-ward-01")
+    assert province.disabled and ward.disabled  # where the address reads, read-only
+    assert province.value == "01" and addresses.ward_names()[ward.value] == "Phường Hoàn Kiếm"
     assert at.radio(key=f"{base}-payment-en").disabled
 
 
