@@ -144,7 +144,6 @@ SEEN_LIVE = """() => {
 }"""
 
 
-
 # The same for a click's result: a button shown (enabled) or gone, a message or caption whose text matches, the grid's
 # rows as a test of their texts. Each is the page-side twin of the bench's own check of that action.
 BUTTONS = """[...document.querySelectorAll('button')].filter(button => button.textContent.trim() === LABEL
@@ -192,6 +191,7 @@ def live_seen_check(live_edit: str, draft: str, awaiting: str) -> str:
     """SEEN_LIVE for the comment's Edit label and the two statuses whose orders can be edited."""
     return (SEEN_LIVE.replace("LIVE_EDIT", json.dumps(live_edit)).replace("DRAFT", json.dumps(draft))
             .replace("AWAITING", json.dumps(awaiting)))
+
 
 # -- figures -------------------------------------------------------------------------------------------------------
 def median_p95(samples: list[float]) -> tuple[float, float]:

@@ -225,7 +225,7 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
         # at once (a ward list of the whole country was 3,321 options sent with every form).
         heading, province_column = st.columns([1.5, 1], vertical_alignment="bottom")
         heading.markdown(t("order_form.shipping_heading"))
-        province_codes = [province.code for province in addresses.provinces()]
+        province_codes = list(addresses.province_names())
         province_prefill = address_read.province_code if address_read is not None else None
         province_code = province_column.selectbox(
             t("order_form.province"), options=province_codes, format_func=addresses.province_names().__getitem__,
@@ -584,10 +584,10 @@ def _customer_and_staff(store: Store, order: orders.Order, *, form_order: orders
                 pressed = lambda: assignment.assign_order(store, order.id, to, by=user)  # noqa: E731
         if pressed is not None:
             act(pressed, Text("order_form.staff_changed", code=order.code))
+    found = addresses.match_address(form_order.receiver_address)
     if not editable:  # a closed order: its pickers show where its address reads, read-only
-        return addresses.match_address(form_order.receiver_address)
+        return found
     order = form_order
-    found = addresses.match_address(order.receiver_address)
     last = customers.last_shipping_info(store, order.customer_id, except_order_id=order.id)
     if last and (last["address"] or "") != (order.receiver_address or "") and last["address"]:
         def use_last() -> None:

@@ -154,7 +154,7 @@ def province_names() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def ward_names() -> dict[str, str]:
     """Every ward's, commune's and special zone's name by its code, built once (see province_names)."""
-    return {w.code: w.name for ws in _data()[1].values() for w in ws}
+    return {code: found.name for code, found in _indexes()[1].items()}
 
 
 @dataclass
