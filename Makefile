@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 HOST ?= localhost
 
-.PHONY: run test test-fast bench env browser clean
+.PHONY: run test test-fast bench env browser clean grid-frontend
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ bench: env
 test-fast: env
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests/unit tests/integration tests/ui
+
+# The order grid's frontend (frontend/grid/README.md): its build is in the repository; this makes it again from the
+# sources with Node.js and npm (not needed to run or test the app).
+grid-frontend:
+	cd frontend/grid && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -26,8 +26,10 @@ MARKS = {
     "created": "🛒", "added": "🛒", "repeat": "🔁", "review": "⚠️", "question": "❓", "contact": "📞",
     "cancel": "🚫", "none": "💬",
 }
-# Comments a page of the stream shows; "Older comments" turns to the next page.
-STREAM_PAGE = 40
+# Comments a page of the stream shows; "Older comments" turns to the next page. Twenty fill the stream's box two and a
+# half times over; each row costs the browser ~10 ms to draw, on every load and every new comment (40 rows made the
+# page's load 0.4 s slower on a 2-core shop computer: docs/PERFORMANCE.md).
+STREAM_PAGE = 20
 # The "Show" choices: each one's label is livestream.show_<choice>.
 SHOW_KINDS = {
     "all": None, "order": ["order"], "review": ["review"], "question": ["question"], "contact": ["contact"],
@@ -253,7 +255,7 @@ def comment_stream_panel() -> None:
 
 
 # A stream row: one horizontal block of fixed widths, not st.columns (five blocks a row): the stream is redrawn for
-# every new comment of a live, and each element of its 40 rows is built and sent again.
+# every new comment of a live, and each element of its rows is built and sent again.
 NAME_PX, CODE_PX, BUTTON_PX = 135, 72, 78
 
 

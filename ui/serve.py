@@ -4,13 +4,14 @@
    has run once in the process. If the first request after a start is a page's own URL (a bookmark to /orders),
    that page would run without app.py: no sidebar, no layout. Declaring up front that this app navigates with
    st.navigation sends every request through app.py.
-2. Streamlit serves a component's files (the order grid's 4.7 MB script) with `Cache-Control: public` and no
+2. Streamlit serves a component's files (the order grid's 1.5 MB script) with `Cache-Control: public` and no
    lifetime and no validator, so the browser fetches the script again on every page that shows the grid, the
    server gzips it again each time (0.3-0.4 s a load on a 2-core shop computer), and the browser compiles it again.
    The files under a component's `static/` folder are named by their content's hash (a new version is a new
    name), so they are marked cacheable for a year, as Streamlit marks its own hashed files. The component's other
    files (the grid's bootstrap.min.css, which holds its script back while it loads) are used from the browser's
    copy at once and fetched again behind it (stale-while-revalidate), so a new version shows on the next visit.
+   (The grid's own build, frontend/grid, has no such file; streamlit-aggrid's had.)
 3. Opened at a page's own address (/orders), Streamlit's page cannot tell whether `orders` is a page or the path the
    app is served under: it asks the server's health at /orders/_stcore/health first, gets a 404, waits 100 ms and
    asks at /_stcore/health (0.15 s of every such load). The app's page is told where the server is
@@ -30,8 +31,9 @@ from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_app
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-# /component/<module>.<name>/static/js/main.f4bb7ae6.js: a build file whose name holds its content's hash.
-HASHED_COMPONENT_FILE = re.compile(r"/component/[^/]+/static/.+\.[0-9a-f]{8,}\.(js|css|woff2?|svg|png)$")
+# /component/<module>.<name>/static/index.EREROZR4.js: a build file whose name holds its content's hash (esbuild's,
+# eight base-32 capitals; webpack's, hex as in main.f4bb7ae6.js).
+HASHED_COMPONENT_FILE = re.compile(r"/component/[^/]+/static/.+\.([0-9a-f]{8,}|[A-Z2-7]{8})\.(js|css|woff2?|svg|png)$")
 # Any other file of a component but its pages (index.html is the frame's entry: always asked again).
 OTHER_COMPONENT_FILE = re.compile(r"/component/[^/]+/.+\.(js|css|woff2?|svg|png)$")
 FOR_A_YEAR = b"public, max-age=31536000, immutable"

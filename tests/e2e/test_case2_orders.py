@@ -6,8 +6,9 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PRICE_COLUMN, line_cell, login, pick_line_item, screenshot, until_idle
+from ui.grid import GRID_FRAME
 
-GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+GRID = GRID_FRAME
 ALERT = '[data-testid="stAlertContainer"]'  # st.error has the role alert, st.success none
 
 

@@ -10,6 +10,7 @@ from core.db.store import Store
 from core.domain.users import SYSTEM_USER
 from core.services import customers, orders
 from tests.e2e.conftest import login, running_app, screenshot, write_comments
+from ui.grid import GRID_FRAME
 
 
 def prepare_shop(db, tmp_path) -> None:
@@ -86,5 +87,5 @@ def test_blacklisting_a_customer_marks_their_comments_and_orders(page, customers
     page.goto(customers_app.url)
     expect(page.get_by_text(re.compile("^🛒 ⛔ Bùi An$", re.MULTILINE)).first).to_be_visible(timeout=30_000)  # the time under it
     page.goto(customers_app.url + "/orders")
-    grid = page.frame_locator('iframe[title="st_aggrid.AgGrid.agGrid"]')
+    grid = page.frame_locator(GRID_FRAME)
     expect(grid.locator(".ag-row").filter(has_text="⛔ Bùi An")).to_have_count(1, timeout=30_000)

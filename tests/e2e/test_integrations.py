@@ -17,8 +17,9 @@ from core.services.comments import ingest_comments
 from tests.e2e.conftest import login, running_app, screenshot
 from tests.integration.fake_servers import FakeMShopKeeper
 from tests.integration.helpers import START
+from ui.grid import GRID_FRAME
 
-GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+GRID = GRID_FRAME
 CUSTOMERS = [  # (name, comment, what staff do)
     ("Lê Huy", "K3 3", "send_to_shop"),  # K3's SKU is unknown at the test MShopKeeper: refused
     ("Nguyễn Lan", "A1 M 2", "send_to_shop"),

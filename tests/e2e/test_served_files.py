@@ -1,22 +1,25 @@
 """What ui/serve.py changes in what the server sends: the order grid's files are kept by the browser (Streamlit serves
-a component's files with no lifetime, so every visit to Livestream orders fetched, gzipped and compiled its 4.7 MB
-script again), and a page opened at its own address asks the server's health once (Streamlit's page asked at
+a component's files with no lifetime, so every visit to Livestream orders fetched, gzipped and compiled its script
+again), and a page opened at its own address asks the server's health once (Streamlit's page asked at
 /orders/_stcore/health first, got a 404 and waited 100 ms before asking at /_stcore/health)."""
 
-from pathlib import Path
 
 import httpx
-import st_aggrid
 
 from tests.e2e.conftest import login, until_idle
+from ui.grid import GRID_COMPONENT, GRID_FRONTEND
+from ui.serve import KEPT_AND_REFRESHED, _cache_control_for
 
-COMPONENT = "/component/st_aggrid.AgGrid.agGrid"
+COMPONENT = f"/component/{GRID_COMPONENT}"
+
+
+def built_file(pattern: str) -> str:
+    (path,) = (GRID_FRONTEND / "static").glob(pattern)
+    return f"{COMPONENT}/static/{path.name}"
 
 
 def built_script() -> str:
-    build = Path(st_aggrid.__file__).parent / "frontend" / "build"
-    (script,) = [path for path in (build / "static" / "js").glob("main.*.js")]
-    return f"{COMPONENT}/static/js/{script.name}"
+    return built_file("index.*.js")
 
 
 def visit_orders(page, shop_app) -> None:
@@ -53,14 +56,16 @@ def test_hashed_component_files_are_cacheable_and_the_rest_is_not(shop_app):
     script = httpx.get(shop_app.url + built_script(), timeout=30)
     assert script.status_code == 200 and len(script.content) > 1_000_000
     assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
-    # Not named by its content: used from the browser's copy while a fresh one is fetched behind it.
-    style = httpx.get(shop_app.url + f"{COMPONENT}/bootstrap.min.css", timeout=30)
-    assert style.status_code == 200 and b"bootstrap" in style.content.lower()
-    assert style.headers["cache-control"] == "public, max-age=0, stale-while-revalidate=604800"
+    style = httpx.get(shop_app.url + built_file("index.*.css"), timeout=30)
+    assert style.status_code == 200 and b"ag-" in style.content
+    assert style.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # A file not named by its content (streamlit-aggrid's own build had bootstrap.min.css): used from the browser's
+    # copy while a fresh one is fetched behind it.
+    assert _cache_control_for(f"{COMPONENT}/bootstrap.min.css") == KEPT_AND_REFRESHED
     page = httpx.get(shop_app.url + f"{COMPONENT}/index.html", timeout=30)
     assert page.status_code == 200 and page.headers["cache-control"] == "no-cache"  # the frame's entry
     assert b"BACKEND_BASE_URL" not in page.content  # the grid's page, not Streamlit's
-    missing = httpx.get(shop_app.url + f"{COMPONENT}/static/js/main.0123abcd.js", timeout=30)
+    missing = httpx.get(shop_app.url + f"{COMPONENT}/static/index.ABCDEFGH.js", timeout=30)
     assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
 
 

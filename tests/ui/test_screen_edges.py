@@ -36,19 +36,24 @@ def counts(at) -> list[str]:
 def test_every_comment_of_the_live_is_reachable_page_by_page_with_a_count(shop):
     at = app().run()
     assert not at.exception, at.exception
-    assert counts(at) == ["Showing 1–40 of 45 comments"]
+    assert counts(at) == ["Showing 1–20 of 45 comments"]
     first_page = shown_comments(at)
-    assert len(first_page) == 40 and first_page[0] == "hỏi giá mẫu số 44"
+    assert len(first_page) == 20 and first_page[0] == "hỏi giá mẫu số 44"
     assert at.button(key="live_newer").disabled and not at.button(key="live_older").disabled
 
     at.button(key="live_older").click().run()
     assert not at.exception, at.exception
+    assert counts(at) == ["Showing 21–40 of 45 comments"]
+    assert shown_comments(at) == [f"hỏi giá mẫu số {i}" for i in range(24, 4, -1)]
+    at.button(key="live_older").click().run()
     assert counts(at) == ["Showing 41–45 of 45 comments"]
     assert shown_comments(at) == [f"hỏi giá mẫu số {i}" for i in range(4, -1, -1)]
     assert at.button(key="live_older").disabled
 
     at.button(key="live_newer").click().run()
+    at.button(key="live_newer").click().run()
     assert shown_comments(at) == first_page
+    assert at.button(key="live_newer").disabled
 
 
 def test_the_stream_finds_comments_by_name_or_words_accents_optional(shop):
