@@ -21,8 +21,8 @@ from ui.i18n import say, t
 # evaluated (a quarter of a second of Livestream orders' load on a 2-core shop computer) for features this app does
 # not use. AgGrid() draws through its module's component function; it is pointed at this build.
 GRID_FRONTEND = Path(__file__).resolve().parent.parent / "frontend" / "grid" / "build"
-_grid_component = components.declare_component("agGrid", path=str(GRID_FRONTEND))
-importlib.import_module("st_aggrid.AgGrid")._component_func = _grid_component
+_grid_component = components.declare_component("agGrid", path=str(GRID_FRONTEND))  # not screen text
+importlib.import_module("st_aggrid.AgGrid")._component_func = _grid_component  # not screen text
 GRID_COMPONENT = _grid_component.name  # ui.grid.agGrid: its files are served under /component/<name>/
 GRID_FRAME = f'iframe[title="{GRID_COMPONENT}"]'  # the frame is titled by the component's name
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from core.base import config, i18n
+from core.base.errors import InvalidInput
 
 
 def vnd(amount: int | float | None) -> str:
@@ -50,3 +52,20 @@ def to_utc_naive(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=shop_zone())
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# A time of day as staff type it: 20:10, 20h10, 20.10, 2010, 8:05, 20 (on the hour).
+_CLOCK = re.compile(r"(\d{1,2})(?:\s*[:hH.]\s*(\d{2})|(\d{2}))?")
+
+
+def clock_from_text(text: str) -> time | None:
+    """The time of day typed in `text`, None when it is empty; InvalidInput when it is not a time."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _CLOCK.fullmatch(text)
+    hour = int(match.group(1)) if match else 24
+    minute = int(match.group(2) or match.group(3) or 0) if match else 60
+    if hour > 23 or minute > 59:
+        raise InvalidInput("formats.not_a_time", text=text)
+    return time(hour, minute)

@@ -6,7 +6,6 @@ stays blank until a reload (docs/notes/grid-blank.md; the browser test is tests/
 from __future__ import annotations
 
 import time
-from datetime import time as clock
 from pathlib import Path
 
 import pytest
@@ -51,8 +50,8 @@ def test_the_grid_keeps_its_place_whatever_shows_above_it(shop):
     at.run()
     assert [alert.value for alert in (*at.success, *at.error, *at.info)] == ["one", "two", "three"]
     assert grid_place(at) == alone
-    at.time_input(key="filter_from").set_value(clock(20, 10)).run()
-    at.time_input(key="filter_to").set_value(clock(20, 0)).run()
+    at.text_input(key="filter_from").input("20:10").run()
+    at.text_input(key="filter_to").input("20:00").run()
     assert any("crossed midnight" in info.value for info in at.info)
     assert grid_place(at) == alone
     at.session_state["_flash"] = []

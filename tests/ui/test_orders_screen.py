@@ -3,7 +3,6 @@ said on screen, Delete asks first and cancels (nothing is erased), the bulk butt
 
 from __future__ import annotations
 
-from datetime import time
 from pathlib import Path
 
 import pytest
@@ -45,13 +44,25 @@ def test_one_order_is_counted_in_the_singular(shop, language, one, three):
 
 def test_an_inverted_time_range_says_it_is_read_as_crossing_midnight(shop):
     at = orders_page(shop[0])
-    at.time_input(key="filter_from").set_value(time(20, 10)).run()
-    at.time_input(key="filter_to").set_value(time(20, 0)).run()
+    at.text_input(key="filter_from").input("20:10").run()
+    at.text_input(key="filter_to").input("2000").run()
     assert [info.value for info in at.info] == [
         "To 20:00 is before From 20:10: the list reads it as a live that crossed midnight, from 20:10 until 20:00 "
         "the next day. For times within one day, set To after From."]
-    at.time_input(key="filter_to").set_value(time(21, 0)).run()
+    at.text_input(key="filter_to").input("21h").run()
     assert not at.info  # a range within one day says nothing
+
+
+def test_a_time_that_is_not_one_says_so_and_filters_nothing(shop):
+    at = orders_page(shop[0])
+    everything = [caption.value for caption in at.caption if " orders · " in caption.value]
+    at.text_input(key="filter_from").input("25:10").run()
+    assert not at.exception, at.exception
+    assert [warning.value for warning in at.warning] == [
+        "“25:10” is not a time of day: type it as hh:mm, e.g. 20:10."]
+    assert [caption.value for caption in at.caption if " orders · " in caption.value] == everything
+    at.text_input(key="filter_from").input("").run()
+    assert not at.warning
 
 
 def test_the_bulk_buttons_say_how_many_orders_they_act_on_and_differ_from_the_forms(shop):
