@@ -286,6 +286,62 @@ def stream_row(row: dict, row_time: str, *, words: dict, reasons: list | None, m
                       args=("live_edit_order", int(row["edit_order_id"])))
 
 
+
+def hand_entry_form() -> None:
+    """Comments typed or pasted, one a line (`Customer name: comment`), stored once however often it is submitted."""
+    token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
+    with st.form("hand_entry", clear_on_submit=False, border=False):
+        text = st.text_area(t("livestream.comments"), key="hand_entry_text", height=120,
+                            placeholder=t("livestream.hand_entry_example"))
+        submitted = st.form_submit_button(t("livestream.add_comments"), key="hand_entry_submit")
+    if submitted:
+        comments, errors = hand_entry_comments(text, entry_token=token)
+        if errors:
+            st.error(t("livestream.nothing_added", errors=plain("; ".join(say(error) for error in errors))))
+        elif not comments:
+            st.warning(t("livestream.type_a_comment"))
+        else:  # then the page reruns: the stream above was drawn before these comments were stored
+            act(lambda: ingest.ingest_comments(store, livestream_id, comments, source="hand"),
+                lambda summary: Text("livestream.comments_added", new=summary.new,
+                                     order_comments=summary.kinds.get("order", 0), orders=summary.orders_created),
+                then=lambda _: st.session_state.update(hand_entry_token=uuid.uuid4().hex))
+
+
+def comment_file_form() -> None:
+    """A comment file (CSV or JSONL) read into the live, with its progress and the lines it could not read."""
+    upload = st.file_uploader(t("livestream.comment_file"), type=["csv", "jsonl", "json", "ndjson"],
+                              key="comment_file")
+    if upload is not None and st.button(t("livestream.import_comments"), key="import_comments"):
+        bar = st.progress(0.0, text=t("livestream.reading"))
+        data = upload.getvalue()
+        total_lines = max(data.count(b"\n"), 1)
+        summary = ingest.ingest_bytes(
+            store, livestream_id, data, filename=upload.name, source="file",
+            progress=lambda lines: bar.progress(min(lines / total_lines, 1.0),
+                                                text=t("livestream.lines_read", lines=number(lines))),
+        )
+        bar.progress(1.0, text=t("livestream.done"))
+        message = Text("livestream.imported", new=summary.new, duplicates=summary.duplicates,
+                       created=summary.orders_created, updated=summary.orders_updated)
+        if summary.bad_lines:
+            flash(Text("livestream.imported_with_bad_lines", summary=message, count=summary.bad_lines,
+                       lines=[Text("livestream.bad_line", line=e["line"], error=e["error"])
+                              for e in summary.errors[:10]]), "warning")
+        else:
+            flash(message)
+        st.rerun()  # the stream above was drawn before these comments were stored
+
+
+def comment_entry() -> None:
+    """The two ways in besides the live itself, each drawn only while its box is open: closed, they cost the page's
+    load nothing (their forms were ~60 ms of the browser's time on every load of this screen)."""
+    for key, label, form in (("live_hand_entry", "livestream.hand_entry", hand_entry_form),
+                             ("live_import_file", "livestream.import_file", comment_file_form)):
+        with st.expander(t(label), key=key, on_change="rerun") as box:
+            if box.open:
+                form()
+
+
 with stream_column:
     live_now = replay.running or facebook_running
     if facebook_live is not None:  # a few lines, their times moving on every check: redrawn on each tick
@@ -294,46 +350,7 @@ with stream_column:
     st.fragment(guarded(comment_stream_panel))()
     watch(STREAM_PANEL, stream_stamp, every=2 if live_now else 10)
 
-    with st.expander(t("livestream.hand_entry")):
-        token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
-        with st.form("hand_entry", clear_on_submit=False, border=False):
-            text = st.text_area(t("livestream.comments"), key="hand_entry_text", height=120,
-                                placeholder=t("livestream.hand_entry_example"))
-            submitted = st.form_submit_button(t("livestream.add_comments"), key="hand_entry_submit")
-        if submitted:
-            comments, errors = hand_entry_comments(text, entry_token=token)
-            if errors:
-                st.error(t("livestream.nothing_added", errors=plain("; ".join(say(error) for error in errors))))
-            elif not comments:
-                st.warning(t("livestream.type_a_comment"))
-            else:  # then the page reruns: the stream above was drawn before these comments were stored
-                act(lambda: ingest.ingest_comments(store, livestream_id, comments, source="hand"),
-                    lambda summary: Text("livestream.comments_added", new=summary.new,
-                                         order_comments=summary.kinds.get("order", 0), orders=summary.orders_created),
-                    then=lambda _: st.session_state.update(hand_entry_token=uuid.uuid4().hex))
-
-    with st.expander(t("livestream.import_file")):
-        upload = st.file_uploader(t("livestream.comment_file"), type=["csv", "jsonl", "json", "ndjson"],
-                                  key="comment_file")
-        if upload is not None and st.button(t("livestream.import_comments"), key="import_comments"):
-            bar = st.progress(0.0, text=t("livestream.reading"))
-            data = upload.getvalue()
-            total_lines = max(data.count(b"\n"), 1)
-            summary = ingest.ingest_bytes(
-                store, livestream_id, data, filename=upload.name, source="file",
-                progress=lambda lines: bar.progress(min(lines / total_lines, 1.0),
-                                                    text=t("livestream.lines_read", lines=number(lines))),
-            )
-            bar.progress(1.0, text=t("livestream.done"))
-            message = Text("livestream.imported", new=summary.new, duplicates=summary.duplicates,
-                           created=summary.orders_created, updated=summary.orders_updated)
-            if summary.bad_lines:
-                flash(Text("livestream.imported_with_bad_lines", summary=message, count=summary.bad_lines,
-                           lines=[Text("livestream.bad_line", line=e["line"], error=e["error"])
-                                  for e in summary.errors[:10]]), "warning")
-            else:
-                flash(message)
-            st.rerun()  # the stream above was drawn before these comments were stored
+    st.fragment(guarded(comment_entry))()  # opening a box reruns this, not the page
 
 def comment_panel_head(comment_id: int, *, panel: str, title: str, quote: str) -> dict | None:
     """The top of a panel about one comment (Fix, Reply): Close, whose customer, the comment as written. None when

@@ -29,6 +29,8 @@ def app() -> AppTest:
 
 def test_the_livestream_screen_speaks_vietnamese(shop):
     at = app()
+    at.session_state["live_hand_entry"] = True  # its box open, to read its form
+    at.run()
     assert not at.exception, at.exception
     assert_no_raw_key(at)
     shown = screen_text(at)
@@ -50,6 +52,8 @@ def test_the_livestream_screen_speaks_vietnamese(shop):
 def test_hand_entry_errors_and_the_fix_panel_in_vietnamese(shop):
     store, livestream_id = shop
     at = app()
+    at.session_state["live_hand_entry"] = True  # the box opened
+    at.run()
     at.text_area(key="hand_entry_text").set_value("Phạm Vy: K3 3\nno colon here")
     at.button(key="hand_entry_submit").click().run()
     # Customer words are escaped for Markdown (ui.text.plain), the line's colon with them.

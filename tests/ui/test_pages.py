@@ -113,6 +113,9 @@ def test_negative_quantity_in_the_form_is_refused_with_a_message(shop):
 def test_hand_entry_adds_comments_once_even_when_submitted_twice(shop):
     store, livestream_id = shop
     at = app().run()
+    assert not at.text_area  # drawn only while its box is open
+    at.session_state["live_hand_entry"] = True  # the box opened
+    at.run()
     at.text_area(key="hand_entry_text").set_value("Phạm Vy: K3 3\nno colon here")
     at.button(key="hand_entry_submit").click().run()
     assert any("line 2" in e.value for e in at.error)
