@@ -286,7 +286,6 @@ def stream_row(row: dict, row_time: str, *, words: dict, reasons: list | None, m
                       args=("live_edit_order", int(row["edit_order_id"])))
 
 
-
 def hand_entry_form() -> None:
     """Comments typed or pasted, one a line (`Customer name: comment`), stored once however often it is submitted."""
     token = st.session_state.setdefault("hand_entry_token", uuid.uuid4().hex)
