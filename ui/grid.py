@@ -167,6 +167,9 @@ def orders_grid(rows: pd.DataFrame, *, key: str, height: int = 420) -> list[int]
                    "suppressRowClickSelection", "groupSelectsChildren", "groupSelectsFiltered"):  # not screen text
         options.pop(legacy, None)
     options.pop("autoSizeStrategy", None)
+    # GridOptionsBuilder types text columns "textColumn", which neither AG Grid nor streamlit-aggrid's frontend defines
+    # (AG Grid warned of it in the browser's console on every draw): an empty type of that name.
+    options["columnTypes"] = {"textColumn": {}}  # not screen text
     response = AgGrid(
         data, gridOptions=options, height=height, key=key, allow_unsafe_jscode=True,
         update_on=["selectionChanged"],  # not screen text

@@ -118,7 +118,7 @@ def test_importing_a_comment_file_counts_bad_lines_and_adds_the_rest(page, shop_
     page.get_by_text("📄 Import a comment file (CSV or JSONL)").click()
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_role("button", name="Import comments").click()
-    expect(page.get_by_text(re.compile(r"2 new comments, 0 already stored, 2 new orders"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"New comments: 2, already stored: 0, new orders: 2"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"line 2: not valid JSON"))).to_be_visible()
     expect(page.get_by_text("chốt K3 2", exact=True)).to_be_visible()
 

@@ -52,6 +52,15 @@ def test_the_grid_fits_1366_with_its_check_column_and_one_order_is_one(page, sho
     expect(page.get_by_text("1 orders")).to_have_count(0)
 
 
+def test_the_grid_draws_without_a_warning_or_an_error_in_the_console(page, shop_app):
+    said = []
+    page.on("console", lambda message: said.append(message.text) if message.type in ("warning", "error") else None)
+    grid = open_orders(page, shop_app)
+    tick(grid, "Bùi An")
+    until_idle(page)
+    assert not [text for text in said if "AG Grid" in text], said
+
+
 def test_an_inverted_time_range_says_it_is_read_as_crossing_midnight(page, shop_app):
     open_orders(page, shop_app)
     for label, value in (("From", "20:10"), ("To", "2000")):
