@@ -351,6 +351,7 @@ with stream_column:
 
     st.fragment(guarded(comment_entry))()  # opening a box reruns this, not the page
 
+
 def comment_panel_head(comment_id: int, *, panel: str, title: str, quote: str) -> dict | None:
     """The top of a panel about one comment (Fix, Reply): Close, whose customer, the comment as written. None when
     the comment is gone. `panel` is the session key that keeps the panel open."""

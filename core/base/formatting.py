@@ -64,8 +64,8 @@ def clock_from_text(text: str) -> time | None:
     if not text:
         return None
     match = _CLOCK.fullmatch(text)
-    hour = int(match.group(1)) if match else 24
-    minute = int(match.group(2) or match.group(3) or 0) if match else 60
-    if hour > 23 or minute > 59:
-        raise InvalidInput("formats.not_a_time", text=text)
-    return time(hour, minute)
+    if match is not None:
+        hour, minute = int(match.group(1)), int(match.group(2) or match.group(3) or 0)
+        if hour <= 23 and minute <= 59:
+            return time(hour, minute)
+    raise InvalidInput("formats.not_a_time", text=text)

@@ -3,7 +3,6 @@ a component's files with no lifetime, so every visit to Livestream orders fetche
 again), and a page opened at its own address asks the server's health once (Streamlit's page asked at
 /orders/_stcore/health first, got a 404 and waited 100 ms before asking at /_stcore/health)."""
 
-
 import httpx
 
 from tests.e2e.conftest import login, until_idle
