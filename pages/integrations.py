@@ -70,7 +70,7 @@ if worker.last_error:
     st.error(t("integrations.worker_error", error=plain(redact.scrub(
         worker.last_error, redact.known_secrets(*mshopkeeper.known_tokens())))))
 elif worker.running:
-    st.caption(t("integrations.worker_running", last=time_text(worker.last_pass_at)) if worker.last_pass_at
+    st.caption(t("integrations.worker_running", last=plain(time_text(worker.last_pass_at))) if worker.last_pass_at
                else t("integrations.worker_running_first"))
 
 views = {"attention": t("integrations.view_attention"), "waiting": t("integrations.view_waiting"),

@@ -27,7 +27,7 @@ for order in inbox:
     with st.container(border=True):
         head, button = st.columns([4, 1], vertical_alignment="center")
         payment = t("inbox.payment_cod" if order.payment == "cod" else "inbox.payment_transfer")
-        handled = " · " + t("inbox.handled", by=plain(order.handled_by), time=time_text(order.handled_at, True)) \
+        handled = " · " + t("inbox.handled", by=plain(order.handled_by), time=plain(time_text(order.handled_at, True))) \
             if order.handled_at else ""
         if order.customer_blacklisted:
             head.error(t("inbox.blacklisted", reason=plain(order.customer_blacklist_reason)))

@@ -169,14 +169,16 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     item_ids = [item.id for item in items]
     waitlist_places = orders.waitlist_places(store, [line.id for line in order.lines if line.waitlisted_qty])
 
+    # Times through plain() as well: "19:00:00" unescaped reads as an emoji shortcode (":00:") to Streamlit, which
+    # then loads its emoji plugin (a 259 kB script) and draws the text again, on every Edit.
     st.markdown(
         f"#### {plain(current.code)} · {plain(current.customer_name)}\n"
         + t("order_form.status_line", status=status_text(current.status),
-            time=time_text(current.first_comment_at, with_date=True))
+            time=plain(time_text(current.first_comment_at, with_date=True)))
     )
     if current.handled_at:
         st.caption(t("order_form.handled_by_shop", by=plain(current.handled_by),
-                     time=time_text(current.handled_at, True)))
+                     time=plain(time_text(current.handled_at, True))))
     _pushes_of_order(store, current, key_prefix=key_prefix)
     messenger_panel(store, current, key_prefix=key_prefix)
     moved_on = conflict is not None and current.status not in orders.EDITABLE
@@ -441,7 +443,7 @@ def _start_afresh(state: dict) -> None:
 def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, conflict: dict) -> None:
     """What happened to the order since this form opened it, and by whom; what staff typed is kept below."""
     events = orders.changes_since(store, current.id, opened.last_event_id)
-    lines = [f"- {time_text(event['happened_at'], True)} · **{_who(event['actor'])}**: "
+    lines = [f"- {plain(time_text(event['happened_at'], True))} · **{_who(event['actor'])}**: "
              f"{plain(say(orders.describe_event(event)))}" for event in events]
     if current.status not in orders.EDITABLE:
         moves = [event for event in events if event["to_status"] == current.status
@@ -450,7 +452,7 @@ def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, c
         st.error("\n".join([
             t("order_form.moved_on", code=plain(current.code), status=status_text(current.status),
               who=_who(mover["actor"]) if mover else "?",
-              time=time_text(mover["happened_at"], True) if mover else ""),
+              time=plain(time_text(mover["happened_at"], True)) if mover else ""),
             "", *lines, "", t("order_form.moved_on_kept")]))
         return
     mine = set(orders.fields_changed(opened, conflict["edits"])) if conflict.get("edits") else set()
@@ -519,7 +521,7 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
     if delivered:
         st.caption(" · ".join(t("order_form.delivered", target=say(outbox.TARGET_LABELS[p["target"]]),
                                 what=plain(say(outbox.describe(p["target"], p["action"]))),
-                                time=time_text(p["delivered_at"], True)) for p in delivered))
+                                time=plain(time_text(p["delivered_at"], True))) for p in delivered))
 
 
 HISTORY_PAGE = 50  # events shown at first, and added by each "older" press

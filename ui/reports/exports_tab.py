@@ -31,7 +31,7 @@ def reporting_copy_block(store: Store) -> None:
                      minutes=number(round(reporting.REFRESH_SECONDS / 60))))
         row = st.columns([2, 1.4], vertical_alignment="center")
         refreshed = reporting_copy.last_refreshed(store)
-        row[0].caption(t("reporting.refreshed_at", time=time_text(refreshed, with_date=True)) if refreshed
+        row[0].caption(t("reporting.refreshed_at", time=plain(time_text(refreshed, with_date=True))) if refreshed
                        else t("reporting.never"))
         if row[1].button(t("reporting.refresh"), key="reporting_copy_refresh", width="stretch"):
             act(lambda: reporting_copy.refresh(store, by=current_user()),
