@@ -118,7 +118,9 @@ def _lines_table(order: orders.Order, edited_rows: dict, *, key: str, items_by_i
             "size": st.column_config.TextColumn(t("order_form.size"), width=55),
             "color": st.column_config.TextColumn(t("order_form.color"), width=65),
             "qty": st.column_config.NumberColumn(t("order_form.qty"), step=1, width=50),
-            "price": st.column_config.NumberColumn(t("order_form.unit_price_vnd"), min_value=0, step=1000, width=90),
+            # Grouped in the reader's locale (310.000 in a Vietnamese browser), as Setup's prices: 310000 misreads.
+            "price": st.column_config.NumberColumn(t("order_form.unit_price_vnd"), min_value=0, step=1000, width=90,
+                                                   format="localized"),
             "remove": st.column_config.CheckboxColumn(t("order_form.remove"), width=75),
             "note": st.column_config.TextColumn("", width=260),
         },

@@ -2,6 +2,7 @@
 status allows, an action's result shows under the buttons and at the top, a picked item is priced at once, and the
 item list shows the stock left."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,13 @@ def test_the_item_list_shows_the_stock_left_not_the_total(shop):
     assert a1.endswith("· 48 left"), a1
     k3 = next(option for option in options if option.startswith("K3 ·"))
     assert "left" not in k3, k3  # unlimited stock
+
+
+def test_the_lines_table_shows_prices_grouped_as_the_readers_locale_writes_them(shop):
+    store, livestream_id = shop
+    lan = order_of(store, livestream_id, "Nguyễn Lan")
+    at = open_form("live", lan.id)
+    # The table is drawn on a canvas, and its accessible copy (what a browser test reads) holds the raw 30000: the
+    # column's format is what the canvas shows (30.000 in a Vietnamese browser, looked at in a screenshot).
+    columns = json.loads(at.data_editor(f"live-{lan.id}-f0-lines").proto.columns)
+    assert columns["price"]["type_config"]["format"] == "localized"
