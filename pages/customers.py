@@ -11,7 +11,7 @@ from core.base.phones import format_vn_phone
 from core.services import assignment, customers, orders, staff
 from core.services.livestreams import PLATFORM_LABELS
 from ui.feedback import act, show_flashes
-from ui.i18n import number, say, t, time_text
+from ui.i18n import markdown_time, number, say, t, time_text
 from ui.order_form import status_text
 from ui.session import actor, current_user, get_store
 from ui.text import plain
@@ -73,15 +73,15 @@ if close.button(f"✕ {t('customers.close')}", key="close_customer"):
     st.session_state.pop("customer_id", None)
     st.rerun()
 if customer.typed_by_hand:  # no platform account: the id is only the name typed
-    st.caption(t("customers.about_typed", since=plain(time_text(customer.created_at, with_date=True)),
+    st.caption(t("customers.about_typed", since=markdown_time(customer.created_at, with_date=True),
                  staff=plain(customer.staff_name or t("customers.staff_nobody"))))
 else:
     st.caption(t("customers.about", platform=say(PLATFORM_LABELS.get(customer.platform, customer.platform)),
-                 id=plain(customer.platform_user_id), since=plain(time_text(customer.created_at, with_date=True)),
+                 id=plain(customer.platform_user_id), since=markdown_time(customer.created_at, with_date=True),
                  staff=plain(customer.staff_name or t("customers.staff_nobody"))))
 if customer.blacklisted:
     st.error(t("customers.blacklisted_mark", reason=plain(customer.blacklist_reason), by=plain(customer.blacklisted_by),
-               when=plain(time_text(customer.blacklisted_at, with_date=True))))
+               when=markdown_time(customer.blacklisted_at, with_date=True)))
 
 figures = customers.figures(store, customer.id)
 st.markdown(t("customers.figures_one" if figures.orders == 1 else "customers.figures_many",

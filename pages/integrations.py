@@ -11,7 +11,7 @@ from core.integrations import mshopkeeper, webhook
 from core.runtime import deliveries
 from core.services import outbox
 from ui.feedback import flash, show_flashes
-from ui.i18n import number, say, t, time_text, worded_key
+from ui.i18n import markdown_time, number, say, t, time_text, worded_key
 from ui.session import actor, get_store
 from ui.text import plain
 
@@ -70,7 +70,7 @@ if worker.last_error:
     st.error(t("integrations.worker_error", error=plain(redact.scrub(
         worker.last_error, redact.known_secrets(*mshopkeeper.known_tokens())))))
 elif worker.running:
-    st.caption(t("integrations.worker_running", last=plain(time_text(worker.last_pass_at))) if worker.last_pass_at
+    st.caption(t("integrations.worker_running", last=markdown_time(worker.last_pass_at)) if worker.last_pass_at
                else t("integrations.worker_running_first"))
 
 views = {"attention": t("integrations.view_attention"), "waiting": t("integrations.view_waiting"),

@@ -263,8 +263,8 @@ def stream_row(row: dict, row_time: str, *, words: dict, reasons: list | None, m
     """The customer (with the comment's marks and its time under the name), the comment, and its order or Fix."""
     with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
         blacklisted = "⛔ " if row["blacklisted"] else ""  # refuses deliveries (Customers screen)
-        # The time through plain() too: its colons escaped, "14:03:11" no longer looks like an emoji shortcode
-        # (":03:") to Streamlit, which would otherwise load its emoji plugin and draw every row twice on each load.
+        # The time through plain(), as ui.i18n.markdown_time does (the clock texts come from one vectorised call):
+        # unescaped, "14:03:11" reads as an emoji shortcode to Streamlit and every row is drawn twice.
         st.markdown(f"{mark_of(row['kind'], row['effect'])} {blacklisted}**{plain(row['customer'])}**"
                     + answer_marks(marks) + f"  \n:small[:gray[{plain(row_time)}]]", width=NAME_PX)
         text = plain(row["message"]) or t("livestream.empty_comment")

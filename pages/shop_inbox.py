@@ -8,7 +8,7 @@ from core.base.i18n import Text
 from core.base.phones import format_vn_phone
 from core.services import orders
 from ui.feedback import act, show_flashes
-from ui.i18n import t, time_text
+from ui.i18n import markdown_time, t
 from ui.session import actor, get_store
 from ui.text import plain
 
@@ -27,7 +27,7 @@ for order in inbox:
     with st.container(border=True):
         head, button = st.columns([4, 1], vertical_alignment="center")
         payment = t("inbox.payment_cod" if order.payment == "cod" else "inbox.payment_transfer")
-        handled = " · " + t("inbox.handled", by=plain(order.handled_by), time=plain(time_text(order.handled_at, True))) \
+        handled = " · " + t("inbox.handled", by=plain(order.handled_by), time=markdown_time(order.handled_at, True)) \
             if order.handled_at else ""
         if order.customer_blacklisted:
             head.error(t("inbox.blacklisted", reason=plain(order.customer_blacklist_reason)))

@@ -18,7 +18,7 @@ from core.base.i18n import Text
 from core.db.store import Store
 from core.services import answers, livestreams
 from ui.feedback import act
-from ui.i18n import say, t, time_text
+from ui.i18n import markdown_time, say, t
 from ui.session import actor
 from ui.text import plain
 
@@ -48,7 +48,7 @@ def messenger_panel(store: Store, order, *, key_prefix: str = "order") -> None:
         else:
             label = say(answers.STATE_LABELS.get(state.state, state.state))
             label = label[:1].upper() + label[1:]  # it starts the line: "Sent · 6 Dec 14:03:11"
-            line = t("answers_ui.messenger_state", state=plain(label), time=plain(time_text(state.at, True)))
+            line = t("answers_ui.messenger_state", state=plain(label), time=markdown_time(state.at, True))
             getattr(st, _BOX.get(state.state, "info"))(line)
             if state.state == "may_have_been_sent":  # in staff's words; the technical cause is on Integrations
                 st.caption(t("answers_ui.messenger_doubt"))

@@ -33,7 +33,7 @@ from core.runtime import deliveries
 from core.services import assignment, customers, livestreams, orders, outbox, shipping
 from ui.failure import guarded
 from ui.feedback import FLASH_SECONDS, act, flash, show_message, unflash
-from ui.i18n import number, say, t, time_text, worded_key
+from ui.i18n import markdown_time, number, say, t, time_text, worded_key
 from ui.messenger import messenger_panel
 from ui.session import actor, current_user
 from ui.text import plain
@@ -171,16 +171,14 @@ def render_order_form(store: Store, order_id: int, *, buttons: tuple[str, ...], 
     item_ids = [item.id for item in items]
     waitlist_places = orders.waitlist_places(store, [line.id for line in order.lines if line.waitlisted_qty])
 
-    # Times through plain() as well: "19:00:00" unescaped reads as an emoji shortcode (":00:") to Streamlit, which
-    # then loads its emoji plugin (a 259 kB script) and draws the text again, on every Edit.
     st.markdown(
         f"#### {plain(current.code)} · {plain(current.customer_name)}\n"
         + t("order_form.status_line", status=status_text(current.status),
-            time=plain(time_text(current.first_comment_at, with_date=True)))
+            time=markdown_time(current.first_comment_at, with_date=True))
     )
     if current.handled_at:
         st.caption(t("order_form.handled_by_shop", by=plain(current.handled_by),
-                     time=plain(time_text(current.handled_at, True))))
+                     time=markdown_time(current.handled_at, True)))
     _pushes_of_order(store, current, key_prefix=key_prefix)
     messenger_panel(store, current, key_prefix=key_prefix)
     moved_on = conflict is not None and current.status not in orders.EDITABLE
@@ -445,7 +443,7 @@ def _start_afresh(state: dict) -> None:
 def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, conflict: dict) -> None:
     """What happened to the order since this form opened it, and by whom; what staff typed is kept below."""
     events = orders.changes_since(store, current.id, opened.last_event_id)
-    lines = [f"- {plain(time_text(event['happened_at'], True))} · **{_who(event['actor'])}**: "
+    lines = [f"- {markdown_time(event['happened_at'], True)} · **{_who(event['actor'])}**: "
              f"{plain(say(orders.describe_event(event)))}" for event in events]
     if current.status not in orders.EDITABLE:
         moves = [event for event in events if event["to_status"] == current.status
@@ -454,7 +452,7 @@ def _conflict_panel(store: Store, opened: orders.Order, current: orders.Order, c
         st.error("\n".join([
             t("order_form.moved_on", code=plain(current.code), status=status_text(current.status),
               who=_who(mover["actor"]) if mover else "?",
-              time=plain(time_text(mover["happened_at"], True)) if mover else ""),
+              time=markdown_time(mover["happened_at"], True) if mover else ""),
             "", *lines, "", t("order_form.moved_on_kept")]))
         return
     mine = set(orders.fields_changed(opened, conflict["edits"])) if conflict.get("edits") else set()
@@ -523,7 +521,7 @@ def _pushes_of_order(store: Store, order: orders.Order, *, key_prefix: str) -> N
     if delivered:
         st.caption(" · ".join(t("order_form.delivered", target=say(outbox.TARGET_LABELS[p["target"]]),
                                 what=plain(say(outbox.describe(p["target"], p["action"]))),
-                                time=plain(time_text(p["delivered_at"], True))) for p in delivered))
+                                time=markdown_time(p["delivered_at"], True)) for p in delivered))
 
 
 HISTORY_PAGE = 50  # events shown at first, and added by each "older" press

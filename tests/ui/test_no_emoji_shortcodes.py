@@ -1,7 +1,8 @@
 """AppTest: no Markdown a page sends looks like an emoji shortcode to Streamlit's frontend. A time such as
 "20:07:06" does (":07:"); Streamlit then loads its emoji plugin (a 259 kB script) and draws the text again, on every
 load of Livestream (a time under each of its 20 names) and on every Edit (the time in the order form's head).
-Times go into Markdown through ui.text.plain, whose escaped colons ("20\\:07\\:06") read the same and match nothing."""
+Times go into Markdown through ui.i18n.markdown_time (ui.text.plain: escaped colons, "20\\:07\\:06", read the same and
+match nothing)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from core.db.store import Store
 from core.runtime import reporting
 from core.services import exports, livestreams, reporting_copy, reports
 from ui.feedback import act
-from ui.i18n import language, number, say, t, time_text, worded_key
+from ui.i18n import language, markdown_time, number, say, t, worded_key
 from ui.reports.blocks import TABLE_ROWS
 from ui.session import current_user
 from ui.text import plain
@@ -31,7 +31,7 @@ def reporting_copy_block(store: Store) -> None:
                      minutes=number(round(reporting.REFRESH_SECONDS / 60))))
         row = st.columns([2, 1.4], vertical_alignment="center")
         refreshed = reporting_copy.last_refreshed(store)
-        row[0].caption(t("reporting.refreshed_at", time=plain(time_text(refreshed, with_date=True))) if refreshed
+        row[0].caption(t("reporting.refreshed_at", time=markdown_time(refreshed, with_date=True)) if refreshed
                        else t("reporting.never"))
         if row[1].button(t("reporting.refresh"), key="reporting_copy_refresh", width="stretch"):
             act(lambda: reporting_copy.refresh(store, by=current_user()),
